@@ -1,1 +1,23 @@
-fn main(){}
+//! `jeton`: the phone, on a desktop. See `jeton --help`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use jeton_harness::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Output is buffered so that a failing command prints nothing on stdout.
+    let mut out = Vec::new();
+    match cli.run(&mut out) {
+        Ok(()) => match std::io::stdout().write_all(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(1),
+        },
+        Err(error) => {
+            eprintln!("jeton: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

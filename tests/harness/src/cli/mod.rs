@@ -1,0 +1,68 @@
+//! The `jeton` command line: one module per group of subcommands.
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+
+mod codes;
+
+/// What went wrong, in words for the person at the terminal. The binary prints it on one line
+/// of stderr and exits with [`CliError::exit_code`].
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The input given (a URI, a file, an option) is not usable.
+    #[error("{0}")]
+    Input(String),
+    /// Writing the output failed.
+    #[error("could not write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// Exit status: 2 for bad input, 1 for a failure to write.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Input(_) => 2,
+            Self::Output(_) => 1,
+        }
+    }
+
+    /// Builds an input error from anything that can be displayed.
+    pub fn input(error: impl std::fmt::Display) -> Self {
+        Self::Input(error.to_string())
+    }
+}
+
+/// Jeton on a desktop: the phone's job (codes, scanning, the vault) from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "jeton", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the code of an otpauth:// URI (digits only).
+    Code(codes::CodeArgs),
+    /// Print an otpauth:// URI's account as JSON, normalized.
+    Parse(codes::ParseArgs),
+}
+
+impl Cli {
+    /// Runs the parsed command, writing its normal output to `out`.
+    pub fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        match self.command {
+            Command::Code(args) => codes::code(args, out),
+            Command::Parse(args) => codes::parse(args, out),
+        }
+    }
+}
+
+/// The current Unix time in seconds.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
