@@ -23,6 +23,6 @@ pub mod secret;
 pub mod uri;
 
 pub use account::{Account, codes_at};
-pub use otp::{Algorithm, Code, Kind, OtpError, OtpParams};
+pub use otp::{Algorithm, Code, Digits, Kind, OtpError, OtpParams};
 pub use secret::{Secret, SecretError};
 pub use uri::UriError;
