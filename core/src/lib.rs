@@ -18,6 +18,9 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod backup;
+pub mod export;
+pub mod import;
 pub mod otp;
 pub mod secret;
 pub mod uri;
