@@ -166,7 +166,7 @@ struct Record {
     #[serde(default)]
     note: Option<String>,
     #[serde(default)]
-    favorite: bool,
+    favourite: bool,
 }
 
 impl Drop for Record {
@@ -452,7 +452,7 @@ fn record(entry: &Entry) -> Record {
         t0: a.params.t0,
         groups: entry.groups.clone(),
         note: entry.note.clone(),
-        favorite: entry.favorite,
+        favourite: entry.favourite,
     }
 }
 
@@ -476,6 +476,6 @@ fn entry(r: &Record) -> Result<Entry, String> {
         },
         groups: r.groups.clone(),
         note: r.note.clone(),
-        favorite: r.favorite,
+        favourite: r.favourite,
     })
 }

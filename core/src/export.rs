@@ -226,7 +226,7 @@ pub fn aegis_json(entries: &[Entry]) -> Result<Zeroizing<String>, ExportError> {
             name: &account.name,
             issuer: account.issuer.as_deref().unwrap_or_default(),
             note: entry.note.as_deref().unwrap_or_default(),
-            favorite: entry.favorite,
+            favorite: entry.favourite,
             icon: None,
             icon_mime: None,
             icon_hash: None,

@@ -26,7 +26,7 @@ fn opens_a_backup_written_by_libsodium() {
     );
     assert_eq!(e[0].groups, vec!["Cégep".to_owned()]);
     assert_eq!(e[0].note.as_deref(), Some("from libsodium"));
-    assert!(e[0].favorite);
+    assert!(e[0].favourite);
     assert_eq!(e[1].account.params.kind, Kind::Hotp);
     assert_eq!(e[1].account.params.algorithm, Algorithm::Sha512);
     assert_eq!(
@@ -35,7 +35,7 @@ fn opens_a_backup_written_by_libsodium() {
     );
     assert_eq!(e[2].account.issuer, None);
     assert_eq!(e[2].account.params.kind, Kind::Steam);
-    assert!(!e[2].favorite && e[2].note.is_none() && e[2].groups.is_empty());
+    assert!(!e[2].favourite && e[2].note.is_none() && e[2].groups.is_empty());
 }
 
 fn sample() -> Vec<Entry> {

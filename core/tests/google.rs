@@ -9,21 +9,29 @@ use common::{assert_codes_match_oathtool, assert_matches, readme};
 use jeton_core::import::{self, Format, GoogleError, ImportError, MigrationScans};
 use jeton_core::otp::{Algorithm, Kind};
 
-const SINGLE: &str = "otpauth-migration://offline?data=CiUKEOSScPDSHzZchAj4tHXFJnwSBU1hc29uGgREZW5vIAEoATACCicKEMOcxF7S6ZvozC%2BhS2VO3WcSC0lzc3V1OkphbWVzIAEoATABOAEKJwoQ7UDF7vvsziIGsV11wRgqdhIFTWFzb24aA1dXRSADKAIwATi8UAooChD5FmTI12iFOu3eWpNsFrqIEgZFbGlqYWgaBkFpcmJuYiADKAIwAgodCgpIZWxsbyHerb7vEgVwbGFpbhoIRGVmYXVsdHMKIAoKSGVsbG8h3q2%2B7xIDb2xkGgdNZDVDb3JwIAQoATACEAEYASj0tK%2BK%2B%2F%2F%2F%2F%2F8B";
-const BATCH: [&str; 3] = [
-    "otpauth-migration://offline?data=Ci4KEFUqlLmf7tB5tHLNRNUv5kISCEJlbmphbWluGgpBaXIgQ2FuYWRhIAIoATACEAEYAyj5%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F8B",
-    "otpauth-migration://offline?data=CiUKEOuZyznGeuBC%2BoZuxPI5y7USBUphbWVzGgRTUERYIAIoATACEAEYAyABKPn%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwE%3D",
-    "otpauth-migration://offline?data=CigKEExyJfPiZeroMa%2FMdF%2BnkTISBlNvcGhpYRoGQm9laW5nIAIoATACEAEYAyACKPn%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwE%3D",
-];
-/// Base64 with `+` and `/`, percent-encoded as Google writes it.
-const PLUS: &str = "otpauth-migration://offline?data=Ch4KCvvvn775%2B%2B%2Bf%2F%2F8SBHBsdXMaBFBsdXMgASgBMAIQARgBKCo%3D";
-/// The same payload with `+`, `/` and `=` left raw.
-const PLUS_RAW: &str =
-    "otpauth-migration://offline?data=Ch4KCvvvn775+++f//8SBHBsdXMaBFBsdXMgASgBMAIQARgBKCo=";
+/// The script's output: one `NAME uri` a line.
+const VECTORS: &str = include_str!("vectors/google_migration.txt");
+
+fn vector(name: &str) -> &'static str {
+    VECTORS
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap()
+}
+
+/// Five accounts Jeton reads and one MD5 account it refuses, batch of one.
+fn single() -> &'static str {
+    vector("SINGLE")
+}
+
+/// Three codes of one batch with a negative id.
+fn batch(index: usize) -> &'static str {
+    vector(&format!("BATCH{index}"))
+}
 
 #[test]
 fn single_code_every_enum_value() {
-    let imported = import::read(SINGLE.as_bytes(), None, None).unwrap();
+    let imported = import::read(single().as_bytes(), None, None).unwrap();
     assert_eq!(imported.format, Format::GoogleMigration);
     let e = &imported.entries;
     assert_eq!(e.len(), 5);
@@ -57,16 +65,16 @@ fn single_code_every_enum_value() {
 #[test]
 fn batch_assembled_in_any_order_with_negative_id() {
     let mut scans = MigrationScans::new();
-    let p = scans.add(BATCH[2]).unwrap();
+    let p = scans.add(batch(2)).unwrap();
     assert_eq!((p.batch_id, p.index, p.scanned, p.total), (-7, 3, 1, 3));
     assert_eq!(p.to_string(), "1 of 3 codes scanned");
     assert!(!scans.is_complete());
-    let p = scans.add(BATCH[0]).unwrap();
+    let p = scans.add(batch(0)).unwrap();
     assert_eq!(p.to_string(), "2 of 3 codes scanned");
-    let again = scans.add(BATCH[0]).unwrap();
+    let again = scans.add(batch(0)).unwrap();
     assert!(again.repeated);
     assert_eq!(again.to_string(), "2 of 3 codes scanned");
-    let p = scans.add(BATCH[1]).unwrap();
+    let p = scans.add(batch(1)).unwrap();
     assert!(p.is_complete());
     let imported = scans.finish().unwrap();
     let issuers: Vec<_> = imported
@@ -93,7 +101,7 @@ fn batch_assembled_in_any_order_with_negative_id() {
 #[test]
 fn incomplete_batch_says_what_is_missing_and_imports_nothing() {
     let mut scans = MigrationScans::new();
-    scans.add(BATCH[1]).unwrap();
+    scans.add(batch(1)).unwrap();
     let error = scans.finish().unwrap_err();
     assert_eq!(
         error,
@@ -108,7 +116,7 @@ fn incomplete_batch_says_what_is_missing_and_imports_nothing() {
         "1 of 3 codes scanned: scan the missing code(s) 1, 3 of this Google Authenticator export"
     );
     // The same through a file holding two of the three codes.
-    let file = format!("{}\n{}\n", BATCH[0], BATCH[2]);
+    let file = format!("{}\n{}\n", batch(0), batch(2));
     assert!(matches!(
         import::read(file.as_bytes(), None, None),
         Err(ImportError::Google(GoogleError::Incomplete {
@@ -117,7 +125,7 @@ fn incomplete_batch_says_what_is_missing_and_imports_nothing() {
             ..
         }))
     ));
-    let whole = format!("{}\n{}\n\n{}\n", BATCH[2], BATCH[0], BATCH[1]);
+    let whole = format!("{}\n{}\n\n{}\n", batch(2), batch(0), batch(1));
     assert_eq!(
         import::read(whole.as_bytes(), None, None)
             .unwrap()
@@ -133,8 +141,8 @@ fn incomplete_batch_says_what_is_missing_and_imports_nothing() {
 
 #[test]
 fn plus_is_base64_not_a_space() {
-    let encoded = import::read(PLUS.as_bytes(), None, None).unwrap();
-    let raw = import::read(PLUS_RAW.as_bytes(), None, None).unwrap();
+    let encoded = import::read(vector("PLUS").as_bytes(), None, None).unwrap();
+    let raw = import::read(vector("PLUS_RAW").as_bytes(), None, None).unwrap();
     assert_eq!(encoded, raw);
     let account = &encoded.entries[0].account;
     assert_eq!(account.secret.to_base32().as_str(), "7PXZ7PXZ7PXZ7777");
@@ -143,7 +151,7 @@ fn plus_is_base64_not_a_space() {
         (Some("Plus"), "plus")
     );
     // A form decoder upstream may have turned each `+` into a space: read back as `+`.
-    let spaced = PLUS_RAW.replace('+', " ");
+    let spaced = vector("PLUS_RAW").replace('+', " ");
     assert_eq!(
         import::read(spaced.as_bytes(), Some(Format::GoogleMigration), None).unwrap(),
         encoded
@@ -152,8 +160,8 @@ fn plus_is_base64_not_a_space() {
 
 #[test]
 fn damaged_codes_are_typed_errors() {
-    for cut in [40, SINGLE.len() / 2, SINGLE.len() - 3] {
-        let result = import::read(&SINGLE.as_bytes()[..cut], None, None);
+    for cut in [40, single().len() / 2, single().len() - 3] {
+        let result = import::read(&single().as_bytes()[..cut], None, None);
         assert!(
             matches!(result, Err(ImportError::Google(_))),
             "cut at {cut}: {result:?}"
@@ -169,7 +177,7 @@ fn damaged_codes_are_typed_errors() {
     );
     // Cut at an account boundary: the first account (field 1, 0x0a, length 0x25 = 37 bytes) alone.
     let data = data_encoding::BASE64.decode(
-        percent_encoding::percent_decode_str(SINGLE.split_once("data=").unwrap().1)
+        percent_encoding::percent_decode_str(single().split_once("data=").unwrap().1)
             .decode_utf8()
             .unwrap()
             .as_bytes(),

@@ -90,7 +90,7 @@ fn ente_auth() {
     ) else {
         return;
     };
-    assert!(entries.iter().all(|e| !e.favorite && e.groups.is_empty()));
+    assert!(entries.iter().all(|e| !e.favourite && e.groups.is_empty()));
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn readme_entries() -> Vec<Entry> {
                     vec![]
                 },
                 note: (i % 2 == 0).then(|| format!("note {i} — ünïcode")),
-                favorite: i % 4 == 1,
+                favourite: i % 4 == 1,
             }
         })
         .collect()

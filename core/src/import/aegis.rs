@@ -236,7 +236,7 @@ fn to_entry(value: Value, groups: &[Group]) -> Result<Entry, (String, String)> {
         },
         groups: group_names,
         note: non_empty(raw.note.as_deref()),
-        favorite: raw.favorite,
+        favourite: raw.favorite,
     })
 }
 
@@ -370,7 +370,7 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].groups, vec!["Work".to_owned()]);
         assert_eq!(entries[0].note.as_deref(), Some("hi"));
-        assert!(entries[0].favorite);
+        assert!(entries[0].favourite);
         let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
         assert_eq!(positions, vec![1, 3, 4, 5]);
         assert!(

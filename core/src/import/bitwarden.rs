@@ -81,7 +81,7 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
                     account,
                     groups: group.into_iter().collect(),
                     note: non_empty(item.notes.as_deref()),
-                    favorite: item.favorite,
+                    favourite: item.favorite,
                 });
             }
             Err(reason) => refused.push(Refusal {
@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(entry.account.name, "2412345");
         assert_eq!(entry.groups, vec!["School".to_owned()]);
         assert_eq!(entry.note.as_deref(), Some("n"));
-        assert!(entry.favorite);
+        assert!(entry.favourite);
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].position, 3);
     }

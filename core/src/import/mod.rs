@@ -43,7 +43,7 @@ pub struct Entry {
     /// The user's note, if any.
     pub note: Option<String>,
     /// Whether the account was pinned or marked as a favourite.
-    pub favorite: bool,
+    pub favourite: bool,
 }
 
 impl Entry {
@@ -53,7 +53,7 @@ impl Entry {
             account,
             groups: Vec::new(),
             note: None,
-            favorite: false,
+            favourite: false,
         }
     }
 }

@@ -37,7 +37,7 @@ pub fn read(text: &str) -> Result<Read, ImportError> {
             Ok(account) => {
                 let mut entry = Entry::new(account);
                 if let Some(display) = ente_code_display(line) {
-                    entry.favorite = display.pinned;
+                    entry.favourite = display.pinned;
                     entry.groups = display.tags;
                 }
                 entries.push(entry);
@@ -111,7 +111,7 @@ mod tests {
     fn ente_pinned_and_tags() {
         let line = "otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP&codeDisplay=%7B%22pinned%22%3Atrue%2C%22tags%22%3A%5B%22work%22%5D%7D";
         let (entries, _) = read(line).unwrap();
-        assert!(entries[0].favorite);
+        assert!(entries[0].favourite);
         assert_eq!(entries[0].groups, vec!["work".to_owned()]);
     }
 

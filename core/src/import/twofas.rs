@@ -241,7 +241,7 @@ fn to_entry(value: Value, groups: &[Group]) -> Result<Entry, (String, String)> {
         },
         groups: group.into_iter().collect(),
         note: None,
-        favorite: false,
+        favourite: false,
     })
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Google Authenticator migration URIs with Google's protobuf library (PyPI `protobuf`),
-an encoder independent of Jeton's, for core/tests/google.rs. Run: python3 google_migration.py
+an encoder independent of Jeton's, for core/tests/google.rs. Run: python3 google_migration.py > google_migration.txt
 
 The schema is Google Authenticator's MigrationPayload, built here from its field numbers."""
 import base64

@@ -20,10 +20,10 @@ header = {
 contents = {"accounts": [
     {"issuer": "Deno", "name": "Mason", "secret": "4SJHB4GSD43FZBAI7C2HLRJGPQ", "kind": "totp",
      "algorithm": "SHA1", "digits": 6, "period": 30, "counter": 0, "t0": 0,
-     "groups": ["Cégep"], "note": "from libsodium", "favorite": True},
+     "groups": ["Cégep"], "note": "from libsodium", "favourite": True},
     {"issuer": "WWE", "name": "Mason", "secret": "5VAML3X35THCEBVRLV24CGBKOY", "kind": "hotp",
      "algorithm": "SHA512", "digits": 8, "period": 30, "counter": 10300, "t0": 0,
-     "groups": [], "note": None, "favorite": False},
+     "groups": [], "note": None, "favourite": False},
     {"issuer": None, "name": "Sophia", "secret": "JRZCL47CMXVOQMNPZR2F7J4RGI", "kind": "steam",
      "algorithm": "SHA1", "digits": 5, "period": 30, "counter": 0, "t0": 0},
 ]}
