@@ -24,6 +24,7 @@ pub mod import;
 pub mod otp;
 pub mod secret;
 pub mod uri;
+pub mod vault;
 
 pub use account::{Account, codes_at};
 pub use otp::{Algorithm, Code, Kind, OtpError, OtpParams};
