@@ -23,6 +23,7 @@ pub mod export;
 pub mod import;
 pub mod otp;
 pub mod secret;
+pub mod transfer;
 pub mod uri;
 pub mod vault;
 
