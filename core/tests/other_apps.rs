@@ -254,6 +254,13 @@ fn truncated_json_exports_import_nothing() {
         let mut cuts: Vec<usize> = (1..20).map(|k| end * k / 20).collect();
         cuts.extend([end, end.saturating_sub(1)]);
         for cut in cuts {
+            if cut >= end / 2 {
+                assert_eq!(
+                    import::detect(&data[..cut]),
+                    Some(format),
+                    "{name} cut at {cut}: detected"
+                );
+            }
             let result = import::read(&data[..cut], Some(format), Some(PASSWORD));
             assert!(
                 matches!(result, Err(ImportError::Malformed { format: f, .. }) if f == format),

@@ -218,18 +218,26 @@ pub fn detect(data: &[u8]) -> Option<Format> {
     let text = std::str::from_utf8(data).ok()?;
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        let object = value.as_object()?;
-        let has = |key: &str| object.contains_key(key);
+        // A damaged file still says what it was meant to be: a truncated Aegis export should be
+        // reported as a damaged Aegis export, not as an unknown file.
+        // A cut file has only the keys before the cut, so one distinctive key is enough then.
+        let (keys, damaged): (Vec<String>, bool) =
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(object)) => (object.keys().cloned().collect(), false),
+                Ok(_) => return None,
+                Err(_) => (top_level_keys_of_damaged_json(text), true),
+            };
+        let has = |key: &str| keys.iter().any(|k| k == key);
+        let both = |a: &str, b: &str| has(a) && (damaged || has(b));
         return if has("jeton_backup") {
             Some(Format::JetonBackup)
-        } else if has("header") && has("db") {
+        } else if both("header", "db") {
             Some(Format::Aegis)
-        } else if has("schemaVersion") && (has("services") || has("servicesEncrypted")) {
+        } else if has("schemaVersion") || has("servicesEncrypted") || (damaged && has("services")) {
             Some(Format::TwoFas)
-        } else if has("items") && has("encrypted") {
+        } else if both("items", "encrypted") {
             Some(Format::Bitwarden)
-        } else if has("entries") && has("version") {
+        } else if both("entries", "version") {
             Some(Format::Proton)
         } else {
             None
@@ -256,6 +264,42 @@ pub fn detect(data: &[u8]) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// The keys a damaged JSON text names at nesting depth 1 (strings followed by `:`), as far as it
+/// goes. Good enough to tell which app wrote it.
+fn top_level_keys_of_damaged_json(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            '"' => {
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in chars.by_ref() {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, '\\') => escaped = true,
+                        (false, '"') => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else { break };
+                let is_key = text[end + 1..].trim_start().starts_with(':');
+                if depth == 1 && is_key {
+                    keys.push(text[start + 1..end].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    keys
 }
 
 /// Whether the file is encrypted and needs a password to be read.
@@ -406,6 +450,20 @@ mod tests {
         );
         assert_eq!(detect(br#"{"jeton_backup":1}"#), Some(Format::JetonBackup));
         assert_eq!(detect(br#"{"something":"else"}"#), None);
+        // Damaged JSON is still recognised by its top-level keys.
+        assert_eq!(
+            detect(br#"{"schemaVersion": 4, "services": [{"name": "x"#),
+            Some(Format::TwoFas)
+        );
+        assert_eq!(
+            detect(br#"{"version": 1, "header": {"slots": null}, "db": {"entries": [{"#),
+            Some(Format::Aegis)
+        );
+        assert_eq!(
+            detect(br#"{"version": 1, "entries": [{"header": 1, "db": 2"#),
+            Some(Format::Proton)
+        );
+        assert_eq!(detect(br#"{"a\"b": {"header": 1, "db": 2"#), None);
         assert_eq!(detect(b"hello"), None);
         assert_eq!(detect(b""), None);
         assert_eq!(detect(&[0xff, 0xfe, 0x00]), None);

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod transfer;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -48,6 +49,12 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
+    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (all or nothing).
+    Import(transfer::ImportArgs),
+    /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, otpauth, Google QR.
+    Export(transfer::ExportArgs),
+    /// Check that a Jeton backup opens and matches the vault, without restoring it.
+    Drill(transfer::DrillArgs),
 }
 
 impl Cli {
@@ -56,6 +63,9 @@ impl Cli {
         match self.command {
             Command::Code(args) => codes::code(args, out),
             Command::Parse(args) => codes::parse(args, out),
+            Command::Import(args) => transfer::import(args, out),
+            Command::Export(args) => transfer::export(args, out),
+            Command::Drill(args) => transfer::drill(args, out),
         }
     }
 }
