@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod scan;
 mod transfer;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
@@ -15,17 +16,20 @@ pub enum CliError {
     /// The input given (a URI, a file, an option) is not usable.
     #[error("{0}")]
     Input(String),
+    /// The command ran but found nothing (e.g. no QR code in the images).
+    #[error("{0}")]
+    NotFound(String),
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl CliError {
-    /// Exit status: 2 for bad input, 1 for a failure to write.
+    /// Exit status: 2 for bad input, 1 for nothing found or a failure to write.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Input(_) => 2,
-            Self::Output(_) => 1,
+            Self::NotFound(_) | Self::Output(_) => 1,
         }
     }
 
@@ -55,6 +59,10 @@ enum Command {
     Export(transfer::ExportArgs),
     /// Check that a Jeton backup opens and matches the vault, without restoring it.
     Drill(transfer::DrillArgs),
+    /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
+    Scan(scan::ScanArgs),
+    /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
+    Qr(scan::QrArgs),
 }
 
 impl Cli {
@@ -66,6 +74,8 @@ impl Cli {
             Command::Import(args) => transfer::import(args, out),
             Command::Export(args) => transfer::export(args, out),
             Command::Drill(args) => transfer::drill(args, out),
+            Command::Scan(args) => scan::scan(args, out),
+            Command::Qr(args) => scan::qr(args, out),
         }
     }
 }

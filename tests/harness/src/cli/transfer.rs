@@ -47,7 +47,7 @@ pub enum ExportFormat {
     Aegis,
     /// One otpauth:// URI per line. Plaintext.
     Otpauth,
-    /// Google Authenticator migration QR codes (PNG files in the OUT directory). Plaintext.
+    /// Google Authenticator migration QR codes (PNG files in the OUT directory, drawn by `jeton_core::draw`). Plaintext.
     GoogleQr,
 }
 
@@ -235,7 +235,8 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 let path = args
                     .out
                     .join(format!("google-{}-of-{total}.png", index + 1));
-                write_private(&path, &qr_png(uri)?)?;
+                let png = jeton_core::draw::png(uri, 8).map_err(CliError::input)?;
+                write_private(&path, &png)?;
                 writeln!(out, "{}", path.display())?;
             }
         }
@@ -247,21 +248,6 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         args.out.display()
     )?;
     Ok(())
-}
-
-/// A QR code as PNG, 8 pixels a module with the 4-module quiet zone.
-fn qr_png(text: &str) -> Result<Vec<u8>, CliError> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| CliError::Input(format!("cannot draw the QR code: {e}")))?;
-    let image = code
-        .render::<image::Luma<u8>>()
-        .module_dimensions(8, 8)
-        .build();
-    let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| CliError::Input(format!("cannot encode the PNG: {e}")))?;
-    Ok(png)
 }
 
 /// Checks that a backup opens and matches the vault, restoring nothing.
