@@ -11,8 +11,8 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
 use serde::Deserialize;
-use serde_json::Value;
-use zeroize::Zeroizing;
+use serde_json::value::RawValue;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
 use crate::Account;
@@ -25,11 +25,14 @@ pub const MAX_DB_VERSION: u64 = 3;
 /// can make us spend.
 const MAX_SCRYPT_LOG_N: u8 = 20;
 
+/// Entries are kept as raw JSON text borrowed from the input (which, for an encrypted vault, is
+/// the zeroized plaintext) instead of `serde_json::Value` trees that would copy every secret.
 #[derive(Deserialize)]
-struct File {
+struct File<'a> {
     version: u64,
     header: Header,
-    db: Value,
+    #[serde(borrow)]
+    db: &'a RawValue,
 }
 
 #[derive(Deserialize)]
@@ -57,9 +60,10 @@ struct KeyParams {
 }
 
 #[derive(Deserialize)]
-struct Db {
+struct Db<'a> {
     version: u64,
-    entries: Vec<Value>,
+    #[serde(borrow)]
+    entries: Vec<&'a RawValue>,
     #[serde(default)]
     groups: Vec<Group>,
 }
@@ -102,13 +106,28 @@ struct Info {
     counter: Option<u64>,
 }
 
-fn parse_file(data: &[u8]) -> Result<File, ImportError> {
+impl Drop for Info {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
+/// Just the label of an entry, to name it when the rest is unreadable.
+#[derive(Deserialize)]
+struct LabelOnly {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+}
+
+fn parse_file(data: &[u8]) -> Result<File<'_>, ImportError> {
     serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))
 }
 
 /// Whether the file is an encrypted Aegis vault (false when it is not an Aegis file at all).
 pub fn is_encrypted(data: &[u8]) -> bool {
-    parse_file(data).is_ok_and(|f| f.db.is_string())
+    parse_file(data).is_ok_and(|f| f.db.get().starts_with('"'))
 }
 
 /// Reads an Aegis vault; `password` is needed when it is encrypted.
@@ -120,15 +139,17 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
             format!("file version {} (Jeton reads version 1)", file.version),
         ));
     }
-    let db: Db = match &file.db {
-        Value::String(ciphertext) => {
-            let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
-            let plain = decrypt_db(&file.header, ciphertext, password)?;
-            serde_json::from_slice(&plain)
-                .map_err(|e| ImportError::malformed(FORMAT, format!("decrypted db: {e}")))?
-        }
-        other => serde_json::from_value(other.clone())
-            .map_err(|e| ImportError::malformed(FORMAT, format!("db: {e}")))?,
+    let plain: Zeroizing<Vec<u8>>;
+    let db: Db<'_> = if file.db.get().starts_with('"') {
+        let ciphertext: String = serde_json::from_str(file.db.get())
+            .map_err(|e| ImportError::malformed(FORMAT, format!("db: {e}")))?;
+        let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
+        plain = decrypt_db(&file.header, &ciphertext, password)?;
+        serde_json::from_slice(&plain)
+            .map_err(|e| ImportError::malformed(FORMAT, format!("decrypted db: {e}")))?
+    } else {
+        serde_json::from_str(file.db.get())
+            .map_err(|e| ImportError::malformed(FORMAT, format!("db: {e}")))?
     };
     if db.version == 0 || db.version > MAX_DB_VERSION {
         return Err(ImportError::unsupported(
@@ -141,7 +162,7 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
     }
     let mut entries = Vec::new();
     let mut refused = Vec::new();
-    for (index, value) in db.entries.into_iter().enumerate() {
+    for (index, value) in db.entries.iter().enumerate() {
         match to_entry(value, &db.groups) {
             Ok(entry) => entries.push(entry),
             Err((label, reason)) => refused.push(Refusal {
@@ -154,17 +175,19 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
     Ok((entries, refused))
 }
 
-fn to_entry(value: Value, groups: &[Group]) -> Result<Entry, (String, String)> {
+fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String)> {
     let guess_label = || {
+        let found: Option<LabelOnly> = serde_json::from_str(value.get()).ok();
+        let found = found.unwrap_or(LabelOnly {
+            name: None,
+            issuer: None,
+        });
         label(
-            value.get("issuer").and_then(Value::as_str),
-            value
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
+            found.issuer.as_deref(),
+            found.name.as_deref().unwrap_or_default(),
         )
     };
-    let raw: RawEntry = serde_json::from_value(value.clone())
+    let raw: RawEntry = serde_json::from_str(value.get())
         .map_err(|e| (guess_label(), format!("the entry is malformed: {e}")))?;
     let issuer = non_empty(raw.issuer.as_deref());
     let name = raw.name.unwrap_or_default();

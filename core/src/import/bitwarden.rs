@@ -50,6 +50,14 @@ struct Login {
     totp: Option<String>,
 }
 
+impl Drop for Login {
+    fn drop(&mut self) {
+        if let Some(totp) = &mut self.totp {
+            zeroize::Zeroize::zeroize(totp);
+        }
+    }
+}
+
 /// Reads a Bitwarden JSON export.
 pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     let file: File = serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?;

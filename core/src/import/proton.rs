@@ -28,6 +28,12 @@ struct Content {
     name: Option<String>,
 }
 
+impl Drop for Content {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.uri);
+    }
+}
+
 /// Reads a Proton Authenticator export.
 pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     let file: File = serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?;

@@ -9,9 +9,9 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::BASE64;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::Sha256;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
 use crate::Account;
@@ -23,11 +23,13 @@ pub const PBKDF2_ITERATIONS: u32 = 10_000;
 /// The newest schema this reader knows.
 pub const MAX_SCHEMA_VERSION: u64 = 4;
 
+/// Services are kept as raw JSON text borrowed from the input (for an encrypted backup, the
+/// zeroized plaintext) instead of `serde_json::Value` trees that would copy every secret.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct File {
-    #[serde(default)]
-    services: Vec<Value>,
+struct File<'a> {
+    #[serde(default, borrow)]
+    services: Vec<&'a RawValue>,
     #[serde(default)]
     groups: Vec<Group>,
     schema_version: u64,
@@ -72,7 +74,30 @@ struct Otp {
     token_type: Option<String>,
 }
 
-fn parse_file(data: &[u8]) -> Result<File, ImportError> {
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
+/// Just the label of a service, to name it when the rest is unreadable.
+#[derive(Deserialize, Default)]
+struct LabelOnly {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    otp: LabelOtp,
+}
+
+#[derive(Deserialize, Default)]
+struct LabelOtp {
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+}
+
+fn parse_file(data: &[u8]) -> Result<File<'_>, ImportError> {
     serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))
 }
 
@@ -93,11 +118,12 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
             ),
         ));
     }
-    let services = match &file.services_encrypted {
+    let plain: Zeroizing<Vec<u8>>;
+    let services: Vec<&RawValue> = match &file.services_encrypted {
         Some(sealed) => {
             let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
-            let plain = decrypt(sealed, password)?;
-            serde_json::from_slice::<Vec<Value>>(&plain)
+            plain = decrypt(sealed, password)?;
+            serde_json::from_slice(&plain)
                 .map_err(|e| ImportError::malformed(FORMAT, format!("decrypted services: {e}")))?
         }
         None => file.services,
@@ -163,20 +189,15 @@ fn decrypt(sealed: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, ImportErr
         .map_err(|_| ImportError::WrongPassword(FORMAT))
 }
 
-fn to_entry(value: Value, groups: &[Group]) -> Result<Entry, (String, String)> {
+fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String)> {
     let guess = || {
+        let found: LabelOnly = serde_json::from_str(value.get()).unwrap_or_default();
         label(
-            value
-                .pointer("/otp/issuer")
-                .and_then(Value::as_str)
-                .or(value.get("name").and_then(Value::as_str)),
-            value
-                .pointer("/otp/account")
-                .and_then(Value::as_str)
-                .unwrap_or_default(),
+            found.otp.issuer.as_deref().or(found.name.as_deref()),
+            found.otp.account.as_deref().unwrap_or_default(),
         )
     };
-    let service: Service = serde_json::from_value(value.clone())
+    let service: Service = serde_json::from_str(value.get())
         .map_err(|e| (guess(), format!("the service is malformed: {e}")))?;
     let issuer =
         non_empty(service.otp.issuer.as_deref()).or_else(|| non_empty(service.name.as_deref()));
