@@ -300,24 +300,27 @@ impl Vault {
             }
             Err(e) => return Err(VaultError::Storage(e)),
         };
-        let sum = store::read_meta(&conn, meta::HEADER_SUM)?;
-        let header = match Header::decode(&header_bytes) {
-            Ok(header) => header,
-            Err(HeaderError::NotAVault) if sum.is_none() => {
+        // The checksum first: a corrupted version number must read as corruption, not as a
+        // vault from the future.
+        match store::read_meta(&conn, meta::HEADER_SUM)? {
+            None if !header_bytes.starts_with(header::MAGIC) => {
                 return Err(VaultError::NotAVault(path));
             }
+            Some(sum) if crypto::same(&sum, &crypto::sha256(&header_bytes)) => {}
+            _ => return Err(VaultError::Damaged(Damage::Header)),
+        }
+        let header = match Header::decode(&header_bytes) {
+            Ok(header) => header,
             Err(HeaderError::Newer(found)) => {
                 return Err(VaultError::NewerVersion {
                     found: u32::from(found),
                     supported: u32::from(FORMAT),
                 });
             }
-            Err(_) => return Err(VaultError::Damaged(Damage::Header)),
+            Err(HeaderError::NotAVault | HeaderError::Malformed) => {
+                return Err(VaultError::Damaged(Damage::Header));
+            }
         };
-        match sum {
-            Some(sum) if crypto::same(&sum, &crypto::sha256(&header_bytes)) => {}
-            _ => return Err(VaultError::Damaged(Damage::Header)),
-        }
         for slot in &header.slots {
             if let KeySlot::Passphrase { kdf, .. } = slot {
                 if kdf.memory_kib > MAX_KDF.memory_kib

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod codes;
 mod scan;
 mod transfer;
+mod vault;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -63,6 +64,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
     Qr(scan::QrArgs),
+    /// The encrypted vault: init, add, list, codes, code, rename, remove, passwd.
+    Vault(vault::VaultArgs),
 }
 
 impl Cli {
@@ -76,6 +79,7 @@ impl Cli {
             Command::Drill(args) => transfer::drill(args, out),
             Command::Scan(args) => scan::scan(args, out),
             Command::Qr(args) => scan::qr(args, out),
+            Command::Vault(args) => vault::run(args, out),
         }
     }
 }

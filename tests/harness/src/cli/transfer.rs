@@ -112,7 +112,22 @@ fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
     if path.exists() {
         return open_vault(path);
     }
-    let passphrase = password(VAULT_PASSPHRASE_ENV, "New vault passphrase: ")?;
+    let passphrase = match std::env::var(VAULT_PASSPHRASE_ENV) {
+        Ok(value) => Zeroizing::new(value),
+        Err(_) => {
+            let first = password(VAULT_PASSPHRASE_ENV, "New vault passphrase: ")?;
+            let again = password(VAULT_PASSPHRASE_ENV, "Repeat the new vault passphrase: ")?;
+            if first != again {
+                return Err(CliError::Input("the two passphrases differ".into()));
+            }
+            first
+        }
+    };
+    if passphrase.is_empty() {
+        return Err(CliError::Input(
+            "the vault passphrase cannot be empty".into(),
+        ));
+    }
     Vault::create_with_kdf(path, &passphrase, KdfParams::DEFAULT).map_err(CliError::input)
 }
 
