@@ -7,7 +7,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -126,21 +126,33 @@ fn open_1000(c: &mut Criterion) {
 }
 
 fn add_one(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v.jeton");
-    let mut v = Vault::create_with_kdf(&path, "pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
-    for i in 0..100 {
-        v.add(account(i)).unwrap();
-    }
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let mut group = c.benchmark_group("vault write");
     group.sample_size(30);
-    let mut i = 100;
-    group.bench_function("add one account (100 present, synchronous=FULL)", |b| {
-        b.iter(|| {
-            i += 1;
-            black_box(v.add(account(i)).unwrap())
-        })
-    });
+    for present in [100, 1000] {
+        let path = dir.path().join(format!("v{present}.jeton"));
+        let mut v =
+            Vault::create_with_kdf(&path, "pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+        for i in 0..present {
+            v.add(account(i)).unwrap();
+        }
+        // Each timed add is undone (untimed) so that the vault keeps its size.
+        group.bench_function(
+            format!("add one account ({present} present, synchronous=FULL)"),
+            |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        let started = Instant::now();
+                        let id = v.add(account(i as usize)).unwrap();
+                        total += started.elapsed();
+                        v.remove(id).unwrap();
+                    }
+                    total
+                })
+            },
+        );
+    }
     for sync in ["FULL", "NORMAL"] {
         let path = dir.path().join(format!("bare-{sync}.db"));
         let conn = rusqlite::Connection::open(&path).unwrap();

@@ -18,10 +18,14 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod backup;
 pub mod draw;
+pub mod export;
+pub mod import;
 pub mod otp;
 pub mod scan;
 pub mod secret;
+pub mod transfer;
 pub mod uri;
 pub mod vault;
 

@@ -439,3 +439,20 @@ fn a_damaged_record_is_kept_untouched_by_later_writes() {
         }]
     );
 }
+
+#[test]
+fn a_header_in_a_newer_format_is_named_as_such() {
+    let f = fixture();
+    let conn = db(&f.path);
+    let mut header = meta(&conn, "header");
+    assert_eq!(&header[..10], b"JETONVLT\x00\x01");
+    header[9] = 2;
+    set_meta(&conn, "header", &header);
+    set_meta(&conn, "header_sum", &Sha256::digest(&header));
+    match Vault::open(&f.path) {
+        Err(VaultError::NewerVersion { found, supported }) => {
+            assert_eq!((found, supported), (2, 1));
+        }
+        other => panic!("{other:?}"),
+    }
+}

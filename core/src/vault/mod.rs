@@ -595,6 +595,47 @@ impl Vault {
         Ok(id)
     }
 
+    /// Adds several accounts at the end of the list in one transaction: all of them or, on any
+    /// error (an unusable account, a write failure), none. Returns their ids in order.
+    pub fn add_all(
+        &mut self,
+        accounts: Vec<(Account, Extras)>,
+    ) -> Result<Vec<AccountId>, VaultError> {
+        for (account, _) in &accounts {
+            check(account)?;
+        }
+        let session = self.session()?;
+        let mut position = session
+            .records
+            .iter()
+            .map(|r| r.position.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        let created_at = now_unix();
+        let mut records = Vec::with_capacity(accounts.len());
+        let mut ids = Vec::with_capacity(accounts.len());
+        for (account, extras) in accounts {
+            let mut id = AccountId::random();
+            while session.index.contains_key(&id) || ids.contains(&id) {
+                id = AccountId::random();
+            }
+            ids.push(id);
+            records.push(Record {
+                id,
+                account,
+                position,
+                extras,
+                created_at,
+                last_used_at: None,
+            });
+            position = position.saturating_add(1);
+        }
+        if !records.is_empty() {
+            self.save(records, &[], None)?;
+        }
+        Ok(ids)
+    }
+
     /// Replaces an account's issuer, name, secret and code parameters.
     pub fn update(&mut self, id: AccountId, account: Account) -> Result<(), VaultError> {
         check(&account)?;

@@ -249,7 +249,8 @@ fn optional(w: &mut Writer, value: Option<&str>) {
 
 /// The plaintext of one field (zeroized when dropped).
 pub fn encode_field(record: &Record, field: Field) -> Zeroizing<Vec<u8>> {
-    let mut w = Writer::default();
+    // Sized up front so that no reallocation leaves a copy of the secret behind.
+    let mut w = Writer(Vec::with_capacity(32 + record.account.secret.len()));
     let a = &record.account;
     match field {
         Field::Otp => {

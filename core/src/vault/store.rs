@@ -48,11 +48,11 @@ pub fn read_meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u
 
 /// Sets a `meta` value.
 pub fn write_meta(conn: &Connection, name: &str, value: &[u8]) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (name, value) VALUES (?1, ?2)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        params![name, value],
-    )?;
+    )?
+    .execute(params![name, value])?;
     Ok(())
 }
 
@@ -91,31 +91,29 @@ pub fn write_row(
         sealed.push(key.seal(&plain, &field_aad(vault_id, &record.id, revision, field))?);
     }
     let revision = i64::try_from(revision).unwrap_or(i64::MAX);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO accounts
              (id, revision, otp, issuer, name, note, groups, icon, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            record.id.as_bytes().as_slice(),
-            revision,
-            sealed[0],
-            sealed[1],
-            sealed[2],
-            sealed[3],
-            sealed[4],
-            sealed[5],
-            sealed[6]
-        ],
-    )?;
+    )?
+    .execute(params![
+        record.id.as_bytes().as_slice(),
+        revision,
+        sealed[0],
+        sealed[1],
+        sealed[2],
+        sealed[3],
+        sealed[4],
+        sealed[5],
+        sealed[6]
+    ])?;
     Ok(())
 }
 
 /// Deletes an account's row.
 pub fn delete_row(conn: &Connection, id: &AccountId) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM accounts WHERE id = ?1",
-        [id.as_bytes().as_slice()],
-    )?;
+    conn.prepare_cached("DELETE FROM accounts WHERE id = ?1")?
+        .execute([id.as_bytes().as_slice()])?;
     Ok(())
 }
 

@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod codes;
 mod scan;
+mod transfer;
+mod vault;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -52,10 +54,18 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
+    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (all or nothing).
+    Import(transfer::ImportArgs),
+    /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, otpauth, Google QR.
+    Export(transfer::ExportArgs),
+    /// Check that a Jeton backup opens and matches the vault, without restoring it.
+    Drill(transfer::DrillArgs),
     /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
     Scan(scan::ScanArgs),
     /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
     Qr(scan::QrArgs),
+    /// The encrypted vault: init, add, list, codes, code, rename, remove, passwd.
+    Vault(vault::VaultArgs),
 }
 
 impl Cli {
@@ -64,8 +74,12 @@ impl Cli {
         match self.command {
             Command::Code(args) => codes::code(args, out),
             Command::Parse(args) => codes::parse(args, out),
+            Command::Import(args) => transfer::import(args, out),
+            Command::Export(args) => transfer::export(args, out),
+            Command::Drill(args) => transfer::drill(args, out),
             Command::Scan(args) => scan::scan(args, out),
             Command::Qr(args) => scan::qr(args, out),
+            Command::Vault(args) => vault::run(args, out),
         }
     }
 }

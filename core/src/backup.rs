@@ -1,0 +1,481 @@
+//! Jeton backups: every account in one file, sealed with a passphrase.
+//!
+//! The file is JSON and says what it is and how to open it:
+//!
+//! ```text
+//! {
+//!   "jeton_backup": 1,
+//!   "header": {
+//!     "kdf": {"algorithm": "argon2id", "version": 19, "memory_kib": 65536, "iterations": 3,
+//!             "parallelism": 1, "salt": "<base64, 16 bytes>"},
+//!     "cipher": {"algorithm": "xchacha20poly1305", "nonce": "<base64, 24 bytes>"},
+//!     "created": 1795000000
+//!   },
+//!   "ciphertext": "<base64>"
+//! }
+//! ```
+//!
+//! The key is Argon2id of the passphrase; the accounts (JSON) are sealed with
+//! XChaCha20-Poly1305. The header is authenticated: the associated data is `jeton-backup/1\n`
+//! followed by the header re-serialized in its fixed field order, and unknown header fields are
+//! refused, so changing any header value (salt, cost, date) makes the file fail to open. KDF costs
+//! read from a file are bounded so that a crafted file cannot exhaust memory.
+//!
+//! ```
+//! use jeton_core::{backup, import::Entry, uri};
+//!
+//! let account = uri::parse("otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ").unwrap();
+//! let file = backup::seal_with(&[Entry::new(account.clone())], "correct horse", backup::KdfParams::TESTING).unwrap();
+//! assert!(backup::drill(&file, "correct horse", &[account.clone()]).unwrap().passed());
+//! assert_eq!(backup::open(&file, "correct horse").unwrap().entries[0].account, account);
+//! assert_eq!(backup::open(&file, "wrong").unwrap_err(), backup::BackupError::WrongPassphrase);
+//! ```
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use data_encoding::BASE64;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::import::{Entry, same_account};
+use crate::otp::{Algorithm, Kind, OtpParams};
+use crate::{Account, Secret};
+
+/// The version of the backup format this code writes (and the newest it reads).
+pub const FORMAT_VERSION: u64 = 1;
+const SALT_LEN: usize = 16;
+const NONCE_LEN: usize = 24;
+const KEY_LEN: usize = 32;
+/// Most memory a backup file may ask Argon2id for: 1 GiB.
+pub const MAX_MEMORY_KIB: u32 = 1 << 20;
+/// Most Argon2id passes a backup file may ask for.
+pub const MAX_ITERATIONS: u32 = 64;
+/// Most Argon2id lanes a backup file may ask for.
+pub const MAX_PARALLELISM: u32 = 16;
+
+/// Why a backup could not be written, opened or checked. Nothing is restored when opening fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupError {
+    /// The file is not a Jeton backup.
+    #[error("this is not a Jeton backup file")]
+    NotABackup,
+    /// A newer backup format.
+    #[error(
+        "this backup uses format version {0}; this Jeton reads version {FORMAT_VERSION}: update Jeton"
+    )]
+    UnsupportedVersion(u64),
+    /// The file is damaged: truncated, a field missing or of the wrong type.
+    #[error("this Jeton backup is damaged or incomplete: {0}")]
+    Malformed(String),
+    /// The KDF or cipher named in the header is not one Jeton uses, or its costs are out of range.
+    #[error("this Jeton backup asks for {0}, which Jeton does not accept")]
+    UnsupportedParameters(String),
+    /// The passphrase does not open the file, or the file was altered.
+    #[error("the passphrase does not open this backup (or the file was altered)")]
+    WrongPassphrase,
+    /// Sealing with an empty passphrase.
+    #[error("a backup needs a passphrase")]
+    EmptyPassphrase,
+    /// The system's random number generator failed.
+    #[error("the system's random number generator failed: {0}")]
+    Random(String),
+}
+
+/// Argon2id costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Passes over memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// What [`seal`] uses: 64 MiB, 3 passes, 1 lane (about 150 ms on a laptop core, under a second
+    /// on a phone; OWASP's first Argon2id recommendation).
+    pub const RECOMMENDED: Self = Self {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    /// Cheap costs for tests and examples. Never for real backups.
+    pub const TESTING: Self = Self {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOnDisk {
+    jeton_backup: u64,
+    header: Header,
+    ciphertext: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    kdf: KdfHeader,
+    cipher: CipherHeader,
+    created: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KdfHeader {
+    algorithm: String,
+    version: u32,
+    memory_kib: u32,
+    iterations: u32,
+    parallelism: u32,
+    salt: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CipherHeader {
+    algorithm: String,
+    nonce: String,
+}
+
+/// The sealed contents.
+#[derive(Serialize, Deserialize)]
+struct Contents {
+    accounts: Vec<Record>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    issuer: Option<String>,
+    name: String,
+    secret: String,
+    kind: Kind,
+    algorithm: Algorithm,
+    digits: u8,
+    period: u32,
+    counter: u64,
+    t0: u64,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    favourite: bool,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
+/// An opened backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    /// When it was sealed (Unix seconds).
+    pub created: u64,
+    /// Its accounts, in the order they were sealed.
+    pub entries: Vec<Entry>,
+}
+
+/// Seals entries with `passphrase` at [`KdfParams::RECOMMENDED`].
+pub fn seal(entries: &[Entry], passphrase: &str) -> Result<Vec<u8>, BackupError> {
+    seal_with(entries, passphrase, KdfParams::RECOMMENDED)
+}
+
+/// Seals entries with `passphrase` at the given Argon2id costs.
+pub fn seal_with(
+    entries: &[Entry],
+    passphrase: &str,
+    kdf: KdfParams,
+) -> Result<Vec<u8>, BackupError> {
+    if passphrase.is_empty() {
+        return Err(BackupError::EmptyPassphrase);
+    }
+    check_costs(kdf)?;
+    let mut salt = [0u8; SALT_LEN];
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
+    getrandom::fill(&mut nonce).map_err(|e| BackupError::Random(e.to_string()))?;
+    let header = Header {
+        kdf: KdfHeader {
+            algorithm: "argon2id".into(),
+            version: 0x13,
+            memory_kib: kdf.memory_kib,
+            iterations: kdf.iterations,
+            parallelism: kdf.parallelism,
+            salt: BASE64.encode(&salt),
+        },
+        cipher: CipherHeader {
+            algorithm: "xchacha20poly1305".into(),
+            nonce: BASE64.encode(&nonce),
+        },
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    };
+    let contents = Contents {
+        accounts: entries.iter().map(record).collect(),
+    };
+    let mut plain = Zeroizing::new(Vec::new());
+    serde_json::to_writer(&mut *plain, &contents)
+        .map_err(|e| BackupError::Malformed(e.to_string()))?;
+    let key = derive_key(passphrase, &salt, kdf)?;
+    let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
+        .map_err(|_| BackupError::Malformed("key length".into()))?;
+    let aad = associated_data(&header)?;
+    let ciphertext = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &plain,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| BackupError::Malformed("encryption failed".into()))?;
+    let file = FileOnDisk {
+        jeton_backup: FORMAT_VERSION,
+        header,
+        ciphertext: BASE64.encode(&ciphertext),
+    };
+    let mut out =
+        serde_json::to_vec_pretty(&file).map_err(|e| BackupError::Malformed(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Opens a backup with its passphrase. Either every account comes back or an error does.
+pub fn open(file: &[u8], passphrase: &str) -> Result<Backup, BackupError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(file).map_err(|e| BackupError::Malformed(e.to_string()))?;
+    let version = value
+        .get("jeton_backup")
+        .ok_or(BackupError::NotABackup)?
+        .as_u64()
+        .ok_or_else(|| BackupError::Malformed("jeton_backup is not a version number".into()))?;
+    if version != FORMAT_VERSION {
+        return Err(BackupError::UnsupportedVersion(version));
+    }
+    let file: FileOnDisk =
+        serde_json::from_value(value).map_err(|e| BackupError::Malformed(e.to_string()))?;
+    let header = &file.header;
+    if header.kdf.algorithm != "argon2id" || header.kdf.version != 0x13 {
+        return Err(BackupError::UnsupportedParameters(format!(
+            "key derivation {} version {}",
+            header.kdf.algorithm, header.kdf.version
+        )));
+    }
+    if header.cipher.algorithm != "xchacha20poly1305" {
+        return Err(BackupError::UnsupportedParameters(format!(
+            "cipher {}",
+            header.cipher.algorithm
+        )));
+    }
+    let kdf = KdfParams {
+        memory_kib: header.kdf.memory_kib,
+        iterations: header.kdf.iterations,
+        parallelism: header.kdf.parallelism,
+    };
+    check_costs(kdf)?;
+    let salt = decode_exact("salt", &header.kdf.salt, SALT_LEN)?;
+    let nonce = decode_exact("nonce", &header.cipher.nonce, NONCE_LEN)?;
+    let ciphertext = BASE64.decode(file.ciphertext.as_bytes()).map_err(|_| {
+        BackupError::Malformed("the ciphertext is not valid base64 (truncated?)".into())
+    })?;
+    let key = derive_key(passphrase, &salt, kdf)?;
+    let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
+        .map_err(|_| BackupError::Malformed("key length".into()))?;
+    let nonce = XNonce::try_from(nonce.as_slice())
+        .map_err(|_| BackupError::Malformed("nonce length".into()))?;
+    let aad = associated_data(header)?;
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: &ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| BackupError::WrongPassphrase)?,
+    );
+    let contents: Contents = serde_json::from_slice(&plain)
+        .map_err(|e| BackupError::Malformed(format!("sealed contents: {e}")))?;
+    let entries = contents
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            entry(r).map_err(|e| BackupError::Malformed(format!("account {}: {e}", i + 1)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Backup {
+        created: header.created,
+        entries,
+    })
+}
+
+/// What a backup drill found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DrillReport {
+    /// Accounts in the backup.
+    pub in_backup: usize,
+    /// Expected accounts found in the backup with the same parameters.
+    pub matched: usize,
+    /// Expected accounts the backup lacks (labels).
+    pub missing: Vec<String>,
+    /// Accounts in the backup that were not expected (labels).
+    pub unexpected: Vec<String>,
+    /// Accounts present in both but with different code parameters (labels).
+    pub changed: Vec<String>,
+}
+
+impl DrillReport {
+    /// Whether the backup holds exactly the expected accounts.
+    pub fn passed(&self) -> bool {
+        self.missing.is_empty() && self.unexpected.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Proves that a backup opens with `passphrase` and holds exactly `expected` (same secret,
+/// issuer, name and parameters), without restoring anything.
+pub fn drill(
+    file: &[u8],
+    passphrase: &str,
+    expected: &[Account],
+) -> Result<DrillReport, BackupError> {
+    let backup = open(file, passphrase)?;
+    let mut used = vec![false; backup.entries.len()];
+    let mut report = DrillReport {
+        in_backup: backup.entries.len(),
+        ..DrillReport::default()
+    };
+    for account in expected {
+        let found = backup
+            .entries
+            .iter()
+            .enumerate()
+            .find(|(i, e)| !used[*i] && same_account(&e.account, account));
+        match found {
+            Some((i, e)) => {
+                used[i] = true;
+                if e.account.params == account.params {
+                    report.matched += 1;
+                } else {
+                    report.changed.push(account.display_label());
+                }
+            }
+            None => report.missing.push(account.display_label()),
+        }
+    }
+    report.unexpected = backup
+        .entries
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(e, _)| e.account.display_label())
+        .collect();
+    Ok(report)
+}
+
+fn check_costs(kdf: KdfParams) -> Result<(), BackupError> {
+    let in_range = (8 * kdf.parallelism.max(1)..=MAX_MEMORY_KIB).contains(&kdf.memory_kib)
+        && (1..=MAX_ITERATIONS).contains(&kdf.iterations)
+        && (1..=MAX_PARALLELISM).contains(&kdf.parallelism);
+    if in_range {
+        Ok(())
+    } else {
+        Err(BackupError::UnsupportedParameters(format!(
+            "Argon2id costs of {} KiB, {} passes, {} lanes",
+            kdf.memory_kib, kdf.iterations, kdf.parallelism
+        )))
+    }
+}
+
+fn derive_key(
+    passphrase: &str,
+    salt: &[u8],
+    kdf: KdfParams,
+) -> Result<Zeroizing<[u8; KEY_LEN]>, BackupError> {
+    let params = argon2::Params::new(
+        kdf.memory_kib,
+        kdf.iterations,
+        kdf.parallelism,
+        Some(KEY_LEN),
+    )
+    .map_err(|e| BackupError::UnsupportedParameters(format!("Argon2id costs ({e})")))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    argon
+        .hash_password_into(passphrase.as_bytes(), salt, key.as_mut_slice())
+        .map_err(|e| BackupError::UnsupportedParameters(format!("Argon2id input ({e})")))?;
+    Ok(key)
+}
+
+fn associated_data(header: &Header) -> Result<Vec<u8>, BackupError> {
+    let mut aad = format!("jeton-backup/{FORMAT_VERSION}\n").into_bytes();
+    serde_json::to_writer(&mut aad, header).map_err(|e| BackupError::Malformed(e.to_string()))?;
+    Ok(aad)
+}
+
+fn decode_exact(field: &str, text: &str, len: usize) -> Result<Vec<u8>, BackupError> {
+    let bytes = BASE64
+        .decode(text.as_bytes())
+        .map_err(|_| BackupError::Malformed(format!("the {field} is not valid base64")))?;
+    if bytes.len() == len {
+        Ok(bytes)
+    } else {
+        Err(BackupError::Malformed(format!(
+            "the {field} has {} bytes, expected {len}",
+            bytes.len()
+        )))
+    }
+}
+
+fn record(entry: &Entry) -> Record {
+    let a = &entry.account;
+    Record {
+        issuer: a.issuer.clone(),
+        name: a.name.clone(),
+        secret: a.secret.to_base32().to_string(),
+        kind: a.params.kind,
+        algorithm: a.params.algorithm,
+        digits: a.params.digits,
+        period: a.params.period,
+        counter: a.params.counter,
+        t0: a.params.t0,
+        groups: entry.groups.clone(),
+        note: entry.note.clone(),
+        favourite: entry.favourite,
+    }
+}
+
+fn entry(r: &Record) -> Result<Entry, String> {
+    let secret = Secret::from_base32(&r.secret).map_err(|e| e.to_string())?;
+    let params = OtpParams {
+        kind: r.kind,
+        algorithm: r.algorithm,
+        digits: r.digits,
+        period: r.period,
+        counter: r.counter,
+        t0: r.t0,
+    };
+    params.validate().map_err(|e| e.to_string())?;
+    Ok(Entry {
+        account: Account {
+            issuer: r.issuer.clone(),
+            name: r.name.clone(),
+            secret,
+            params,
+        },
+        groups: r.groups.clone(),
+        note: r.note.clone(),
+        favourite: r.favourite,
+    })
+}

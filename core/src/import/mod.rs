@@ -1,0 +1,518 @@
+//! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
+//! codes, Aegis vaults (plain and encrypted), 2FAS backups (plain and encrypted), lists of
+//! `otpauth://` URIs (Ente and others), Bitwarden and Proton Authenticator JSON exports.
+//!
+//! Reading a file never half-succeeds: a broken, truncated or wrongly decrypted file is an
+//! [`ImportError`] naming the problem, and nothing is returned. Inside a readable file, an entry
+//! Jeton cannot use (an MD5 Google code, an Aegis Yandex entry, an invalid secret) is not dropped
+//! silently: it becomes a [`Refusal`] with its position, its label and the reason.
+//!
+//! ```
+//! use jeton_core::import::{self, Format};
+//!
+//! let list = b"otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ&issuer=Deno\n\
+//!              otpauth://md5/Nope:x?secret=JBSWY3DPEHPK3PXP\n";
+//! assert_eq!(import::detect(list), Some(Format::OtpauthList));
+//! let imported = import::read(list, None, None).unwrap();
+//! assert_eq!(imported.entries.len(), 1);
+//! assert_eq!(imported.entries[0].account.issuer.as_deref(), Some("Deno"));
+//! assert_eq!(imported.refused.len(), 1);
+//! assert_eq!(imported.refused[0].position, 2);
+//! ```
+
+use std::fmt;
+
+use crate::{Account, Secret};
+
+pub mod aegis;
+pub mod bitwarden;
+pub mod google;
+pub mod plain;
+pub mod proton;
+pub mod twofas;
+
+pub use google::{GoogleError, MigrationScans, ScanProgress};
+
+/// One account read from an export, with what the source app kept beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Label, secret and code parameters.
+    pub account: Account,
+    /// Names of the groups (folders, tags) the account was in, in the source app's order.
+    pub groups: Vec<String>,
+    /// The user's note, if any.
+    pub note: Option<String>,
+    /// Whether the account was pinned or marked as a favourite.
+    pub favourite: bool,
+}
+
+impl Entry {
+    /// An entry with no groups, no note, not a favourite.
+    pub fn new(account: Account) -> Self {
+        Self {
+            account,
+            groups: Vec::new(),
+            note: None,
+            favourite: false,
+        }
+    }
+}
+
+/// An entry of a readable file that Jeton did not take, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// 1-based position of the entry in the file (line, or entry in the list).
+    pub position: usize,
+    /// The entry's label as the file gives it (issuer and account), never its secret.
+    pub label: String,
+    /// Why it was refused, in words the user can act on.
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{} {}: {}", self.position, self.label, self.reason)
+    }
+}
+
+/// What a file held: the accounts Jeton can use and the entries it refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The format the file was read as.
+    pub format: Format,
+    /// Usable accounts, in the file's order.
+    pub entries: Vec<Entry>,
+    /// Entries that were not taken, in the file's order.
+    pub refused: Vec<Refusal>,
+}
+
+/// The export formats Jeton reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Google Authenticator's `otpauth-migration://offline?data=…`, one URI per line.
+    GoogleMigration,
+    /// An Aegis vault export (JSON), plain or encrypted.
+    Aegis,
+    /// A 2FAS `.2fas` backup, plain or encrypted.
+    TwoFas,
+    /// One `otpauth://` URI per line (Ente Auth, many others).
+    OtpauthList,
+    /// A Bitwarden unencrypted JSON export.
+    Bitwarden,
+    /// A Proton Authenticator JSON export.
+    Proton,
+    /// A Jeton backup file (see [`crate::backup`]).
+    JetonBackup,
+}
+
+impl Format {
+    /// Every format, for help texts and option parsing.
+    pub const ALL: [Format; 7] = [
+        Format::GoogleMigration,
+        Format::Aegis,
+        Format::TwoFas,
+        Format::OtpauthList,
+        Format::Bitwarden,
+        Format::Proton,
+        Format::JetonBackup,
+    ];
+
+    /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
+    /// `proton`, `jeton`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::GoogleMigration => "google",
+            Format::Aegis => "aegis",
+            Format::TwoFas => "2fas",
+            Format::OtpauthList => "otpauth",
+            Format::Bitwarden => "bitwarden",
+            Format::Proton => "proton",
+            Format::JetonBackup => "jeton",
+        }
+    }
+
+    /// The format with this short name (see [`Format::as_str`]), in any case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The name people know the source app by.
+    pub fn app_name(self) -> &'static str {
+        match self {
+            Format::GoogleMigration => "Google Authenticator",
+            Format::Aegis => "Aegis",
+            Format::TwoFas => "2FAS",
+            Format::OtpauthList => "otpauth list",
+            Format::Bitwarden => "Bitwarden",
+            Format::Proton => "Proton Authenticator",
+            Format::JetonBackup => "Jeton backup",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.app_name())
+    }
+}
+
+/// Why a file could not be imported. Nothing of it was imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The contents match no format Jeton reads.
+    #[error(
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup)"
+    )]
+    UnknownFormat,
+    /// The file is encrypted and no password was given.
+    #[error("this {0} export is encrypted: give its password")]
+    PasswordRequired(Format),
+    /// The password does not open the file (or the file was altered).
+    #[error("the password does not open this {0} export (or the file was altered)")]
+    WrongPassword(Format),
+    /// The file is broken: truncated, not valid JSON, a field missing or of the wrong type.
+    #[error("this {format} export is damaged or incomplete: {detail}")]
+    Malformed {
+        /// The format the file claims to be.
+        format: Format,
+        /// What is wrong, and where.
+        detail: String,
+    },
+    /// A valid file that uses something Jeton does not read (a newer version, an encrypted
+    /// Bitwarden export, an Aegis vault with no password slot).
+    #[error("this {format} export cannot be read: {detail}")]
+    Unsupported {
+        /// The format of the file.
+        format: Format,
+        /// What is not supported, and what to do instead.
+        detail: String,
+    },
+    /// A Google Authenticator migration code is invalid or a batch is incomplete.
+    #[error(transparent)]
+    Google(#[from] GoogleError),
+    /// A Jeton backup could not be opened.
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+}
+
+impl ImportError {
+    pub(crate) fn malformed(format: Format, detail: impl fmt::Display) -> Self {
+        Self::Malformed {
+            format,
+            detail: detail.to_string(),
+        }
+    }
+
+    pub(crate) fn unsupported(format: Format, detail: impl fmt::Display) -> Self {
+        Self::Unsupported {
+            format,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Guesses the format of an export from its contents (never from its file name).
+pub fn detect(data: &[u8]) -> Option<Format> {
+    let text = std::str::from_utf8(data).ok()?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') {
+        // A damaged file still says what it was meant to be: a truncated Aegis export should be
+        // reported as a damaged Aegis export, not as an unknown file.
+        // A cut file has only the keys before the cut, so one distinctive key is enough then.
+        let (keys, damaged): (Vec<String>, bool) =
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(object)) => (object.keys().cloned().collect(), false),
+                Ok(_) => return None,
+                Err(_) => (top_level_keys_of_damaged_json(text), true),
+            };
+        let has = |key: &str| keys.iter().any(|k| k == key);
+        let both = |a: &str, b: &str| has(a) && (damaged || has(b));
+        return if has("jeton_backup") {
+            Some(Format::JetonBackup)
+        } else if both("header", "db") {
+            Some(Format::Aegis)
+        } else if has("schemaVersion") || has("servicesEncrypted") || (damaged && has("services")) {
+            Some(Format::TwoFas)
+        } else if both("items", "encrypted") {
+            Some(Format::Bitwarden)
+        } else if both("entries", "version") {
+            Some(Format::Proton)
+        } else {
+            None
+        };
+    }
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let lower = first.get(..20).unwrap_or(first).to_ascii_lowercase();
+    if lower.starts_with("otpauth-migration:") {
+        let all_migration = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .all(|l| {
+                l.get(..18)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("otpauth-migration:"))
+            });
+        Some(if all_migration {
+            Format::GoogleMigration
+        } else {
+            Format::OtpauthList
+        })
+    } else if lower.starts_with("otpauth://") {
+        Some(Format::OtpauthList)
+    } else {
+        None
+    }
+}
+
+/// The keys a damaged JSON text names at nesting depth 1 (strings followed by `:`), as far as it
+/// goes. Good enough to tell which app wrote it.
+fn top_level_keys_of_damaged_json(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            '"' => {
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in chars.by_ref() {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, '\\') => escaped = true,
+                        (false, '"') => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else { break };
+                let is_key = text[end + 1..].trim_start().starts_with(':');
+                if depth == 1 && is_key {
+                    keys.push(text[start + 1..end].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// Whether the file is encrypted and needs a password to be read.
+pub fn needs_password(data: &[u8], format: Format) -> bool {
+    match format {
+        Format::Aegis => aegis::is_encrypted(data),
+        Format::TwoFas => twofas::is_encrypted(data),
+        Format::JetonBackup => true,
+        Format::GoogleMigration | Format::OtpauthList | Format::Bitwarden | Format::Proton => false,
+    }
+}
+
+/// Reads an export. The format is detected unless `format` forces one; `password` opens
+/// encrypted Aegis and 2FAS files and Jeton backups.
+pub fn read(
+    data: &[u8],
+    format: Option<Format>,
+    password: Option<&str>,
+) -> Result<Imported, ImportError> {
+    let format = match format {
+        Some(format) => format,
+        None => detect(data).ok_or(ImportError::UnknownFormat)?,
+    };
+    let (entries, refused) = match format {
+        Format::GoogleMigration | Format::OtpauthList => {
+            let text = utf8(data, format)?;
+            plain::read(text)?
+        }
+        Format::Aegis => aegis::read(data, password)?,
+        Format::TwoFas => twofas::read(data, password)?,
+        Format::Bitwarden => bitwarden::read(data)?,
+        Format::Proton => proton::read(data)?,
+        Format::JetonBackup => {
+            let backup =
+                crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
+            (backup.entries, Vec::new())
+        }
+    };
+    Ok(Imported {
+        format,
+        entries,
+        refused,
+    })
+}
+
+/// Whether two accounts are the same account: same secret, same issuer, same account name.
+/// (Two accounts at one service with different secrets are different accounts.)
+pub fn same_account(a: &Account, b: &Account) -> bool {
+    a.issuer == b.issuer && a.name == b.name && a.secret == b.secret
+}
+
+/// What every reader returns: usable entries and refused ones, in file order.
+pub(crate) type Read = (Vec<Entry>, Vec<Refusal>);
+
+pub(crate) fn utf8(data: &[u8], format: Format) -> Result<&str, ImportError> {
+    let text = std::str::from_utf8(data).map_err(|e| {
+        ImportError::malformed(
+            format,
+            format!("not UTF-8 text (bad byte at {})", e.valid_up_to()),
+        )
+    })?;
+    Ok(text.trim_start_matches('\u{feff}'))
+}
+
+/// A label for refusals: `Issuer (name)`, or the name, or `(no name)`.
+pub(crate) fn label(issuer: Option<&str>, name: &str) -> String {
+    match (issuer.filter(|i| !i.is_empty()), name.is_empty()) {
+        (Some(issuer), false) => format!("{issuer} ({name})"),
+        (Some(issuer), true) => issuer.to_owned(),
+        (None, false) => name.to_owned(),
+        (None, true) => "(no name)".to_owned(),
+    }
+}
+
+/// `Some(text)` unless it is empty or blank.
+pub(crate) fn non_empty(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// Reads a base32 secret, naming the problem for a refusal.
+pub(crate) fn secret_from_base32(text: &str) -> Result<Secret, String> {
+    Secret::from_base32(text).map_err(|e| format!("the secret is not valid: {e}"))
+}
+
+/// Reads `steam://SECRET` (Bitwarden, Proton), an `otpauth://` URI, or a bare base32 secret.
+pub(crate) fn account_from_totp_field(
+    field: &str,
+    fallback_issuer: Option<&str>,
+) -> Result<Account, String> {
+    let field = field.trim();
+    let head = field.get(..10).unwrap_or(field).to_ascii_lowercase();
+    let mut account = if head.starts_with("steam://") {
+        let secret = secret_from_base32(field.get(8..).unwrap_or_default())?;
+        Account {
+            issuer: None,
+            name: String::new(),
+            secret,
+            params: crate::OtpParams::steam(),
+        }
+    } else if head.starts_with("otpauth:") {
+        crate::uri::parse(field).map_err(|e| e.to_string())?
+    } else {
+        Account {
+            issuer: None,
+            name: String::new(),
+            secret: secret_from_base32(field)?,
+            params: crate::OtpParams::totp(),
+        }
+    };
+    if account.issuer.is_none() {
+        account.issuer = non_empty(fallback_issuer);
+    }
+    Ok(account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_content() {
+        assert_eq!(
+            detect(b"  otpauth://totp/a?secret=AA\n"),
+            Some(Format::OtpauthList)
+        );
+        assert_eq!(
+            detect(b"otpauth-migration://offline?data=AA\nOTPAUTH-MIGRATION://offline?data=BB"),
+            Some(Format::GoogleMigration)
+        );
+        assert_eq!(
+            detect(b"otpauth-migration://offline?data=AA\notpauth://totp/a?secret=AA"),
+            Some(Format::OtpauthList)
+        );
+        assert_eq!(detect(br#"{"header":{},"db":{}}"#), Some(Format::Aegis));
+        assert_eq!(
+            detect(br#"{"schemaVersion":4,"services":[]}"#),
+            Some(Format::TwoFas)
+        );
+        assert_eq!(
+            detect(br#"{"encrypted":false,"items":[]}"#),
+            Some(Format::Bitwarden)
+        );
+        assert_eq!(
+            detect(br#"{"version":1,"entries":[]}"#),
+            Some(Format::Proton)
+        );
+        assert_eq!(detect(br#"{"jeton_backup":1}"#), Some(Format::JetonBackup));
+        assert_eq!(detect(br#"{"something":"else"}"#), None);
+        // Damaged JSON is still recognised by its top-level keys.
+        assert_eq!(
+            detect(br#"{"schemaVersion": 4, "services": [{"name": "x"#),
+            Some(Format::TwoFas)
+        );
+        assert_eq!(
+            detect(br#"{"version": 1, "header": {"slots": null}, "db": {"entries": [{"#),
+            Some(Format::Aegis)
+        );
+        assert_eq!(
+            detect(br#"{"version": 1, "entries": [{"header": 1, "db": 2"#),
+            Some(Format::Proton)
+        );
+        assert_eq!(detect(br#"{"a\"b": {"header": 1, "db": 2"#), None);
+        assert_eq!(detect(b"hello"), None);
+        assert_eq!(detect(b""), None);
+        assert_eq!(detect(&[0xff, 0xfe, 0x00]), None);
+    }
+
+    #[test]
+    fn unknown_content_is_a_typed_error() {
+        assert_eq!(read(b"hello", None, None), Err(ImportError::UnknownFormat));
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.as_str()), Some(format));
+        }
+        assert_eq!(Format::from_name("AEGIS"), Some(Format::Aegis));
+        assert_eq!(Format::from_name("lastpass"), None);
+    }
+
+    #[test]
+    fn same_account_needs_secret_issuer_and_name() {
+        let a = crate::uri::parse("otpauth://totp/A:x?secret=JBSWY3DPEHPK3PXP").unwrap();
+        let mut b = a.clone();
+        b.params.digits = 8;
+        assert!(
+            same_account(&a, &b),
+            "parameters do not make another account"
+        );
+        let mut c = a.clone();
+        c.secret = Secret::from_base32("JBSWY3DPEHPK3PXQ").unwrap();
+        assert!(!same_account(&a, &c));
+        let mut d = a.clone();
+        d.name = "y".into();
+        assert!(!same_account(&a, &d));
+        let mut e = a.clone();
+        e.issuer = None;
+        assert!(!same_account(&a, &e));
+    }
+
+    #[test]
+    fn totp_field_forms() {
+        let steam =
+            account_from_totp_field("steam://JRZCL47CMXVOQMNPZR2F7J4RGI", Some("S")).unwrap();
+        assert_eq!(steam.params, crate::OtpParams::steam());
+        assert_eq!(steam.issuer.as_deref(), Some("S"));
+        let bare = account_from_totp_field("jbsw y3dp ehpk 3pxp", None).unwrap();
+        assert_eq!(bare.params, crate::OtpParams::totp());
+        assert_eq!(bare.secret.to_base32().as_str(), "JBSWY3DPEHPK3PXP");
+        assert!(account_from_totp_field("steam://", None).is_err());
+        assert!(account_from_totp_field("otpauth://totp/x", None).is_err());
+    }
+}

@@ -1,0 +1,306 @@
+//! `jeton import`, `jeton export` and `jeton drill`: accounts in and out of a vault.
+//!
+//! Passwords come from the environment when set (`JETON_PASSPHRASE` for the vault,
+//! `JETON_FILE_PASSWORD` for an encrypted file being imported or a Jeton backup being written or
+//! checked), else from a prompt on the terminal.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use jeton_core::backup;
+use jeton_core::export;
+use jeton_core::import::{self, Format};
+use jeton_core::transfer::{self, Summary};
+use jeton_core::vault::{KdfParams, Vault};
+use zeroize::Zeroizing;
+
+use super::CliError;
+
+/// Environment variable holding the vault's passphrase.
+pub const VAULT_PASSPHRASE_ENV: &str = "JETON_PASSPHRASE";
+/// Environment variable holding the password of the file imported or exported.
+pub const FILE_PASSWORD_ENV: &str = "JETON_FILE_PASSWORD";
+
+/// Arguments of `jeton import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file (Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Google migration
+    /// URIs) or one or more otpauth:// / otpauth-migration:// URIs (every code of a batch).
+    #[arg(required = true, value_name = "FILE|URI")]
+    sources: Vec<String>,
+    /// Read the input as this format instead of detecting it.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// The vault to import into; created (with the passphrase given) if it does not exist.
+    #[arg(long, env = "JETON_VAULT")]
+    vault: PathBuf,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A Jeton backup, sealed with a passphrase.
+    Jeton,
+    /// An Aegis plain vault (JSON). Plaintext.
+    Aegis,
+    /// One otpauth:// URI per line. Plaintext.
+    Otpauth,
+    /// Google Authenticator migration QR codes (PNG files in the OUT directory, drawn by `jeton_core::draw`). Plaintext.
+    GoogleQr,
+}
+
+/// Arguments of `jeton export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Where to write it: a file, or a directory for google-qr.
+    #[arg(value_name = "OUT")]
+    out: PathBuf,
+    /// Allow a plaintext export (every secret readable by whoever gets the file).
+    #[arg(long)]
+    plaintext: bool,
+    /// The vault to export.
+    #[arg(long, env = "JETON_VAULT")]
+    vault: PathBuf,
+}
+
+/// Arguments of `jeton drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The Jeton backup to check.
+    #[arg(value_name = "BACKUP")]
+    backup: PathBuf,
+    /// The vault it should match.
+    #[arg(long, env = "JETON_VAULT")]
+    vault: PathBuf,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        format!(
+            "unknown format {name:?}: expected one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// A password from `env`, else from a prompt on the terminal.
+fn password(env: &str, prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    if let Ok(value) = std::env::var(env) {
+        return Ok(Zeroizing::new(value));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| CliError::Input(format!("{prompt} could not be read ({e}); set {env}")))
+}
+
+fn open_vault(path: &Path) -> Result<Vault, CliError> {
+    let mut vault = Vault::open(path).map_err(CliError::input)?;
+    let passphrase = password(VAULT_PASSPHRASE_ENV, "Vault passphrase: ")?;
+    vault
+        .unlock_with_passphrase(&passphrase)
+        .map_err(CliError::input)?;
+    Ok(vault)
+}
+
+fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
+    if path.exists() {
+        return open_vault(path);
+    }
+    let passphrase = match std::env::var(VAULT_PASSPHRASE_ENV) {
+        Ok(value) => Zeroizing::new(value),
+        Err(_) => {
+            let first = password(VAULT_PASSPHRASE_ENV, "New vault passphrase: ")?;
+            let again = password(VAULT_PASSPHRASE_ENV, "Repeat the new vault passphrase: ")?;
+            if first != again {
+                return Err(CliError::Input("the two passphrases differ".into()));
+            }
+            first
+        }
+    };
+    if passphrase.is_empty() {
+        return Err(CliError::Input(
+            "the vault passphrase cannot be empty".into(),
+        ));
+    }
+    Vault::create_with_kdf(path, &passphrase, KdfParams::DEFAULT).map_err(CliError::input)
+}
+
+/// Reads the sources into one input: a file's bytes, or URIs joined one per line.
+fn input(sources: &[String]) -> Result<Vec<u8>, CliError> {
+    let is_uri = |s: &str| {
+        s.get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("otpauth"))
+    };
+    if sources.iter().all(|s| is_uri(s)) {
+        return Ok(sources.join("\n").into_bytes());
+    }
+    match sources {
+        [file] => fs::read(file).map_err(|e| CliError::Input(format!("cannot read {file}: {e}"))),
+        _ => Err(CliError::Input(
+            "give one file, or one or more otpauth:// / otpauth-migration:// URIs".into(),
+        )),
+    }
+}
+
+/// Imports a file or URIs into the vault: all of it or nothing, then prints the summary.
+pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let data = Zeroizing::new(input(&args.sources)?);
+    let format = match args.format {
+        Some(format) => format,
+        None => import::detect(&data)
+            .ok_or_else(|| CliError::input(import::ImportError::UnknownFormat))?,
+    };
+    let file_password = if import::needs_password(&data, format) {
+        Some(password(
+            FILE_PASSWORD_ENV,
+            &format!("Password of the {format} file: "),
+        )?)
+    } else {
+        None
+    };
+    // The file is read (and decrypted) completely before the vault is touched.
+    let imported = import::read(
+        &data,
+        Some(format),
+        file_password.as_deref().map(String::as_str),
+    )
+    .map_err(CliError::input)?;
+    let mut vault = open_or_create_vault(&args.vault)?;
+    let summary = transfer::import_into(&mut vault, imported).map_err(CliError::input)?;
+    print_summary(out, format, &summary)
+}
+
+fn print_summary(out: &mut dyn Write, format: Format, summary: &Summary) -> Result<(), CliError> {
+    writeln!(out, "{format}: {summary}")?;
+    for label in &summary.added {
+        writeln!(out, "added: {label}")?;
+    }
+    for label in &summary.duplicates {
+        writeln!(out, "skipped (already in the vault): {label}")?;
+    }
+    for refusal in &summary.refused {
+        writeln!(out, "refused: {refusal}")?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file that only its owner can read.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Exports the vault. Plaintext formats need `--plaintext` and warn on stderr.
+pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let plaintext = args.format != ExportFormat::Jeton;
+    if plaintext && !args.plaintext {
+        return Err(CliError::Input(
+            "this export is plaintext: anyone who gets it can make your codes. Add --plaintext to confirm, or use --format jeton for an encrypted backup".into(),
+        ));
+    }
+    let vault = open_vault(&args.vault)?;
+    let entries = transfer::vault_entries(&vault).map_err(CliError::input)?;
+    if plaintext {
+        eprintln!(
+            "jeton: warning: writing {} account secret(s) in plaintext to {}; delete it once imported elsewhere",
+            entries.len(),
+            args.out.display()
+        );
+    }
+    match args.format {
+        ExportFormat::Jeton => {
+            let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;
+            let file = backup::seal(&entries, &passphrase).map_err(CliError::input)?;
+            write_private(&args.out, &file)?;
+        }
+        ExportFormat::Aegis => {
+            let json = export::aegis_json(&entries).map_err(CliError::input)?;
+            write_private(&args.out, json.as_bytes())?;
+        }
+        ExportFormat::Otpauth => {
+            let list = export::otpauth_list(entries.iter().map(|e| &e.account));
+            write_private(&args.out, list.as_bytes())?;
+        }
+        ExportFormat::GoogleQr => {
+            let accounts: Vec<_> = entries.iter().map(|e| e.account.clone()).collect();
+            let codes = export::google_migration(&accounts).map_err(CliError::input)?;
+            for refusal in &codes.left_out {
+                eprintln!("jeton: not exported: {refusal}");
+            }
+            fs::create_dir_all(&args.out)?;
+            let total = codes.uris.len();
+            for (index, uri) in codes.uris.iter().enumerate() {
+                let path = args
+                    .out
+                    .join(format!("google-{}-of-{total}.png", index + 1));
+                let png = jeton_core::draw::png(uri, 8).map_err(CliError::input)?;
+                write_private(&path, &png)?;
+                writeln!(out, "{}", path.display())?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "exported {} account(s) to {}",
+        entries.len(),
+        args.out.display()
+    )?;
+    Ok(())
+}
+
+/// Checks that a backup opens and matches the vault, restoring nothing.
+pub fn drill(args: DrillArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let file = fs::read(&args.backup)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", args.backup.display())))?;
+    let vault = open_vault(&args.vault)?;
+    let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;
+    let report = transfer::drill(&file, &passphrase, &vault).map_err(CliError::input)?;
+    let mut problems = Vec::new();
+    problems.extend(
+        report
+            .missing
+            .iter()
+            .map(|l| format!("missing from the backup: {l}")),
+    );
+    problems.extend(
+        report
+            .unexpected
+            .iter()
+            .map(|l| format!("not in the vault: {l}")),
+    );
+    problems.extend(
+        report
+            .changed
+            .iter()
+            .map(|l| format!("different settings: {l}")),
+    );
+    if !problems.is_empty() {
+        return Err(CliError::Input(format!(
+            "drill failed, the backup does not match the vault: {}",
+            problems.join("; ")
+        )));
+    }
+    writeln!(
+        out,
+        "drill passed: the backup opens and holds the vault's {} account(s)",
+        report.matched
+    )?;
+    Ok(())
+}
