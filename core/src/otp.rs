@@ -244,6 +244,12 @@ impl PartialEq<&str> for Digits {
     }
 }
 
+impl PartialEq<String> for Digits {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
 impl From<Digits> for String {
     fn from(digits: Digits) -> Self {
         digits.as_str().to_owned()
