@@ -242,6 +242,21 @@ fn not_a_vault_missing_existing_and_newer() {
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 1);
+    // Even one that declares a schema version.
+    let versioned = dir.path().join("versioned.sqlite");
+    let conn = rusqlite::Connection::open(&versioned).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 5;")
+        .unwrap();
+    drop(conn);
+    assert!(matches!(
+        Vault::open(&versioned),
+        Err(VaultError::NotAVault(_))
+    ));
+    let mode: String = rusqlite::Connection::open(&versioned)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete", "the journal mode was left alone");
 
     drop(Vault::create_with_kdf(&path, "pw", FAST).unwrap());
     assert!(matches!(

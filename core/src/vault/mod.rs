@@ -275,7 +275,18 @@ impl Vault {
         };
         let mut conn = store::connect(&path, false).map_err(not_a_vault)?;
         let version = schema::version(&conn).map_err(not_a_vault)?;
-        if version == 0 {
+        // Whether the file is ours is settled before anything is written to it: opening
+        // another program's database must leave it untouched.
+        let header_bytes = if version == 0 || !store::has_meta_table(&conn)? {
+            None
+        } else {
+            store::read_meta(&conn, meta::HEADER)?
+        };
+        let Some(header_bytes) = header_bytes else {
+            return Err(VaultError::NotAVault(path));
+        };
+        let sum = store::read_meta(&conn, meta::HEADER_SUM)?;
+        if sum.is_none() && !header_bytes.starts_with(header::MAGIC) {
             return Err(VaultError::NotAVault(path));
         }
         if version > SCHEMA_VERSION {
@@ -284,7 +295,7 @@ impl Vault {
                 supported: SCHEMA_VERSION,
             });
         }
-        store::configure(&conn).map_err(not_a_vault)?;
+        store::configure(&conn)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::MigrationError::Newer(found) => VaultError::NewerVersion {
                 found,
@@ -292,20 +303,9 @@ impl Vault {
             },
             schema::MigrationError::Sqlite(e) => VaultError::Storage(e),
         })?;
-        let header_bytes = match store::read_meta(&conn, meta::HEADER) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(VaultError::NotAVault(path)),
-            Err(e) if e.to_string().contains("no such table") => {
-                return Err(VaultError::NotAVault(path));
-            }
-            Err(e) => return Err(VaultError::Storage(e)),
-        };
-        // The checksum first: a corrupted version number must read as corruption, not as a
-        // vault from the future.
-        match store::read_meta(&conn, meta::HEADER_SUM)? {
-            None if !header_bytes.starts_with(header::MAGIC) => {
-                return Err(VaultError::NotAVault(path));
-            }
+        // The checksum before the format number: a corrupted version must read as corruption,
+        // not as a vault from the future.
+        match sum {
             Some(sum) if crypto::same(&sum, &crypto::sha256(&header_bytes)) => {}
             _ => return Err(VaultError::Damaged(Damage::Header)),
         }

@@ -38,6 +38,16 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Whether the file has the vault's `meta` table.
+pub fn has_meta_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
 /// A `meta` value, if present.
 pub fn read_meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
