@@ -463,3 +463,21 @@ fn nothing_secret_in_debug_or_errors() {
         .unwrap_err();
     assert!(!format!("{error} {error:?}").contains("hunter"));
 }
+
+#[test]
+fn a_handle_opened_earlier_sees_a_passphrase_changed_elsewhere() {
+    let (_dir, path) = temp();
+    let mut first = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    first.add(totp("A", "a")).unwrap();
+    first.lock();
+    let mut second = Vault::open(&path).unwrap();
+    second.unlock_with_passphrase("old").unwrap();
+    second.change_passphrase_with_kdf("new", FAST).unwrap();
+    drop(second);
+    assert!(matches!(
+        first.unlock_with_passphrase("old"),
+        Err(VaultError::WrongPassphrase)
+    ));
+    first.unlock_with_passphrase("new").unwrap();
+    assert_eq!(first.list().unwrap().len(), 1);
+}

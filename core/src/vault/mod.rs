@@ -167,6 +167,38 @@ fn decode_index(bytes: &[u8]) -> Option<(u64, BTreeMap<AccountId, u64>)> {
     Some((generation, index))
 }
 
+/// Checks the header's checksum (before its format number: a corrupted version must read as
+/// corruption, not as a vault from the future), decodes it and bounds its KDF costs.
+fn check_header(header_bytes: &[u8], sum: Option<&[u8]>) -> Result<Header, VaultError> {
+    match sum {
+        Some(sum) if crypto::same(sum, &crypto::sha256(header_bytes)) => {}
+        _ => return Err(VaultError::Damaged(Damage::Header)),
+    }
+    let header = match Header::decode(header_bytes) {
+        Ok(header) => header,
+        Err(HeaderError::Newer(found)) => {
+            return Err(VaultError::NewerVersion {
+                found: u32::from(found),
+                supported: u32::from(FORMAT),
+            });
+        }
+        Err(HeaderError::NotAVault | HeaderError::Malformed) => {
+            return Err(VaultError::Damaged(Damage::Header));
+        }
+    };
+    for slot in &header.slots {
+        if let KeySlot::Passphrase { kdf, .. } = slot {
+            if kdf.memory_kib > MAX_KDF.memory_kib
+                || kdf.iterations > MAX_KDF.iterations
+                || kdf.parallelism > MAX_KDF.parallelism
+            {
+                return Err(VaultError::Damaged(Damage::Header));
+            }
+        }
+    }
+    Ok(header)
+}
+
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase))
 }
@@ -303,34 +335,7 @@ impl Vault {
             },
             schema::MigrationError::Sqlite(e) => VaultError::Storage(e),
         })?;
-        // The checksum before the format number: a corrupted version must read as corruption,
-        // not as a vault from the future.
-        match sum {
-            Some(sum) if crypto::same(&sum, &crypto::sha256(&header_bytes)) => {}
-            _ => return Err(VaultError::Damaged(Damage::Header)),
-        }
-        let header = match Header::decode(&header_bytes) {
-            Ok(header) => header,
-            Err(HeaderError::Newer(found)) => {
-                return Err(VaultError::NewerVersion {
-                    found: u32::from(found),
-                    supported: u32::from(FORMAT),
-                });
-            }
-            Err(HeaderError::NotAVault | HeaderError::Malformed) => {
-                return Err(VaultError::Damaged(Damage::Header));
-            }
-        };
-        for slot in &header.slots {
-            if let KeySlot::Passphrase { kdf, .. } = slot {
-                if kdf.memory_kib > MAX_KDF.memory_kib
-                    || kdf.iterations > MAX_KDF.iterations
-                    || kdf.parallelism > MAX_KDF.parallelism
-                {
-                    return Err(VaultError::Damaged(Damage::Header));
-                }
-            }
-        }
+        let header = check_header(&header_bytes, sum.as_deref())?;
         Ok(Self {
             conn,
             path,
@@ -367,8 +372,20 @@ impl Vault {
             .count()
     }
 
+    /// Reads the header again: another handle (e.g. the CLI) may have changed the slots since
+    /// this one was opened.
+    fn reload_header(&mut self) -> Result<(), VaultError> {
+        let bytes = store::read_meta(&self.conn, meta::HEADER)?
+            .ok_or(VaultError::Damaged(Damage::Header))?;
+        let sum = store::read_meta(&self.conn, meta::HEADER_SUM)?;
+        self.header = check_header(&bytes, sum.as_deref())?;
+        self.header_bytes = bytes;
+        Ok(())
+    }
+
     /// Unlocks with the passphrase.
     pub fn unlock_with_passphrase(&mut self, passphrase: &str) -> Result<(), VaultError> {
+        self.reload_header()?;
         let mut result = Err(VaultError::NoPassphrase);
         for slot in &self.header.slots {
             match slot.open_with_passphrase(&self.header.vault_id, passphrase) {
@@ -383,6 +400,7 @@ impl Vault {
     /// Unlocks with the platform's keystore. [`VaultError::KeystoreKeyGone`] means the user
     /// must open the vault with the passphrase instead.
     pub fn unlock_with(&mut self, wrapper: &dyn KeyWrapper) -> Result<(), VaultError> {
+        self.reload_header()?;
         let mut failure = None;
         for slot in &self.header.slots {
             let KeySlot::Platform { wrapped } = slot else {
