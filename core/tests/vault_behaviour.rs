@@ -481,3 +481,25 @@ fn a_handle_opened_earlier_sees_a_passphrase_changed_elsewhere() {
     first.unlock_with_passphrase("new").unwrap();
     assert_eq!(first.list().unwrap().len(), 1);
 }
+
+#[test]
+fn a_write_over_changes_made_elsewhere_is_refused_not_lost() {
+    let (_dir, path) = temp();
+    let mut first = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    first.add(totp("A", "a")).unwrap();
+    let mut second = reopen(&path, "pw");
+    let b = second.add(totp("B", "b")).unwrap();
+    assert!(matches!(
+        first.add(totp("C", "c")),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    first.lock();
+    first.unlock_with_passphrase("pw").unwrap();
+    assert!(first.list().unwrap().iter().any(|e| e.id == b));
+    first.add(totp("C", "c")).unwrap();
+    drop(first);
+    drop(second);
+    let vault = reopen(&path, "pw");
+    assert!(vault.damaged().is_empty());
+    assert_eq!(vault.list().unwrap().len(), 3);
+}

@@ -769,7 +769,17 @@ impl Vault {
         let mut written = Vec::with_capacity(upserts.len());
         let header_bytes = new_header.as_ref().map(Header::encode);
 
-        let tx = self.conn.transaction()?;
+        // The write lock first, then the check that no other handle wrote since this session
+        // read the index: its changes would otherwise be sealed out of the index.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let on_disk = store::read_meta(&tx, meta::INDEX)?
+            .and_then(|sealed| session.key.open(&sealed, &index_aad(&vault_id)).ok())
+            .and_then(|plain| decode_index(&plain));
+        if on_disk.map(|(g, _)| g) != Some(session.generation) {
+            return Err(VaultError::ChangedElsewhere);
+        }
         for record in upserts {
             let revision = index.get(&record.id).map_or(1, |r| r + 1);
             store::write_row(&tx, &session.key, &vault_id, &record, revision)?;
