@@ -242,6 +242,21 @@ fn not_a_vault_missing_existing_and_newer() {
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 1);
+    // Even one that declares a schema version.
+    let versioned = dir.path().join("versioned.sqlite");
+    let conn = rusqlite::Connection::open(&versioned).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 5;")
+        .unwrap();
+    drop(conn);
+    assert!(matches!(
+        Vault::open(&versioned),
+        Err(VaultError::NotAVault(_))
+    ));
+    let mode: String = rusqlite::Connection::open(&versioned)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete", "the journal mode was left alone");
 
     drop(Vault::create_with_kdf(&path, "pw", FAST).unwrap());
     assert!(matches!(
@@ -447,4 +462,44 @@ fn nothing_secret_in_debug_or_errors() {
         .unlock_with_passphrase("hunter3-passphrase")
         .unwrap_err();
     assert!(!format!("{error} {error:?}").contains("hunter"));
+}
+
+#[test]
+fn a_handle_opened_earlier_sees_a_passphrase_changed_elsewhere() {
+    let (_dir, path) = temp();
+    let mut first = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    first.add(totp("A", "a")).unwrap();
+    first.lock();
+    let mut second = Vault::open(&path).unwrap();
+    second.unlock_with_passphrase("old").unwrap();
+    second.change_passphrase_with_kdf("new", FAST).unwrap();
+    drop(second);
+    assert!(matches!(
+        first.unlock_with_passphrase("old"),
+        Err(VaultError::WrongPassphrase)
+    ));
+    first.unlock_with_passphrase("new").unwrap();
+    assert_eq!(first.list().unwrap().len(), 1);
+}
+
+#[test]
+fn a_write_over_changes_made_elsewhere_is_refused_not_lost() {
+    let (_dir, path) = temp();
+    let mut first = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    first.add(totp("A", "a")).unwrap();
+    let mut second = reopen(&path, "pw");
+    let b = second.add(totp("B", "b")).unwrap();
+    assert!(matches!(
+        first.add(totp("C", "c")),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    first.lock();
+    first.unlock_with_passphrase("pw").unwrap();
+    assert!(first.list().unwrap().iter().any(|e| e.id == b));
+    first.add(totp("C", "c")).unwrap();
+    drop(first);
+    drop(second);
+    let vault = reopen(&path, "pw");
+    assert!(vault.damaged().is_empty());
+    assert_eq!(vault.list().unwrap().len(), 3);
 }

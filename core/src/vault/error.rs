@@ -102,6 +102,9 @@ pub enum VaultError {
     /// The vault has no passphrase slot.
     #[error("this vault has no passphrase; open it with the device keystore")]
     NoPassphrase,
+    /// Another program wrote to the vault since this handle was unlocked; nothing was written.
+    #[error("the vault was changed by another program since it was unlocked; unlock it again")]
+    ChangedElsewhere,
     /// No account with that id.
     #[error("no account {0} in the vault")]
     NoSuchAccount(AccountId),

@@ -167,6 +167,38 @@ fn decode_index(bytes: &[u8]) -> Option<(u64, BTreeMap<AccountId, u64>)> {
     Some((generation, index))
 }
 
+/// Checks the header's checksum (before its format number: a corrupted version must read as
+/// corruption, not as a vault from the future), decodes it and bounds its KDF costs.
+fn check_header(header_bytes: &[u8], sum: Option<&[u8]>) -> Result<Header, VaultError> {
+    match sum {
+        Some(sum) if crypto::same(sum, &crypto::sha256(header_bytes)) => {}
+        _ => return Err(VaultError::Damaged(Damage::Header)),
+    }
+    let header = match Header::decode(header_bytes) {
+        Ok(header) => header,
+        Err(HeaderError::Newer(found)) => {
+            return Err(VaultError::NewerVersion {
+                found: u32::from(found),
+                supported: u32::from(FORMAT),
+            });
+        }
+        Err(HeaderError::NotAVault | HeaderError::Malformed) => {
+            return Err(VaultError::Damaged(Damage::Header));
+        }
+    };
+    for slot in &header.slots {
+        if let KeySlot::Passphrase { kdf, .. } = slot {
+            if kdf.memory_kib > MAX_KDF.memory_kib
+                || kdf.iterations > MAX_KDF.iterations
+                || kdf.parallelism > MAX_KDF.parallelism
+            {
+                return Err(VaultError::Damaged(Damage::Header));
+            }
+        }
+    }
+    Ok(header)
+}
+
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase))
 }
@@ -275,7 +307,18 @@ impl Vault {
         };
         let mut conn = store::connect(&path, false).map_err(not_a_vault)?;
         let version = schema::version(&conn).map_err(not_a_vault)?;
-        if version == 0 {
+        // Whether the file is ours is settled before anything is written to it: opening
+        // another program's database must leave it untouched.
+        let header_bytes = if version == 0 || !store::has_meta_table(&conn)? {
+            None
+        } else {
+            store::read_meta(&conn, meta::HEADER)?
+        };
+        let Some(header_bytes) = header_bytes else {
+            return Err(VaultError::NotAVault(path));
+        };
+        let sum = store::read_meta(&conn, meta::HEADER_SUM)?;
+        if sum.is_none() && !header_bytes.starts_with(header::MAGIC) {
             return Err(VaultError::NotAVault(path));
         }
         if version > SCHEMA_VERSION {
@@ -284,7 +327,7 @@ impl Vault {
                 supported: SCHEMA_VERSION,
             });
         }
-        store::configure(&conn).map_err(not_a_vault)?;
+        store::configure(&conn)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::MigrationError::Newer(found) => VaultError::NewerVersion {
                 found,
@@ -292,45 +335,7 @@ impl Vault {
             },
             schema::MigrationError::Sqlite(e) => VaultError::Storage(e),
         })?;
-        let header_bytes = match store::read_meta(&conn, meta::HEADER) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(VaultError::NotAVault(path)),
-            Err(e) if e.to_string().contains("no such table") => {
-                return Err(VaultError::NotAVault(path));
-            }
-            Err(e) => return Err(VaultError::Storage(e)),
-        };
-        // The checksum first: a corrupted version number must read as corruption, not as a
-        // vault from the future.
-        match store::read_meta(&conn, meta::HEADER_SUM)? {
-            None if !header_bytes.starts_with(header::MAGIC) => {
-                return Err(VaultError::NotAVault(path));
-            }
-            Some(sum) if crypto::same(&sum, &crypto::sha256(&header_bytes)) => {}
-            _ => return Err(VaultError::Damaged(Damage::Header)),
-        }
-        let header = match Header::decode(&header_bytes) {
-            Ok(header) => header,
-            Err(HeaderError::Newer(found)) => {
-                return Err(VaultError::NewerVersion {
-                    found: u32::from(found),
-                    supported: u32::from(FORMAT),
-                });
-            }
-            Err(HeaderError::NotAVault | HeaderError::Malformed) => {
-                return Err(VaultError::Damaged(Damage::Header));
-            }
-        };
-        for slot in &header.slots {
-            if let KeySlot::Passphrase { kdf, .. } = slot {
-                if kdf.memory_kib > MAX_KDF.memory_kib
-                    || kdf.iterations > MAX_KDF.iterations
-                    || kdf.parallelism > MAX_KDF.parallelism
-                {
-                    return Err(VaultError::Damaged(Damage::Header));
-                }
-            }
-        }
+        let header = check_header(&header_bytes, sum.as_deref())?;
         Ok(Self {
             conn,
             path,
@@ -367,8 +372,20 @@ impl Vault {
             .count()
     }
 
+    /// Reads the header again: another handle (e.g. the CLI) may have changed the slots since
+    /// this one was opened.
+    fn reload_header(&mut self) -> Result<(), VaultError> {
+        let bytes = store::read_meta(&self.conn, meta::HEADER)?
+            .ok_or(VaultError::Damaged(Damage::Header))?;
+        let sum = store::read_meta(&self.conn, meta::HEADER_SUM)?;
+        self.header = check_header(&bytes, sum.as_deref())?;
+        self.header_bytes = bytes;
+        Ok(())
+    }
+
     /// Unlocks with the passphrase.
     pub fn unlock_with_passphrase(&mut self, passphrase: &str) -> Result<(), VaultError> {
+        self.reload_header()?;
         let mut result = Err(VaultError::NoPassphrase);
         for slot in &self.header.slots {
             match slot.open_with_passphrase(&self.header.vault_id, passphrase) {
@@ -383,6 +400,7 @@ impl Vault {
     /// Unlocks with the platform's keystore. [`VaultError::KeystoreKeyGone`] means the user
     /// must open the vault with the passphrase instead.
     pub fn unlock_with(&mut self, wrapper: &dyn KeyWrapper) -> Result<(), VaultError> {
+        self.reload_header()?;
         let mut failure = None;
         for slot in &self.header.slots {
             let KeySlot::Platform { wrapped } = slot else {
@@ -792,7 +810,17 @@ impl Vault {
         let mut written = Vec::with_capacity(upserts.len());
         let header_bytes = new_header.as_ref().map(Header::encode);
 
-        let tx = self.conn.transaction()?;
+        // The write lock first, then the check that no other handle wrote since this session
+        // read the index: its changes would otherwise be sealed out of the index.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let on_disk = store::read_meta(&tx, meta::INDEX)?
+            .and_then(|sealed| session.key.open(&sealed, &index_aad(&vault_id)).ok())
+            .and_then(|plain| decode_index(&plain));
+        if on_disk.map(|(g, _)| g) != Some(session.generation) {
+            return Err(VaultError::ChangedElsewhere);
+        }
         for record in upserts {
             let revision = index.get(&record.id).map_or(1, |r| r + 1);
             store::write_row(&tx, &session.key, &vault_id, &record, revision)?;

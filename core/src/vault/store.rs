@@ -20,8 +20,7 @@ pub mod meta {
     pub const INDEX: &str = "index";
 }
 
-/// Opens (or creates) the file with WAL and `synchronous=FULL`: a commit is on disk before it
-/// returns, so a HOTP counter survives even a power cut once its code is shown.
+/// Opens (or, with `create`, creates) the file. Nothing is written: see [`configure`].
 pub fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
@@ -30,12 +29,24 @@ pub fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(path, flags)
 }
 
-/// The durability settings (see docs/adr/0001-vault-format.md).
+/// The durability settings: WAL and `synchronous=FULL`, so a commit is on disk before it
+/// returns and an HOTP counter survives even a power cut once its code is shown (see
+/// docs/adr/0001-vault-format.md).
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
+}
+
+/// Whether the file has the vault's `meta` table.
+pub fn has_meta_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 /// A `meta` value, if present.
