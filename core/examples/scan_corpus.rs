@@ -1,5 +1,6 @@
 //! Runs Jeton's scanner and plain `rqrr` over a corpus made by `scripts/scan/corpus.py`, timing
-//! each decode in-process (file loading excluded). Prints one JSON line per image and decoder:
+//! each decode in-process (file loading excluded). Frames get `ScanOptions::frame()` (what
+//! `scan_frame` uses), screenshots `ScanOptions::image()` (what `scan_image` uses). Prints one JSON line per image and decoder:
 //! `{"file", "decoder", "payloads", "ms"}`. `scripts/scan/bench.py` and
 //! `scripts/test.d/scan.sh` read it.
 //!
@@ -29,7 +30,7 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mut dir: Option<PathBuf> = None;
     let mut decoders = vec!["jeton".to_string(), "rqrr".to_string()];
-    let mut options = ScanOptions::default();
+    let mut budget: Option<Duration> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--decoders" => {
@@ -39,7 +40,7 @@ fn run() -> Result<(), String> {
             "--budget-ms" => {
                 let ms = args.next().ok_or("--budget-ms needs a number")?;
                 let ms: u64 = ms.parse().map_err(|e| format!("--budget-ms {ms}: {e}"))?;
-                options.budget = Duration::from_millis(ms);
+                budget = Some(Duration::from_millis(ms));
             }
             _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
             other => return Err(format!("unexpected argument {other:?}")),
@@ -56,6 +57,15 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("{file}: {e}"))?
             .into_luma8();
         let (w, h) = gray.dimensions();
+        // Camera frames are scanned as the app scans its preview, screenshots as files.
+        let mut options = if entry["kind"] == "screenshot" {
+            ScanOptions::image()
+        } else {
+            ScanOptions::frame()
+        };
+        if let Some(budget) = budget {
+            options.budget = budget;
+        }
         for decoder in &decoders {
             let start = Instant::now();
             let payloads = match decoder.as_str() {

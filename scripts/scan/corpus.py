@@ -7,8 +7,8 @@ against an independent encoder. Needs numpy and opencv-python-headless (scripts/
 
     python scripts/scan/corpus.py --out target/scan-corpus --per-category 30 --seed 1
 
-Writes OUT/manifest.jsonl: one line per image with its file, category, size and the payloads it
-holds (an empty list for the no-code frames).
+Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame" or a
+"screenshot" file), size and the payloads it holds (an empty list for the no-code frames).
 """
 
 import argparse
@@ -245,6 +245,7 @@ def main():
         for i in range(count):
             rng = np.random.default_rng([args.seed, ci, i])
             ext = "png"
+            kind = "frame"
             if category == NO_CODE:
                 w, h = (1280, 720) if i % 2 == 0 else (1920, 1080)
                 payloads = []
@@ -252,11 +253,15 @@ def main():
             elif category.startswith("screenshot"):
                 payloads = [otpauth(rng)]
                 img = screenshot(rng, category, payloads[0])
+                kind = "screenshot"
                 if category == "screenshot_jpeg":
                     ext = "jpg"
             elif category == "dense":
                 payloads = [migration(rng)]
-                img = screenshot(rng, "screenshot_light", payloads[0]) if i % 2 == 0 else camera(rng, "nominal", payloads)
+                if i % 2 == 0:
+                    img, kind = screenshot(rng, "screenshot_light", payloads[0]), "screenshot"
+                else:
+                    img = camera(rng, "nominal", payloads)
             else:
                 payloads = [otpauth(rng) for _ in range(int(rng.integers(2, 4)) if category == "multi" else 1)]
                 img = camera(rng, category, payloads)
@@ -266,7 +271,7 @@ def main():
                 cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 45))])
             else:
                 cv2.imwrite(path, img)
-            manifest.append({"file": name, "category": category, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads})
+            manifest.append({"file": name, "category": category, "kind": kind, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads})
     with open(os.path.join(args.out, "manifest.jsonl"), "w") as f:
         for entry in manifest:
             f.write(json.dumps(entry, ensure_ascii=False) + "\n")

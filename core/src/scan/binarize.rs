@@ -9,9 +9,12 @@ use super::frame::Luma;
 /// Block side in pixels, as a shift.
 const BLOCK_SHIFT: usize = 3;
 const BLOCK: usize = 1 << BLOCK_SHIFT;
-/// Blocks whose pixels span less than this are "flat": their black point comes from their
+/// Blocks whose pixels span no more than this are "flat": their black point comes from their
 /// neighbours, so flat paper stays white and flat ink stays black.
-const MIN_DYNAMIC_RANGE: u8 = 24;
+const MIN_DYNAMIC_RANGE: u8 = 4;
+/// A pixel must be this much darker than its threshold to be black, so that sensor noise on
+/// flat paper does not turn into black specks.
+const OFFSET: u16 = 3;
 /// Blocks on each side of a block that its threshold averages over.
 const RADIUS: usize = 2;
 
@@ -61,7 +64,8 @@ impl Thresholds {
     /// Whether the pixel at (`x`, `y`) with value `pixel` is black.
     #[inline]
     pub fn is_black(&self, x: usize, y: usize, pixel: u8) -> bool {
-        pixel <= self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)]
+        u16::from(pixel) + OFFSET
+            <= u16::from(self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)])
     }
 }
 

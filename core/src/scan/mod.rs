@@ -7,10 +7,10 @@
 //! 1. **Local 2D adaptive binarization** (block thresholds smoothed over a 5×5 block
 //!    neighbourhood), handed to `rqrr` through `PreparedImage::prepare_from_bitmap` without an
 //!    intermediate copy of the frame.
-//! 2. **Both polarities**: each image is also read with black and white swapped, for dark-mode
-//!    codes.
-//! 3. **A scale pyramid**: the frame at full size, then halved (very large modules), and for
-//!    small images doubled (codes of 1–3 pixels per module).
+//! 2. **Both polarities**: images are also read with black and white swapped, for dark-mode
+//!    codes (camera frames from half size on, see [`ScanOptions::thorough`]).
+//! 3. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
+//!    modules, blur), and for small image files doubled (codes of 1–3 pixels per module).
 //! 4. **De-duplication**: a code found by several passes is reported once.
 //! 5. **A time budget** ([`ScanOptions::budget`]): no new pass starts once it is spent.
 //! 6. **Containment**: a panic inside `rqrr` ends that pass with "nothing found", never a crash.
@@ -132,15 +132,35 @@ pub enum ScanError {
 pub struct ScanOptions {
     /// No new pass starts once this much time has gone by (a pass that started finishes).
     pub budget: Duration,
+    /// Also read the full-size image with black and white swapped, and small images at twice
+    /// their size. Camera frames skip these (the next frame gets another chance and dark-mode
+    /// codes are still read at half size); image files, read once, use them.
+    pub thorough: bool,
+}
+
+impl ScanOptions {
+    /// For camera frames ([`scan_frame`]): 100 ms at most, not thorough, so that a frame with no
+    /// code returns quickly and the preview stays fluid.
+    pub fn frame() -> Self {
+        Self {
+            budget: Duration::from_millis(100),
+            thorough: false,
+        }
+    }
+
+    /// For image files ([`scan_image`]): 1 s at most, thorough.
+    pub fn image() -> Self {
+        Self {
+            budget: Duration::from_millis(1000),
+            thorough: true,
+        }
+    }
 }
 
 impl Default for ScanOptions {
-    /// A budget of 250 ms: enough for every pass on a 1080p frame, short enough that a camera
-    /// preview stays fluid when a frame holds no code.
+    /// [`ScanOptions::frame`].
     fn default() -> Self {
-        Self {
-            budget: Duration::from_millis(250),
-        }
+        Self::frame()
     }
 }
 
@@ -153,7 +173,7 @@ pub fn scan_frame(
     height: u32,
     row_stride: u32,
 ) -> Result<Vec<ScannedCode>, ScanError> {
-    scan_frame_with(luma, width, height, row_stride, &ScanOptions::default())
+    scan_frame_with(luma, width, height, row_stride, &ScanOptions::frame())
 }
 
 /// [`scan_frame`] with explicit options.
@@ -171,7 +191,7 @@ pub fn scan_frame_with(
 /// Reads every QR code in an image file's bytes: PNG, JPEG, GIF (first frame) or WebP. The pixel
 /// count is checked against [`MAX_PIXELS`] from the header, before any pixel is decoded.
 pub fn scan_image(bytes: &[u8]) -> Result<Vec<ScannedCode>, ScanError> {
-    scan_image_with(bytes, &ScanOptions::default())
+    scan_image_with(bytes, &ScanOptions::image())
 }
 
 /// [`scan_image`] with explicit options.
@@ -192,8 +212,13 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let mut found: Vec<Found> = Vec::new();
     let in_budget = || start.elapsed() < options.budget;
 
-    // Level 0: the frame as it is, both polarities.
-    run_level(frame, 1.0, &mut found, &in_budget);
+    // Level 0: the frame as it is; dark-mode codes too when thorough.
+    let polarities: &[bool] = if options.thorough {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    run_level(frame, 1.0, polarities, &mut found, &in_budget);
 
     // Coarser levels: codes whose modules are too large for the thresholding window, and
     // cheap retries of blurred or noisy frames.
@@ -207,18 +232,19 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
             }
             let half = frame::half(source);
             scale *= 2.0;
-            run_level(half.view(), scale, &mut found, &in_budget);
+            run_level(half.view(), scale, &[false, true], &mut found, &in_budget);
             level = Some(half);
         }
     }
 
     // Small images: codes of a few pixels per module read better doubled.
     if found.is_empty()
+        && options.thorough
         && in_budget()
         && u64::from(frame.width as u32) * frame.height as u64 <= MAX_UPSCALED_SOURCE
     {
         let double = frame::double(frame);
-        run_level(double.view(), 0.5, &mut found, &in_budget);
+        run_level(double.view(), 0.5, &[false, true], &mut found, &in_budget);
     }
 
     found
@@ -240,10 +266,17 @@ const MIN_LEVEL_SIDE: usize = 64;
 /// Images up to this many pixels are also scanned at twice their size.
 const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
 
-/// Both polarities of one pyramid level; `scale` maps level pixels to frame pixels.
-fn run_level(level: Luma<'_>, scale: f32, found: &mut Vec<Found>, in_budget: &dyn Fn() -> bool) {
+/// One pyramid level in the given polarities (`true`: black and white swapped); `scale` maps
+/// level pixels to frame pixels.
+fn run_level(
+    level: Luma<'_>,
+    scale: f32,
+    polarities: &[bool],
+    found: &mut Vec<Found>,
+    in_budget: &dyn Fn() -> bool,
+) {
     let thresholds = binarize::Thresholds::compute(level);
-    for inverted in [false, true] {
+    for &inverted in polarities {
         if !in_budget() {
             return;
         }
