@@ -18,11 +18,13 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod clock;
 pub mod otp;
 pub mod secret;
 pub mod uri;
 
 pub use account::{Account, codes_at};
+pub use clock::{ClockError, ClockOffset};
 pub use otp::{Algorithm, Code, Kind, OtpError, OtpParams};
 pub use secret::{Secret, SecretError};
 pub use uri::UriError;
