@@ -22,6 +22,7 @@ pub mod clock;
 pub mod otp;
 pub mod secret;
 pub mod uri;
+pub mod vault;
 
 pub use account::{Account, codes_at};
 pub use clock::{ClockError, ClockOffset};
