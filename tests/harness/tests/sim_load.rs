@@ -104,15 +104,32 @@ async fn verifications_per_second_and_no_code_accepted_twice() {
         assert_eq!(*replayed as usize, copies - 1);
     }
 
+    // The same check without HTTP or SQLite, in the same run: what the server adds.
+    let secret = jeton_core::Secret::new(vec![7u8; 20]);
+    let params = jeton_core::OtpParams::totp();
+    let bare = 20_000u32;
+    let started = Instant::now();
+    for i in 0..bare {
+        let _ = std::hint::black_box(jeton_core::otp::verify(
+            &secret,
+            &params,
+            "123456",
+            T0 + u64::from(i),
+            1,
+        ));
+    }
+    let bare_rate = f64::from(bare) / started.elapsed().as_secs_f64();
+
     let total = latencies.len();
     latencies.sort();
     let pct = |p: f64| latencies[((total as f64 * p) as usize).min(total - 1)];
     println!(
-        "load: {total} verifications ({users} accounts x {rounds} steps x {copies} copies, {clients} concurrent clients) in {:.2} s = {:.0} verifications/s; latency p50 {:.2} ms, p99 {:.2} ms; accepted once each: {} codes",
+        "load: {total} verifications ({users} accounts x {rounds} steps x {copies} copies, {clients} concurrent clients) in {:.2} s = {:.0} verifications/s; latency p50 {:.2} ms, p99 {:.2} ms; accepted once each: {} codes; bare otp::verify (+-1 step, no HTTP, no SQLite) {:.0}/s",
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0,
         users * rounds,
+        bare_rate,
     );
 }

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod demo;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -17,6 +18,9 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    /// A step of `jeton demo` did not go as it should.
+    #[error("the demo failed at {0}")]
+    Failed(String),
 }
 
 impl CliError {
@@ -24,7 +28,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Input(_) => 2,
-            Self::Output(_) => 1,
+            Self::Output(_) | Self::Failed(_) => 1,
         }
     }
 
@@ -48,6 +52,8 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
+    /// Walk the whole Omnivox/Clara journey against a simulator started in-process.
+    Demo(demo::DemoArgs),
 }
 
 impl Cli {
@@ -56,6 +62,8 @@ impl Cli {
         match self.command {
             Command::Code(args) => codes::code(args, out),
             Command::Parse(args) => codes::parse(args, out),
+            // Streams to the terminal: each step shows as it happens, even if a later one fails.
+            Command::Demo(args) => demo::run(args, &mut std::io::stdout().lock()),
         }
     }
 }
