@@ -19,7 +19,9 @@
 
 pub mod account;
 pub mod clock;
+pub mod draw;
 pub mod otp;
+pub mod scan;
 pub mod secret;
 pub mod uri;
 pub mod vault;

@@ -1,6 +1,7 @@
 //! The real-browser test: headless Chromium, driven over WebDriver (chromedriver), walks the
 //! whole enrolment on the simulator's pages as the school's procedure describes it. The QR code
-//! is read from a screenshot of the page, and the code typed is computed from what was read.
+//! is read from a screenshot of the page by Jeton's scanner (`jeton_core::scan`), and the code
+//! typed is computed by the core from what was read.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/setup.d/browser.sh); run by
 //! scripts/test.d/browser.sh: `cargo test -p jeton-harness --test browser -- --ignored`.
@@ -126,9 +127,11 @@ async fn click_to(client: &Client, css: &str, to: &str) {
     );
 }
 
-/// Reads the QR code in a screenshot of the whole page.
+/// Reads the QR code in a screenshot of the whole page with Jeton's scanner.
 fn scan_screenshot(png: &[u8]) -> String {
-    support::decode_qr(png)
+    let found = jeton_core::scan::scan_image(png).unwrap();
+    assert_eq!(found.len(), 1, "one QR code on the page");
+    found[0].payload.clone()
 }
 
 #[tokio::test]

@@ -2,6 +2,9 @@
 //! command. It starts `omnivox-sim` in-process on a free loopback port and plays the phone
 //! (Jeton's core: scanner, vault, codes, clock check) and the browser (the JSON API) against
 //! it, printing each step in French and English. Any failed step stops it with exit code 1.
+//!
+//! The portal draws its QR code to PNG (the simulator uses the `qrcode` crate directly, so the
+//! drawing is independent of Jeton's); the phone reads it with `jeton_core::scan`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -232,8 +235,8 @@ impl<'a> Demo<'a> {
             .add(account)
             .map_err(|e| format!("the vault refused the account: {e}"))?;
         self.done(
-            &format!("{who_fr} : code QR ({} octets PNG) lu par {SCANNER} → « {label} », gardé dans le coffre chiffré.", png.len()),
-            &format!("{who_en}: QR code ({} bytes of PNG) read by {SCANNER} → \"{label}\", kept in the encrypted vault.", png.len()),
+            &format!("{who_fr} : code QR ({} octets PNG) lu par le scanneur de Jeton → « {label} », gardé dans le coffre chiffré.", png.len()),
+            &format!("{who_en}: QR code ({} bytes of PNG) read by Jeton's scanner → \"{label}\", kept in the encrypted vault.", png.len()),
         )
         .map_err(|e| e.to_string())?;
         Ok(id)
@@ -583,18 +586,16 @@ fn code_at(account: &Account, unix: u64) -> Result<String, String> {
         .map_err(|e| format!("no code: {e}"))
 }
 
-/// The QR decoder the demo uses, named in its output.
-const SCANNER: &str = "rqrr";
-
-/// Reads the QR code in a PNG image.
+/// Reads the QR code in a PNG image with Jeton's scanner.
 fn scan_qr_png(png: &[u8]) -> Result<String, String> {
-    let image = image::load_from_memory(png)
-        .map_err(|e| format!("the QR image cannot be decoded: {e}"))?
-        .to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
-    let grids = prepared.detect_grids();
-    let grid = grids.first().ok_or("no QR code found in the image")?;
-    grid.decode()
-        .map(|(_, text)| text)
-        .map_err(|e| format!("the QR code cannot be read: {e}"))
+    let found = jeton_core::scan::scan_image(png)
+        .map_err(|e| format!("the QR image cannot be scanned: {e}"))?;
+    match found.as_slice() {
+        [one] => Ok(one.payload.clone()),
+        [] => Err("no QR code found in the image".to_owned()),
+        more => Err(format!(
+            "{} QR codes in the image, one expected",
+            more.len()
+        )),
+    }
 }

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod codes;
 mod demo;
+mod scan;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -15,6 +16,9 @@ pub enum CliError {
     /// The input given (a URI, a file, an option) is not usable.
     #[error("{0}")]
     Input(String),
+    /// The command ran but found nothing (e.g. no QR code in the images).
+    #[error("{0}")]
+    NotFound(String),
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -24,11 +28,11 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// Exit status: 2 for bad input, 1 for a failure to write.
+    /// Exit status: 2 for bad input, 1 for nothing found or a failure to write.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Input(_) => 2,
-            Self::Output(_) | Self::Failed(_) => 1,
+            Self::NotFound(_) | Self::Output(_) | Self::Failed(_) => 1,
         }
     }
 
@@ -54,6 +58,10 @@ enum Command {
     Parse(codes::ParseArgs),
     /// Walk the whole Omnivox/Clara journey against a simulator started in-process.
     Demo(demo::DemoArgs),
+    /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
+    Scan(scan::ScanArgs),
+    /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
+    Qr(scan::QrArgs),
 }
 
 impl Cli {
@@ -64,6 +72,8 @@ impl Cli {
             Command::Parse(args) => codes::parse(args, out),
             // Streams to the terminal: each step shows as it happens, even if a later one fails.
             Command::Demo(args) => demo::run(args, &mut std::io::stdout().lock()),
+            Command::Scan(args) => scan::scan(args, out),
+            Command::Qr(args) => scan::qr(args, out),
         }
     }
 }
