@@ -859,3 +859,93 @@ async fn with_smtp_the_code_goes_out_over_smtp() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn pages_speak_french_switch_to_english_and_show_refusals() {
+    let sim = Sim::start().await;
+    sim.create("2400013", "student").await;
+    let page = |path: &str, cookie: Option<&str>| {
+        let mut request = sim.client.get(format!("{}{path}", sim.url));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let french = page("/connexion", None).await.unwrap();
+    assert!(
+        french
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Connexion à Omnivox</h1>")
+    );
+    let english = page("/connexion?lang=en", None).await.unwrap();
+    let cookie = english.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("omnivox_lang=en"), "{cookie}");
+    assert!(
+        english
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Log in to Omnivox</h1>")
+    );
+    let remembered = page("/connexion", Some("omnivox_lang=en")).await.unwrap();
+    assert!(
+        remembered
+            .text()
+            .await
+            .unwrap()
+            .contains("Log in to Omnivox")
+    );
+    // Nothing but the binary serves the page: no script, no outside stylesheet.
+    let html = page("/connexion", None)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("https://"),
+        "{html}"
+    );
+
+    let refused = sim
+        .client
+        .post(format!("{}/connexion", sim.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("id=2400013&password=not+the+password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Identifiant ou mot de passe invalide.")
+    );
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let accepted = no_redirects
+        .post(format!("{}/connexion", sim.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("id=2400013&password=correct+horse+battery")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(accepted.headers()["location"], "/validation");
+    let session = accepted.headers()["set-cookie"].to_str().unwrap();
+    assert!(session.contains("HttpOnly"), "{session}");
+    let session = session.split(';').next().unwrap().to_owned();
+    let intro = page("/validation", Some(&session))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(intro.contains("<h1>Validation en 2 étapes</h1>") && intro.contains("Commencer"));
+}

@@ -28,7 +28,7 @@ pub const CLARA: &str = "clara";
 pub enum Refusal {
     /// The request itself is malformed.
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Words),
     /// No session, or an unknown one.
     #[error("not logged in")]
     NotLoggedIn,
@@ -57,10 +57,10 @@ pub enum Refusal {
     },
     /// The account may not do this.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Words),
     /// It conflicts with the state (already enrolled, id taken).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Words),
     /// The server failed.
     #[error(transparent)]
     Internal(#[from] SimError),
@@ -94,7 +94,7 @@ impl Refusal {
     /// The message in French (Québec).
     pub fn message_fr(&self) -> String {
         match self {
-            Self::BadRequest(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::BadRequest(w) | Self::Forbidden(w) | Self::Conflict(w) => w.fr.clone(),
             Self::NotLoggedIn => "Vous devez d'abord ouvrir une session.".to_owned(),
             Self::BadCredentials => "Identifiant ou mot de passe invalide.".to_owned(),
             Self::WrongCode => "Le code est invalide. Vérifiez-le et réessayez.".to_owned(),
@@ -141,6 +141,7 @@ impl Refusal {
                 "This code was already used. Wait for the app's next code.".to_owned()
             }
             Self::ExpiredCode => "This security code has expired. Ask for a new one.".to_owned(),
+            Self::BadRequest(w) | Self::Forbidden(w) | Self::Conflict(w) => w.en.clone(),
             other => {
                 let mut text = other.to_string();
                 if let Some(first) = text.get(..1) {
@@ -153,9 +154,26 @@ impl Refusal {
     }
 }
 
-/// Bilingual message for refusals built from a French and an English text.
-fn both(fr: &str, en: &str) -> String {
-    format!("{fr} / {en}")
+/// A message in French (Québec) and in English; shown in English by `Display`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// French (Québec).
+    pub fr: String,
+    /// English.
+    pub en: String,
+}
+
+impl std::fmt::Display for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+fn both(fr: &str, en: &str) -> Words {
+    Words {
+        fr: fr.to_owned(),
+        en: en.to_owned(),
+    }
 }
 
 /// What a login leads to.
