@@ -587,6 +587,15 @@ async fn a_restart_mid_journey_loses_nothing() {
     let (token, _) = sim.login("2400009").await;
     let oracle = sim.start_totp(&token).await;
     sim.restart().await;
+    // The secret is sealed at rest: neither the database nor its journal holds it.
+    let secret = oracle.secret_bytes();
+    for file in ["omnivox-sim.sqlite3", "omnivox-sim.sqlite3-wal"] {
+        let bytes = std::fs::read(sim.dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret),
+            "{file} holds the secret"
+        );
+    }
     let (status, body) = sim
         .post(
             "/api/2fa/totp/confirm",

@@ -35,6 +35,7 @@ pub mod mail;
 pub mod pages;
 pub mod policy;
 pub mod portal;
+pub mod sealing;
 pub mod store;
 
 pub use mail::Mailer;

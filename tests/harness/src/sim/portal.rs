@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::policy::{self, Gate};
+use super::sealing::ServerKey;
 use super::store::{self, Role, Session, Store, TotpRow, User};
 use super::{Config, SimError, mail};
 
@@ -228,13 +229,15 @@ pub enum Method {
 pub struct Portal {
     config: Config,
     store: Store,
+    key: ServerKey,
 }
 
 impl Portal {
     /// Opens the store in the configured data folder.
     pub fn open(config: Config) -> Result<Self, SimError> {
         let store = Store::open(&config.data_dir)?;
-        Ok(Self { config, store })
+        let key = ServerKey::load_or_create(&config.data_dir)?;
+        Ok(Self { config, store, key })
     }
 
     /// The configuration.
@@ -383,7 +386,7 @@ impl Portal {
         let params = self.config.otp;
         let secret = Secret::new(random_bytes::<{ policy::SECRET_BYTES }>()?.to_vec());
         let row = TotpRow {
-            secret: secret.expose().to_vec(),
+            secret: self.key.seal(&session.user_id, secret.expose())?,
             algorithm: params.algorithm.as_str().to_owned(),
             digits: params.digits,
             period: params.period,
@@ -418,7 +421,7 @@ impl Portal {
         let code = normalize_code(code)?;
         let now = self.now();
         self.checked(|tx| {
-            let step = check_totp(tx, &session.user_id, OMNIVOX, &code, now, false)?;
+            let step = check_totp(tx, &self.key, &session.user_id, OMNIVOX, &code, now, false)?;
             store::confirm_totp(tx, &session.user_id)?;
             Ok(step)
         })?;
@@ -507,7 +510,9 @@ impl Portal {
         let (totp, email) = self.store.confirmed_methods(&session.user_id)?;
         match method {
             Method::Totp if totp => {
-                self.checked(|tx| check_totp(tx, &session.user_id, OMNIVOX, &code, now, true))?;
+                self.checked(|tx| {
+                    check_totp(tx, &self.key, &session.user_id, OMNIVOX, &code, now, true)
+                })?;
             }
             Method::Email if email => {
                 self.checked(|tx| check_email_code(tx, session, PURPOSE_LOGIN, &code, now))?;
@@ -534,7 +539,7 @@ impl Portal {
         }
         let code = normalize_code(code)?;
         let now = self.now();
-        self.checked(|tx| check_totp(tx, &user.id, CLARA, &code, now, true))?;
+        self.checked(|tx| check_totp(tx, &self.key, &user.id, CLARA, &code, now, true))?;
         Ok(())
     }
 
@@ -606,6 +611,7 @@ const PURPOSE_LOGIN: &str = "login";
 /// outcome. A replay is not counted as a failure: the code was right.
 fn check_totp(
     tx: &Transaction<'_>,
+    key: &ServerKey,
     user_id: &str,
     party: &str,
     code: &str,
@@ -627,7 +633,7 @@ fn check_totp(
         period: row.period,
         ..OtpParams::totp()
     };
-    let secret = Secret::new(row.secret);
+    let secret = Secret::new(key.open(user_id, &row.secret)?.to_vec());
     let matched = otp::verify(&secret, &params, code, now, policy::WINDOW)
         .map_err(|e| Refusal::Internal(SimError::Config(e.to_string())))?;
     match matched {

@@ -138,7 +138,7 @@ pub struct Session {
 /// An authenticator enrolment as stored.
 #[derive(Debug, Clone)]
 pub struct TotpRow {
-    /// The shared secret (160 bits).
+    /// The shared secret (160 bits), sealed by [`super::sealing::ServerKey`].
     pub secret: Vec<u8>,
     /// `SHA1`, `SHA256` or `SHA512`.
     pub algorithm: String,

@@ -190,6 +190,11 @@ impl Oracle {
         )
     }
 
+    /// The secret's bytes.
+    pub fn secret_bytes(&self) -> Vec<u8> {
+        self.0.secret().to_vec()
+    }
+
     /// The 6-digit code at Unix time `unix`.
     pub fn code(&self, unix: u64) -> String {
         self.0.generate(unix).to_string()
