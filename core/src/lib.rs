@@ -28,6 +28,6 @@ pub mod vault;
 
 pub use account::{Account, codes_at};
 pub use clock::{ClockError, ClockOffset};
-pub use otp::{Algorithm, Code, Kind, OtpError, OtpParams};
+pub use otp::{Algorithm, Code, Digits, Kind, OtpError, OtpParams};
 pub use secret::{Secret, SecretError};
 pub use uri::UriError;

@@ -196,11 +196,71 @@ pub enum OtpError {
     EmptySecret,
 }
 
+/// What the user types: up to 10 ASCII characters, kept inline (no allocation per code).
+///
+/// Reads as a `&str` (`Deref`), prints with `Display`, compares with strings.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Digits {
+    bytes: [u8; MAX_DIGITS as usize],
+    len: u8,
+}
+
+impl Digits {
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and Steam's ASCII alphabet are ever stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Digits {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Digits {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Digits {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<Digits> for String {
+    fn from(digits: Digits) -> Self {
+        digits.as_str().to_owned()
+    }
+}
+
+impl Serialize for Digits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A generated code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Code {
     /// What the user types: decimal digits, zero-padded (or 5 Steam characters).
-    pub digits: String,
+    pub digits: Digits,
     /// The time step (TOTP, Steam) or counter (HOTP) the code belongs to.
     pub step: u64,
     /// Seconds until the next code (TOTP, Steam); `None` for HOTP, which does not expire.
@@ -238,24 +298,28 @@ fn truncate(digest: &impl AsRef<[u8]>) -> u32 {
 }
 
 /// Writes a truncated value as the code the user types.
-fn render(value: u32, params: &OtpParams) -> String {
-    if params.kind == Kind::Steam {
-        let mut rest = value;
-        let mut out = String::with_capacity(usize::from(STEAM_DIGITS));
-        for _ in 0..STEAM_DIGITS {
-            out.push(char::from(STEAM_ALPHABET[(rest % 26) as usize]));
+fn render(value: u32, params: &OtpParams) -> Digits {
+    let mut bytes = [b'0'; MAX_DIGITS as usize];
+    let mut rest = value;
+    let len = if params.kind == Kind::Steam {
+        for slot in &mut bytes[..usize::from(STEAM_DIGITS)] {
+            *slot = STEAM_ALPHABET[(rest % 26) as usize];
             rest /= 26;
         }
-        out
+        STEAM_DIGITS
     } else {
-        let modulus = 10u64.pow(u32::from(params.digits));
-        let width = usize::from(params.digits);
-        format!("{:0width$}", u64::from(value) % modulus)
-    }
+        // The last `digits` decimal digits, zero-padded (RFC 4226 §5.3).
+        for slot in bytes[..usize::from(params.digits)].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        params.digits
+    };
+    Digits { bytes, len }
 }
 
 /// The code at the given step (or HOTP counter), whatever the kind.
-pub fn code_for_step(secret: &Secret, params: &OtpParams, step: u64) -> Result<String, OtpError> {
+pub fn code_for_step(secret: &Secret, params: &OtpParams, step: u64) -> Result<Digits, OtpError> {
     params.validate()?;
     if secret.is_empty() {
         return Err(OtpError::EmptySecret);
@@ -268,18 +332,25 @@ pub fn code_for_step(secret: &Secret, params: &OtpParams, step: u64) -> Result<S
 
 /// The code an account shows at `unix` seconds. HOTP uses `params.counter`.
 pub fn generate(secret: &Secret, params: &OtpParams, unix: u64) -> Result<Code, OtpError> {
-    let step = params.step_at(unix)?;
-    let digits = code_for_step(secret, params, step)?;
-    let seconds_left = match params.kind {
-        Kind::Hotp => None,
+    params.validate()?;
+    if secret.is_empty() {
+        return Err(OtpError::EmptySecret);
+    }
+    let (step, seconds_left) = match params.kind {
+        Kind::Hotp => (params.counter, None),
         Kind::Totp | Kind::Steam => {
+            let elapsed = params.elapsed(unix)?;
             let period = u64::from(params.period);
-            let into = params.elapsed(unix)? % period;
-            u32::try_from(period - into).ok()
+            // `period - elapsed % period` is in 1..=period, so it fits the u32 period.
+            let left = u32::try_from(period - elapsed % period).unwrap_or(params.period);
+            (elapsed / period, Some(left))
         }
     };
     Ok(Code {
-        digits,
+        digits: render(
+            truncated_hmac(secret.expose(), step, params.algorithm),
+            params,
+        ),
         step,
         seconds_left,
     })

@@ -161,7 +161,7 @@ pub fn parse(text: &str) -> Result<Account, UriError> {
         t0: 0,
     };
 
-    let (issuer, name) = split_label(url.path(), query.issuer.as_deref());
+    let (issuer, name) = split_label(raw_label(text), query.issuer.as_deref());
     Ok(Account {
         issuer,
         name,
@@ -274,8 +274,7 @@ fn parse_algorithm(name: &str) -> Result<Algorithm, UriError> {
 /// A literal `:` separates them (Google's format); failing that, an encoded one (`%3A`). The
 /// `issuer` parameter wins over the prefix; when the label starts with that issuer and a colon,
 /// the prefix is removed even if the issuer itself contains a colon.
-fn split_label(path: &str, issuer_param: Option<&str>) -> (Option<String>, String) {
-    let raw = path.strip_prefix('/').unwrap_or(path);
+fn split_label(raw: &str, issuer_param: Option<&str>) -> (Option<String>, String) {
     let decoded = decode(raw);
     let issuer_param = issuer_param.map(str::trim).filter(|s| !s.is_empty());
 
@@ -300,6 +299,15 @@ fn split_label(path: &str, issuer_param: Option<&str>) -> (Option<String>, Strin
     (issuer, name.trim().to_owned())
 }
 
+/// The label exactly as written: after `otpauth://type/`, before `?` or `#`. Taken from the
+/// text rather than from the parsed URL, whose path normalization would drop a label such as
+/// `.` or `..` and strip tabs.
+fn raw_label(text: &str) -> &str {
+    let after_scheme = text.get(SCHEME.len()..).unwrap_or_default();
+    let label = after_scheme.split_once('/').map_or("", |(_, rest)| rest);
+    label.split(['?', '#']).next().unwrap_or_default()
+}
+
 fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
@@ -316,24 +324,24 @@ mod tests {
     #[test]
     fn label_split_rules() {
         assert_eq!(
-            split_label("/ACME:john", None),
+            split_label("ACME:john", None),
             (Some("ACME".into()), "john".into())
         );
         assert_eq!(
-            split_label("/ACME%3Ajohn", None),
+            split_label("ACME%3Ajohn", None),
             (Some("ACME".into()), "john".into())
         );
         assert_eq!(
-            split_label("/A%3AB:john", Some("A:B")),
+            split_label("A%3AB:john", Some("A:B")),
             (Some("A:B".into()), "john".into())
         );
-        assert_eq!(split_label("/john", None), (None, "john".into()));
+        assert_eq!(split_label("john", None), (None, "john".into()));
         assert_eq!(
-            split_label("/Old%20Name:john", Some("New")),
+            split_label("Old%20Name:john", Some("New")),
             (Some("New".into()), "john".into())
         );
         assert_eq!(
-            split_label("/ACME%20Co%20%20:%20john", None),
+            split_label("ACME%20Co%20%20:%20john", None),
             (Some("ACME Co".into()), "john".into())
         );
     }

@@ -178,7 +178,7 @@ async fn a_student_enrols_in_a_real_browser_from_a_screenshot_of_the_qr() {
 
     click_to(&client, "#suivant", "/validation/application/code").await;
     let now = sim.clock_now();
-    let code = account.code_at(now).unwrap().digits;
+    let code = account.code_at(now).unwrap().digits.as_str().to_owned();
     assert_eq!(code, oracle.code(now), "Jeton and totp-rs agree");
     fill(&client, "#code", &code).await;
     click_to(&client, "#valider", "/validation/courriel").await;
@@ -213,7 +213,12 @@ async fn a_student_enrols_in_a_real_browser_from_a_screenshot_of_the_qr() {
         .unwrap();
     assert!(error.contains("already used"), "{error}");
     sim.clock.advance(30);
-    fill(&client, "#code", &account.code_at(now + 30).unwrap().digits).await;
+    fill(
+        &client,
+        "#code",
+        account.code_at(now + 30).unwrap().digits.as_str(),
+    )
+    .await;
     click_to(&client, "#valider", "/accueil").await;
     assert_eq!(heading(&client).await, "Home");
 

@@ -582,7 +582,7 @@ fn phone_time(true_now: u64, clock_error: i64) -> u64 {
 fn code_at(account: &Account, unix: u64) -> Result<String, String> {
     account
         .code_at(unix)
-        .map(|c| c.digits)
+        .map(|c| c.digits.as_str().to_owned())
         .map_err(|e| format!("no code: {e}"))
 }
 
