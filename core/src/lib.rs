@@ -19,6 +19,7 @@
 
 pub mod account;
 pub mod backup;
+pub mod clock;
 pub mod draw;
 pub mod export;
 pub mod import;
@@ -30,6 +31,7 @@ pub mod uri;
 pub mod vault;
 
 pub use account::{Account, codes_at};
+pub use clock::{ClockError, ClockOffset};
 pub use otp::{Algorithm, Code, Digits, Kind, OtpError, OtpParams};
 pub use secret::{Secret, SecretError};
 pub use uri::UriError;

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod demo;
 mod scan;
 mod transfer;
 mod vault;
@@ -23,6 +24,9 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    /// A step of `jeton demo` did not go as it should.
+    #[error("the demo failed at {0}")]
+    Failed(String),
 }
 
 impl CliError {
@@ -30,7 +34,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Input(_) => 2,
-            Self::NotFound(_) | Self::Output(_) => 1,
+            Self::NotFound(_) | Self::Output(_) | Self::Failed(_) => 1,
         }
     }
 
@@ -60,6 +64,8 @@ enum Command {
     Export(transfer::ExportArgs),
     /// Check that a Jeton backup opens and matches the vault, without restoring it.
     Drill(transfer::DrillArgs),
+    /// Walk the whole Omnivox/Clara journey against a simulator started in-process.
+    Demo(demo::DemoArgs),
     /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
     Scan(scan::ScanArgs),
     /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
@@ -77,6 +83,8 @@ impl Cli {
             Command::Import(args) => transfer::import(args, out),
             Command::Export(args) => transfer::export(args, out),
             Command::Drill(args) => transfer::drill(args, out),
+            // Streams to the terminal: each step shows as it happens, even if a later one fails.
+            Command::Demo(args) => demo::run(args, &mut std::io::stdout().lock()),
             Command::Scan(args) => scan::scan(args, out),
             Command::Qr(args) => scan::qr(args, out),
             Command::Vault(args) => vault::run(args, out),
