@@ -232,7 +232,14 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
             }
             let half = frame::half(source);
             scale *= 2.0;
-            run_level(half.view(), scale, 2, &[false, true], &mut found, &in_budget);
+            run_level(
+                half.view(),
+                scale,
+                2,
+                &[false, true],
+                &mut found,
+                &in_budget,
+            );
             level = Some(half);
         }
     }
@@ -241,10 +248,17 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     if found.is_empty()
         && options.thorough
         && in_budget()
-        && u64::from(frame.width as u32) * frame.height as u64 <= MAX_UPSCALED_SOURCE
+        && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
     {
         let double = frame::double(frame);
-        run_level(double.view(), 0.5, 2, &[false, true], &mut found, &in_budget);
+        run_level(
+            double.view(),
+            0.5,
+            2,
+            &[false, true],
+            &mut found,
+            &in_budget,
+        );
     }
 
     found
