@@ -8,7 +8,7 @@ bash scripts/setup.d/scan.sh
 py=target/scan-venv/bin/python
 corpus=target/scan-corpus-ci
 if [ ! -f "$corpus/manifest.jsonl" ]; then
-  "$py" scripts/scan/corpus.py --out "$corpus" --per-category 6 --no-code 6 --seed 7
+  "$py" scripts/scan/corpus.py --out "$corpus" --per-category 10 --no-code 10 --seed 7
 fi
 # The dev profile (dependencies optimized) is built already by the cargo tests.
 cargo build --quiet --locked -p jeton-core --example scan_corpus

@@ -15,8 +15,6 @@ const MIN_DYNAMIC_RANGE: u8 = 4;
 /// A pixel must be this much darker than its threshold to be black, so that sensor noise on
 /// flat paper does not turn into black specks.
 const OFFSET: u16 = 3;
-/// Blocks on each side of a block that its threshold averages over.
-const RADIUS: usize = 2;
 
 /// One threshold per block.
 pub(crate) struct Thresholds {
@@ -25,8 +23,10 @@ pub(crate) struct Thresholds {
 }
 
 impl Thresholds {
-    /// Computes the thresholds of an image.
-    pub fn compute(image: Luma<'_>) -> Self {
+    /// Computes the thresholds of an image, each the mean over the blocks within `radius`
+    /// blocks of its own: 1 (a 24-pixel window) follows blurred edges, 2 (40 pixels) keeps
+    /// large dark areas dark.
+    pub fn compute(image: Luma<'_>, radius: usize) -> Self {
         let blocks_wide = image.width.div_ceil(BLOCK);
         let blocks_high = image.height.div_ceil(BLOCK);
         let black_points = black_points(image, blocks_wide, blocks_high);
@@ -43,11 +43,11 @@ impl Thresholds {
         }
         let mut values = vec![0u8; blocks_wide * blocks_high];
         for by in 0..blocks_high {
-            let top = by.saturating_sub(RADIUS);
-            let bottom = (by + RADIUS + 1).min(blocks_high);
+            let top = by.saturating_sub(radius);
+            let bottom = (by + radius + 1).min(blocks_high);
             for bx in 0..blocks_wide {
-                let left = bx.saturating_sub(RADIUS);
-                let right = (bx + RADIUS + 1).min(blocks_wide);
+                let left = bx.saturating_sub(radius);
+                let right = (bx + radius + 1).min(blocks_wide);
                 let sum = sat[bottom * sat_w + right] + sat[top * sat_w + left]
                     - sat[top * sat_w + right]
                     - sat[bottom * sat_w + left];
@@ -140,7 +140,7 @@ mod tests {
             }
         }
         let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
-        let thresholds = Thresholds::compute(image);
+        let thresholds = Thresholds::compute(image, 2);
         for y in 0..h {
             for x in 0..w {
                 let ink = (x / 4) % 4 == 1;
@@ -157,7 +157,7 @@ mod tests {
     fn a_flat_image_is_all_white() {
         let data = vec![128u8; 40 * 30];
         let image = Luma::new(&data, 40, 30, 40).unwrap();
-        let thresholds = Thresholds::compute(image);
+        let thresholds = Thresholds::compute(image, 2);
         assert!((0..30).all(|y| (0..40).all(|x| !thresholds.is_black(x, y, 128))));
     }
 }

@@ -218,7 +218,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     } else {
         &[false]
     };
-    run_level(frame, 1.0, polarities, &mut found, &in_budget);
+    run_level(frame, 1.0, 1, polarities, &mut found, &in_budget);
 
     // Coarser levels: codes whose modules are too large for the thresholding window, and
     // cheap retries of blurred or noisy frames.
@@ -232,7 +232,14 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
             }
             let half = frame::half(source);
             scale *= 2.0;
-            run_level(half.view(), scale, &[false, true], &mut found, &in_budget);
+            run_level(
+                half.view(),
+                scale,
+                2,
+                &[false, true],
+                &mut found,
+                &in_budget,
+            );
             level = Some(half);
         }
     }
@@ -241,10 +248,17 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     if found.is_empty()
         && options.thorough
         && in_budget()
-        && u64::from(frame.width as u32) * frame.height as u64 <= MAX_UPSCALED_SOURCE
+        && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
     {
         let double = frame::double(frame);
-        run_level(double.view(), 0.5, &[false, true], &mut found, &in_budget);
+        run_level(
+            double.view(),
+            0.5,
+            2,
+            &[false, true],
+            &mut found,
+            &in_budget,
+        );
     }
 
     found
@@ -267,15 +281,17 @@ const MIN_LEVEL_SIDE: usize = 64;
 const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
 
 /// One pyramid level in the given polarities (`true`: black and white swapped); `scale` maps
-/// level pixels to frame pixels.
+/// level pixels to frame pixels; `radius` is the thresholds' window in blocks (the full-size
+/// level uses a small window for blurred edges, coarser levels a larger one).
 fn run_level(
     level: Luma<'_>,
     scale: f32,
+    radius: usize,
     polarities: &[bool],
     found: &mut Vec<Found>,
     in_budget: &dyn Fn() -> bool,
 ) {
-    let thresholds = binarize::Thresholds::compute(level);
+    let thresholds = binarize::Thresholds::compute(level, radius);
     for &inverted in polarities {
         if !in_budget() {
             return;
