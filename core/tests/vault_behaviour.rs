@@ -503,3 +503,51 @@ fn a_write_over_changes_made_elsewhere_is_refused_not_lost() {
     assert!(vault.damaged().is_empty());
     assert_eq!(vault.list().unwrap().len(), 3);
 }
+
+#[test]
+fn clock_correction_is_kept_with_the_vault_and_applied() {
+    use jeton_core::clock::ClockOffset;
+    use jeton_core::vault::Damage;
+
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    vault.add(totp("RFC", "6238")).unwrap();
+    // A phone whose clock is 2 minutes slow: its own clock reads 1111110989 when the true time
+    // is 1111111109, where RFC 6238 Appendix B gives 07081804.
+    let device_now = 1_111_111_109 - 120;
+    let uncorrected = vault.device_codes_at(device_now).unwrap();
+    let CurrentCode::Ready(code) = &uncorrected[0].current else {
+        panic!("no code")
+    };
+    assert_ne!(code.digits, "07081804");
+    assert_eq!(vault.clock_offset().unwrap(), None);
+
+    vault
+        .set_clock_offset(ClockOffset::from_seconds(120))
+        .unwrap();
+    drop(vault);
+    let vault = reopen(&path, "pw");
+    assert_eq!(
+        vault.clock_offset().unwrap(),
+        Some(ClockOffset::from_seconds(120))
+    );
+    let corrected = vault.device_codes_at(device_now).unwrap();
+    let CurrentCode::Ready(code) = &corrected[0].current else {
+        panic!("no code")
+    };
+    assert_eq!(code.digits, "07081804");
+    drop(vault);
+
+    // A damaged correction loses only the correction, and says so.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE meta SET value = zeroblob(length(value)) WHERE name = 'clock'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let vault = reopen(&path, "pw");
+    assert_eq!(vault.clock_offset().unwrap(), None);
+    assert!(vault.damaged().contains(&Damage::ClockOffset));
+    assert_eq!(vault.list().unwrap().len(), 1);
+}

@@ -14,6 +14,8 @@ pub enum Damage {
     Header,
     /// The sealed index of accounts (which accounts exist, at which revision).
     AccountIndex,
+    /// The stored clock correction (the vault opens without it).
+    ClockOffset,
     /// One field of one account does not open or does not decode.
     Field {
         /// The account.
@@ -46,6 +48,7 @@ impl fmt::Display for Damage {
         match self {
             Damage::Header => f.write_str("the header (key slots, key parameters, version)"),
             Damage::AccountIndex => f.write_str("the index of accounts"),
+            Damage::ClockOffset => f.write_str("the stored clock correction"),
             Damage::Field { account, field } => write!(f, "the {field} of account {account}"),
             Damage::StaleAccount { account } => write!(
                 f,

@@ -57,6 +57,7 @@ use store::meta;
 use wire::{Reader, Writer};
 
 use crate::Account;
+use crate::clock::ClockOffset;
 use crate::otp::{self, Code, Kind, OtpError};
 
 const CANARY: &[u8] = b"jeton vault canary";
@@ -97,6 +98,7 @@ struct Session {
     index: BTreeMap<AccountId, u64>,
     records: Vec<Record>,
     damaged: Vec<Damage>,
+    clock: Option<ClockOffset>,
 }
 
 /// A vault file, locked or unlocked. Open it with [`Vault::open`] (locked), then
@@ -129,6 +131,12 @@ fn now_unix() -> u64 {
 fn canary_aad(vault_id: &[u8; 16]) -> Vec<u8> {
     let mut w = Writer::default();
     w.raw(b"jeton/canary").u16(FORMAT).raw(vault_id);
+    w.0
+}
+
+fn clock_aad(vault_id: &[u8; 16]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.raw(b"jeton/clock").u16(FORMAT).raw(vault_id);
     w.0
 }
 
@@ -287,6 +295,7 @@ impl Vault {
                 index,
                 records: Vec::new(),
                 damaged: Vec::new(),
+                clock: None,
             }),
         })
     }
@@ -501,12 +510,24 @@ impl Vault {
             }
         }
         sort(&mut records);
+        let clock = match store::read_meta(&self.conn, meta::CLOCK)? {
+            None => None,
+            Some(sealed) => {
+                let plain = key.open(&sealed, &clock_aad(&vault_id)).ok();
+                let offset = plain.and_then(|p| serde_json::from_slice(&p).ok());
+                if offset.is_none() {
+                    damaged.push(Damage::ClockOffset);
+                }
+                offset
+            }
+        };
         self.session = Some(Session {
             key,
             generation,
             index,
             records,
             damaged,
+            clock,
         });
         Ok(())
     }
@@ -580,6 +601,41 @@ impl Vault {
                 AccountCode { id: r.id, current }
             })
             .collect())
+    }
+
+    /// The codes of every account at `device_unix` seconds on the device's own clock, corrected
+    /// by the clock offset stored with [`Vault::set_clock_offset`] (if any). This is what a
+    /// code ticker calls: a phone whose clock is minutes off still shows the right codes.
+    pub fn device_codes_at(&self, device_unix: u64) -> Result<Vec<AccountCode>, VaultError> {
+        let unix = self
+            .session()?
+            .clock
+            .map_or(device_unix, |offset| offset.corrected(device_unix));
+        self.codes_at(unix)
+    }
+
+    /// The device clock's correction stored with this vault, if a clock check stored one.
+    pub fn clock_offset(&self) -> Result<Option<ClockOffset>, VaultError> {
+        Ok(self.session()?.clock)
+    }
+
+    /// Stores the device clock's correction (from [`ClockOffset::from_date_header`]) with the
+    /// vault, sealed under the vault key, in one transaction. It is device state: it is not part
+    /// of the account index, and a damaged value only loses the correction.
+    pub fn set_clock_offset(&mut self, offset: ClockOffset) -> Result<(), VaultError> {
+        let session = self.session.as_mut().ok_or(VaultError::Locked)?;
+        let plain = Zeroizing::new(serde_json::to_vec(&offset).unwrap_or_default());
+        let sealed = session
+            .key
+            .seal(&plain, &clock_aad(&self.header.vault_id))
+            .map_err(random_error)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        store::write_meta(&tx, meta::CLOCK, &sealed)?;
+        tx.commit()?;
+        session.clock = Some(offset);
+        Ok(())
     }
 
     /// Adds an account at the end of the list.

@@ -18,6 +18,8 @@ pub mod meta {
     pub const HEADER_MAC: &str = "header_mac";
     /// The sealed index: generation and each account's revision.
     pub const INDEX: &str = "index";
+    /// The sealed clock correction (device state, outside the account index).
+    pub const CLOCK: &str = "clock";
 }
 
 /// Opens (or, with `create`, creates) the file. Nothing is written: see [`configure`].
