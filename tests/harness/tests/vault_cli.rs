@@ -126,3 +126,57 @@ fn the_default_vault_lives_in_the_data_directory() {
     };
     assert!(expected.exists(), "{}", expected.display());
 }
+
+/// A PNG of `text`'s QR code drawn by `qrencode` (a peer, not Jeton's drawing code).
+fn qrencode_png(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let status = Command::new("qrencode")
+        .args(["-s", "6", "-o"])
+        .arg(&path)
+        .arg(text)
+        .status()
+        .expect("qrencode is needed (scripts/setup installs it)");
+    assert!(status.success());
+    path
+}
+
+#[test]
+fn add_from_a_screenshot_of_the_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    let pass = "correct horse";
+    ok(jeton(&vault, pass, &["init"]));
+
+    let png = qrencode_png(dir.path(), "omnivox.png", RFC_URI);
+    let added = ok(jeton(
+        &vault,
+        pass,
+        &["add", "--scan", png.to_str().unwrap()],
+    ));
+    assert!(added.starts_with("added Omnivox (2412345)"), "{added}");
+    // RFC 6238 Appendix B, SHA-1, T = 59 s, 8 digits.
+    let codes = ok(jeton(&vault, pass, &["codes", "--at", "59"]));
+    assert!(codes.contains("Omnivox (2412345)\t94287082\t1s"), "{codes}");
+
+    let text = qrencode_png(dir.path(), "text.png", "https://example.com/");
+    let why = fails(jeton(
+        &vault,
+        pass,
+        &["add", "--scan", text.to_str().unwrap()],
+    ));
+    assert!(why.contains("not an authenticator code"), "{why}");
+    let export = qrencode_png(
+        dir.path(),
+        "export.png",
+        "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU",
+    );
+    let why = fails(jeton(
+        &vault,
+        pass,
+        &["add", "--scan", export.to_str().unwrap()],
+    ));
+    assert!(why.contains("jeton import"), "{why}");
+    let why = fails(jeton(&vault, pass, &["add", "--scan", "/nonexistent.png"]));
+    assert!(why.contains("cannot read"), "{why}");
+    assert_eq!(ok(jeton(&vault, pass, &["list"])).lines().count(), 1);
+}

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use jeton_core::scan::{self, Content};
 use jeton_core::vault::{AccountId, CurrentCode, Entry, Vault, VaultError};
 use jeton_core::{Account, Kind, uri};
 use zeroize::Zeroizing;
@@ -66,11 +67,15 @@ enum VaultCommand {
     Passwd,
 }
 
-/// Arguments of `jeton vault add`.
+/// Arguments of `jeton vault add`: a URI, or an image holding its QR code.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The account's otpauth:// URI.
-    uri: String,
+    #[arg(required_unless_present = "scan", conflicts_with = "scan")]
+    uri: Option<String>,
+    /// A PNG/JPEG screenshot or photo of the account's QR code, read with Jeton's scanner.
+    #[arg(long, value_name = "IMAGE")]
+    scan: Option<PathBuf>,
 }
 
 /// Runs a `jeton vault` subcommand.
@@ -116,8 +121,9 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
         VaultCommand::Codes { at } => {
             let vault = unlock(&path)?;
             let entries = vault.list().map_err(CliError::input)?;
-            let codes = vault
-                .codes_at(at.unwrap_or_else(now))
+            // Without --at, the device clock is corrected by the offset stored in the vault.
+            let codes = at
+                .map_or_else(|| vault.device_codes_at(now()), |at| vault.codes_at(at))
                 .map_err(CliError::input)?;
             for (entry, code) in entries.iter().zip(codes) {
                 match code.current {
@@ -195,7 +201,51 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Where `add` gets its account. The scanner adds a second source here (`--scan IMAGE`).
 fn account_to_add(args: &AddArgs) -> Result<Account, CliError> {
-    uri::parse(&args.uri).map_err(CliError::input)
+    match (&args.uri, &args.scan) {
+        (Some(text), _) => uri::parse(text).map_err(CliError::input),
+        (None, Some(image)) => account_from_image(image),
+        (None, None) => Err(CliError::Input(
+            "give the account's otpauth:// URI, or --scan IMAGE".into(),
+        )),
+    }
+}
+
+/// The one authenticator account whose QR code is in `image`, or an error saying what the
+/// image holds instead.
+fn account_from_image(image: &std::path::Path) -> Result<Account, CliError> {
+    let bytes = std::fs::read(image)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", image.display())))?;
+    let found = scan::scan_image(&bytes)
+        .map_err(|e| CliError::Input(format!("{}: {e}", image.display())))?;
+    let mut accounts = Vec::new();
+    let mut refusals = Vec::new();
+    for code in found {
+        match code.content {
+            Content::Account(account) => accounts.push(*account),
+            Content::InvalidAccount(why) => refusals.push(format!("an unusable account ({why})")),
+            Content::Migration => refusals
+                .push("a Google Authenticator export (add it with `jeton import`)".to_owned()),
+            Content::Text => {
+                refusals.push("a QR code that is not an authenticator code".to_owned())
+            }
+        }
+    }
+    match accounts.len() {
+        1 => Ok(accounts.remove(0)),
+        0 if refusals.is_empty() => Err(CliError::Input(format!(
+            "no QR code found in {}",
+            image.display()
+        ))),
+        0 => Err(CliError::Input(format!(
+            "{} holds {}",
+            image.display(),
+            refusals.join(" and ")
+        ))),
+        n => Err(CliError::Input(format!(
+            "{} holds {n} authenticator codes; crop the image to the one to add",
+            image.display()
+        ))),
+    }
 }
 
 /// `vault.jeton` in the user's data directory: `$XDG_DATA_HOME/jeton` or
