@@ -155,10 +155,8 @@ impl OtpParams {
     }
 
     fn elapsed(&self, unix: u64) -> Result<u64, OtpError> {
-        unix.checked_sub(self.t0).ok_or(OtpError::BeforeT0 {
-            unix,
-            t0: self.t0,
-        })
+        unix.checked_sub(self.t0)
+            .ok_or(OtpError::BeforeT0 { unix, t0: self.t0 })
     }
 }
 

@@ -99,11 +99,12 @@ impl Secret {
         if symbols.is_empty() {
             return Err(SecretError::Empty);
         }
-        let bytes = LENIENT_BASE32
-            .decode(symbols.as_bytes())
-            .map_err(|_| SecretError::InvalidLength {
-                symbols: symbols.len(),
-            })?;
+        let bytes =
+            LENIENT_BASE32
+                .decode(symbols.as_bytes())
+                .map_err(|_| SecretError::InvalidLength {
+                    symbols: symbols.len(),
+                })?;
         if bytes.is_empty() {
             return Err(SecretError::Empty);
         }
