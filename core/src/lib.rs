@@ -21,6 +21,7 @@ pub mod account;
 pub mod otp;
 pub mod secret;
 pub mod uri;
+pub mod vault;
 
 pub use account::{Account, codes_at};
 pub use otp::{Algorithm, Code, Kind, OtpError, OtpParams};

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod vault;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
 /// of stderr and exits with [`CliError::exit_code`].
@@ -48,6 +49,8 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
+    /// The encrypted vault: init, add, list, codes, code, rename, remove, passwd.
+    Vault(vault::VaultArgs),
 }
 
 impl Cli {
@@ -56,6 +59,7 @@ impl Cli {
         match self.command {
             Command::Code(args) => codes::code(args, out),
             Command::Parse(args) => codes::parse(args, out),
+            Command::Vault(args) => vault::run(args, out),
         }
     }
 }

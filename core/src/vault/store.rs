@@ -1,0 +1,152 @@
+//! SQL of the vault file: opening with the durability settings, the `meta` values and the
+//! account rows. Everything here moves bytes that are already sealed.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::crypto::{RandomError, SecretKey};
+use super::record::{AccountId, Field, Record, encode_field, field_aad};
+
+/// Names of the values in the `meta` table.
+pub mod meta {
+    /// The canonical header bytes.
+    pub const HEADER: &str = "header";
+    /// SHA-256 of the header (corruption check, before any key).
+    pub const HEADER_SUM: &str = "header_sum";
+    /// HMAC of header ‖ generation under the vault key (tampering and rollback check).
+    pub const HEADER_MAC: &str = "header_mac";
+    /// The sealed index: generation and each account's revision.
+    pub const INDEX: &str = "index";
+}
+
+/// Opens (or creates) the file with WAL and `synchronous=FULL`: a commit is on disk before it
+/// returns, so a HOTP counter survives even a power cut once its code is shown.
+pub fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    Connection::open_with_flags(path, flags)
+}
+
+/// The durability settings (see docs/adr/0001-vault-format.md).
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// A `meta` value, if present.
+pub fn read_meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// Sets a `meta` value.
+pub fn write_meta(conn: &Connection, name: &str, value: &[u8]) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![name, value])?;
+    Ok(())
+}
+
+/// Why a row could not be written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// SQLite failed.
+    Sqlite(rusqlite::Error),
+    /// No randomness for a nonce.
+    Random,
+}
+
+impl From<rusqlite::Error> for WriteError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+impl From<RandomError> for WriteError {
+    fn from(_: RandomError) -> Self {
+        Self::Random
+    }
+}
+
+/// Seals every field of `record` at `revision` and writes its row.
+pub fn write_row(
+    conn: &Connection,
+    key: &SecretKey,
+    vault_id: &[u8; 16],
+    record: &Record,
+    revision: u64,
+) -> Result<(), WriteError> {
+    let mut sealed = Vec::with_capacity(Field::ALL.len());
+    for field in Field::ALL {
+        let plain = encode_field(record, field);
+        sealed.push(key.seal(&plain, &field_aad(vault_id, &record.id, revision, field))?);
+    }
+    let revision = i64::try_from(revision).unwrap_or(i64::MAX);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO accounts
+             (id, revision, otp, issuer, name, note, groups, icon, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        record.id.as_bytes().as_slice(),
+        revision,
+        sealed[0],
+        sealed[1],
+        sealed[2],
+        sealed[3],
+        sealed[4],
+        sealed[5],
+        sealed[6]
+    ])?;
+    Ok(())
+}
+
+/// Deletes an account's row.
+pub fn delete_row(conn: &Connection, id: &AccountId) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM accounts WHERE id = ?1")?
+        .execute([id.as_bytes().as_slice()])?;
+    Ok(())
+}
+
+/// One row as stored: id bytes, revision and the sealed fields in [`Field::ALL`] order (a
+/// field that is not a blob is `None`).
+pub struct Row {
+    /// The id column.
+    pub id: Option<[u8; 16]>,
+    /// The revision column.
+    pub revision: Option<u64>,
+    /// The sealed fields.
+    pub fields: Vec<Option<Vec<u8>>>,
+}
+
+/// Every account row.
+pub fn read_rows(conn: &Connection) -> rusqlite::Result<Vec<Row>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, revision, otp, issuer, name, note, groups, icon, details FROM accounts",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let id = r
+            .get::<_, Vec<u8>>(0)
+            .ok()
+            .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok());
+        let revision = r.get::<_, i64>(1).ok().and_then(|v| u64::try_from(v).ok());
+        let fields = (2..2 + Field::ALL.len())
+            .map(|i| r.get::<_, Vec<u8>>(i).ok())
+            .collect();
+        Ok(Row {
+            id,
+            revision,
+            fields,
+        })
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,450 @@
+//! The vault's behaviour across sessions: accounts, codes against the RFC vectors, key slots,
+//! typed errors. Cheap KDF parameters except where the default parameters are what is tested.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use jeton_core::otp::{Algorithm, OtpParams};
+use jeton_core::vault::{
+    CurrentCode, Extras, KdfParams, KeyWrapError, KeyWrapper, SoftwareKeyWrapper, Vault, VaultError,
+};
+use jeton_core::{Account, Kind, Secret, uri};
+
+const FAST: KdfParams = KdfParams::INSECURE_FAST_FOR_TESTS;
+const RFC_SECRET: &[u8] = b"12345678901234567890";
+
+fn temp() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.jeton");
+    (dir, path)
+}
+
+fn totp(issuer: &str, name: &str) -> Account {
+    Account {
+        issuer: Some(issuer.into()),
+        name: name.into(),
+        secret: Secret::from_slice(RFC_SECRET),
+        params: OtpParams {
+            digits: 8,
+            ..OtpParams::totp()
+        },
+    }
+}
+
+fn reopen(path: &PathBuf, passphrase: &str) -> Vault {
+    let mut vault = Vault::open(path).unwrap();
+    assert!(vault.is_locked());
+    vault.unlock_with_passphrase(passphrase).unwrap();
+    vault
+}
+
+#[test]
+fn accounts_and_codes_survive_reopening() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let a = vault.add(totp("Omnivox", "2412345")).unwrap();
+    let extras = Extras {
+        favourite: true,
+        groups: vec!["École".into(), "Work".into()],
+        note: "paper codes in the drawer".into(),
+        icon: Some("github.com".into()),
+    };
+    let b = vault
+        .add_with(
+            Account {
+                issuer: None,
+                name: "marie@example.org".into(),
+                secret: Secret::from_slice(b"12345678901234567890123456789012"),
+                params: OtpParams {
+                    algorithm: Algorithm::Sha256,
+                    digits: 8,
+                    ..OtpParams::totp()
+                },
+            },
+            extras.clone(),
+        )
+        .unwrap();
+    drop(vault);
+
+    let vault = reopen(&path, "pw");
+    assert!(vault.damaged().is_empty());
+    let list = vault.list().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].id, a);
+    assert_eq!(list[0].label(), "Omnivox (2412345)");
+    assert_eq!(list[1].id, b);
+    assert_eq!(list[1].extras, extras);
+    assert!(list[1].created_at > 1_700_000_000);
+    // RFC 6238 Appendix B: T = 59 s, 8 digits, SHA-1 and SHA-256 seeds.
+    let codes = vault.codes_at(59).unwrap();
+    assert_eq!(codes[0].id, a);
+    match &codes[0].current {
+        CurrentCode::Ready(code) => {
+            assert_eq!(code.digits, "94287082");
+            assert_eq!(code.seconds_left, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &codes[1].current {
+        CurrentCode::Ready(code) => assert_eq!(code.digits, "46119246"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        vault.get(a).unwrap().account.secret.expose(),
+        RFC_SECRET,
+        "the secret comes back exactly"
+    );
+}
+
+#[test]
+fn hotp_counter_is_committed_and_never_reused() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let id = vault
+        .add(Account {
+            issuer: Some("Bank".into()),
+            name: "me".into(),
+            secret: Secret::from_slice(RFC_SECRET),
+            params: OtpParams::hotp(0),
+        })
+        .unwrap();
+    assert_eq!(
+        vault.codes_at(59).unwrap()[0].current,
+        CurrentCode::CounterBased
+    );
+    // RFC 4226 Appendix D, counts 0..=9.
+    let expected = [
+        "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871",
+        "520489",
+    ];
+    for (i, want) in expected.iter().enumerate().take(4) {
+        assert_eq!(&vault.next_hotp(id).unwrap().digits, want, "count {i}");
+    }
+    drop(vault);
+    // A new session (as after a crash or restart) continues where the last one stopped.
+    let mut vault = reopen(&path, "pw");
+    assert_eq!(vault.list().unwrap()[0].counter, 4);
+    for want in &expected[4..] {
+        assert_eq!(&vault.next_hotp(id).unwrap().digits, want);
+    }
+    assert!(vault.get(id).unwrap().last_used_at.is_some());
+}
+
+#[test]
+fn next_hotp_refuses_time_based_accounts() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let id = vault.add(totp("A", "a")).unwrap();
+    assert!(matches!(
+        vault.next_hotp(id),
+        Err(VaultError::NotCounterBased(x)) if x == id
+    ));
+}
+
+#[test]
+fn edits_are_persisted() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let a = vault.add(totp("Alpha", "a@x")).unwrap();
+    let b = vault.add(totp("Beta", "b@x")).unwrap();
+    let c = vault.add(totp("Gamma", "c@x")).unwrap();
+    vault
+        .rename(b, Some("Bêta Corp".into()), "bee".into())
+        .unwrap();
+    vault.reorder(&[c, a]).unwrap();
+    vault.remove(a).unwrap();
+    let steam = uri::parse("otpauth://totp/Steam:me?secret=JBSWY3DPEHPK3PXP&issuer=Steam").unwrap();
+    vault.update(c, steam).unwrap();
+    vault
+        .set_extras(
+            b,
+            Extras {
+                favourite: true,
+                ..Extras::default()
+            },
+        )
+        .unwrap();
+    vault.mark_used(b, 1_800_000_000).unwrap();
+    drop(vault);
+
+    let vault = reopen(&path, "pw");
+    let list = vault.list().unwrap();
+    let ids: Vec<_> = list.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [c, b]);
+    assert_eq!(list[1].issuer.as_deref(), Some("Bêta Corp"));
+    assert_eq!(list[1].name, "bee");
+    assert!(list[1].extras.favourite);
+    assert_eq!(list[1].last_used_at, Some(1_800_000_000));
+    assert_eq!(vault.search("bêta").unwrap()[0].id, b);
+    assert_eq!(vault.search("STEAM").unwrap()[0].id, c);
+    assert!(
+        vault.search("c@x").unwrap().is_empty(),
+        "update replaced the name"
+    );
+    assert!(vault.search("alpha").unwrap().is_empty());
+    assert!(matches!(vault.get(a), Err(VaultError::NoSuchAccount(x)) if x == a));
+}
+
+#[test]
+fn wrong_passphrase_is_named() {
+    let (_dir, path) = temp();
+    drop(Vault::create_with_kdf(&path, "right", FAST).unwrap());
+    let mut vault = Vault::open(&path).unwrap();
+    assert!(matches!(
+        vault.unlock_with_passphrase("wrong"),
+        Err(VaultError::WrongPassphrase)
+    ));
+    assert!(vault.is_locked());
+    assert!(matches!(vault.list(), Err(VaultError::Locked)));
+    vault.unlock_with_passphrase("right").unwrap();
+}
+
+#[test]
+fn locked_vault_refuses_everything() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let id = vault.add(totp("A", "a")).unwrap();
+    vault.lock();
+    assert!(matches!(vault.list(), Err(VaultError::Locked)));
+    assert!(matches!(vault.codes_at(0), Err(VaultError::Locked)));
+    assert!(matches!(vault.add(totp("B", "b")), Err(VaultError::Locked)));
+    assert!(matches!(vault.next_hotp(id), Err(VaultError::Locked)));
+    assert!(matches!(
+        vault.change_passphrase("x"),
+        Err(VaultError::Locked)
+    ));
+    vault.unlock_with_passphrase("pw").unwrap();
+    assert_eq!(vault.list().unwrap().len(), 1);
+}
+
+#[test]
+fn not_a_vault_missing_existing_and_newer() {
+    let (dir, path) = temp();
+    assert!(matches!(Vault::open(&path), Err(VaultError::NotFound(_))));
+
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello, this is not a database at all").unwrap();
+    assert!(matches!(Vault::open(&text), Err(VaultError::NotAVault(_))));
+
+    let other_db = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other_db)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    assert!(matches!(
+        Vault::open(&other_db),
+        Err(VaultError::NotAVault(_))
+    ));
+    // Opening someone else's database must not change it.
+    let tables: i64 = rusqlite::Connection::open(&other_db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+
+    drop(Vault::create_with_kdf(&path, "pw", FAST).unwrap());
+    assert!(matches!(
+        Vault::create_with_kdf(&path, "pw", FAST),
+        Err(VaultError::AlreadyExists(_))
+    ));
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 7)
+        .unwrap();
+    match Vault::open(&path) {
+        Err(VaultError::NewerVersion { found, supported }) => {
+            assert_eq!((found, supported), (7, 1));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn platform_slot_opens_and_passphrase_remains() {
+    let (_dir, path) = temp();
+    let keystore = SoftwareKeyWrapper::generate().unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let id = vault.add(totp("A", "a")).unwrap();
+    vault.add_platform_slot(&keystore).unwrap();
+    assert_eq!(vault.platform_slots(), 1);
+    drop(vault);
+
+    let mut vault = Vault::open(&path).unwrap();
+    vault.unlock_with(&keystore).unwrap();
+    assert_eq!(vault.list().unwrap()[0].id, id);
+
+    // Biometrics re-enrolled: the keystore key is gone; the passphrase still opens.
+    let replaced = SoftwareKeyWrapper::generate().unwrap();
+    let mut vault = Vault::open(&path).unwrap();
+    assert!(matches!(
+        vault.unlock_with(&replaced),
+        Err(VaultError::KeystoreKeyGone)
+    ));
+    vault.unlock_with_passphrase("pw").unwrap();
+    vault.remove_platform_slots().unwrap();
+    vault.add_platform_slot(&replaced).unwrap();
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    vault.unlock_with(&replaced).unwrap();
+    assert_eq!(vault.list().unwrap()[0].id, id);
+}
+
+struct Failing(KeyWrapError);
+
+impl KeyWrapper for Failing {
+    fn wrap(&self, _: &[u8]) -> Result<Vec<u8>, KeyWrapError> {
+        Err(self.0.clone())
+    }
+    fn unwrap(&self, _: &[u8]) -> Result<Vec<u8>, KeyWrapError> {
+        Err(self.0.clone())
+    }
+}
+
+/// A keystore that answers with 32 bytes that are not the vault key.
+struct Liar;
+
+impl KeyWrapper for Liar {
+    fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, KeyWrapError> {
+        Ok(key.to_vec())
+    }
+    fn unwrap(&self, _: &[u8]) -> Result<Vec<u8>, KeyWrapError> {
+        Ok(vec![0x55; 32])
+    }
+}
+
+#[test]
+fn keystore_failures_are_told_apart() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    // No platform slot yet.
+    let keystore = SoftwareKeyWrapper::generate().unwrap();
+    vault.lock();
+    assert!(matches!(
+        vault.unlock_with(&keystore),
+        Err(VaultError::KeystoreKeyGone)
+    ));
+    vault.unlock_with_passphrase("pw").unwrap();
+    assert!(matches!(
+        vault.add_platform_slot(&Failing(KeyWrapError::Failed("busy".into()))),
+        Err(VaultError::Keystore(why)) if why == "busy"
+    ));
+    vault.add_platform_slot(&Liar).unwrap();
+    vault.lock();
+    assert!(matches!(
+        vault.unlock_with(&Failing(KeyWrapError::Failed("user cancelled".into()))),
+        Err(VaultError::Keystore(why)) if why == "user cancelled"
+    ));
+    assert!(matches!(
+        vault.unlock_with(&Failing(KeyWrapError::KeyGone)),
+        Err(VaultError::KeystoreKeyGone)
+    ));
+    // A key that fails the canary is never used.
+    assert!(matches!(
+        vault.unlock_with(&Liar),
+        Err(VaultError::KeystoreKeyGone)
+    ));
+    assert!(vault.is_locked());
+}
+
+#[test]
+fn changing_the_passphrase_rewraps_the_key_only() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    vault.add(totp("A", "a")).unwrap();
+    let rows = |path: &PathBuf| -> Vec<Vec<u8>> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT CAST(otp || issuer || name || note || groups || icon || details AS BLOB) FROM accounts")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = rows(&path);
+    let stronger = KdfParams {
+        iterations: 2,
+        ..FAST
+    };
+    vault.change_passphrase_with_kdf("new", stronger).unwrap();
+    assert_eq!(rows(&path), before, "no account was re-encrypted");
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    assert_eq!(vault.passphrase_kdf(), Some(stronger));
+    assert!(matches!(
+        vault.unlock_with_passphrase("old"),
+        Err(VaultError::WrongPassphrase)
+    ));
+    vault.unlock_with_passphrase("new").unwrap();
+    assert_eq!(vault.list().unwrap().len(), 1);
+}
+
+#[test]
+fn default_kdf_parameters_create_and_unlock() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create(&path, "correct horse battery staple").unwrap();
+    vault.add(totp("A", "a")).unwrap();
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    assert_eq!(vault.passphrase_kdf(), Some(KdfParams::DEFAULT));
+    let started = Instant::now();
+    vault
+        .unlock_with_passphrase("correct horse battery staple")
+        .unwrap();
+    eprintln!("unlock with default parameters: {:?}", started.elapsed());
+    assert!(matches!(
+        Vault::open(&path)
+            .unwrap()
+            .unlock_with_passphrase("Correct horse battery staple"),
+        Err(VaultError::WrongPassphrase)
+    ));
+}
+
+#[test]
+fn invalid_accounts_are_refused_before_writing() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut bad = totp("A", "a");
+    bad.params.digits = 0;
+    assert!(matches!(vault.add(bad), Err(VaultError::InvalidAccount(_))));
+    let mut empty = totp("A", "a");
+    empty.secret = Secret::new(Vec::new());
+    assert!(matches!(
+        vault.add(empty),
+        Err(VaultError::InvalidAccount(_))
+    ));
+    assert!(vault.list().unwrap().is_empty());
+    assert_eq!(
+        vault
+            .list()
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind == Kind::Hotp)
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn nothing_secret_in_debug_or_errors() {
+    let (_dir, path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "hunter2-passphrase", FAST).unwrap();
+    let id = vault.add(totp("Omnivox", "2412345")).unwrap();
+    let keystore = SoftwareKeyWrapper::generate().unwrap();
+    vault.add_platform_slot(&keystore).unwrap();
+    let shown = format!(
+        "{vault:?} {:?} {:?} {keystore:?}",
+        vault.get(id).unwrap(),
+        vault.list().unwrap()
+    );
+    let base32 = Secret::from_slice(RFC_SECRET).to_base32();
+    assert!(!shown.contains(base32.as_str()));
+    assert!(!shown.contains("12345678901234567890"));
+    assert!(!shown.contains("hunter2"));
+    let mut locked = Vault::open(&path).unwrap();
+    let error = locked
+        .unlock_with_passphrase("hunter3-passphrase")
+        .unwrap_err();
+    assert!(!format!("{error} {error:?}").contains("hunter"));
+}
