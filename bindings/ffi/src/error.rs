@@ -7,6 +7,7 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use jeton_core::vault::VaultError;
 use jeton_core::{OtpError, SecretError, UriError};
 
 /// Why a call into Jeton failed.
@@ -22,6 +23,26 @@ pub enum JetonError {
     /// Digits, period or time are outside what codes allow.
     #[error("{0}")]
     InvalidParameters(String),
+    /// The passphrase does not open the vault.
+    #[error("{0}")]
+    WrongPassphrase(String),
+    /// The vault is locked: unlock it first.
+    #[error("{0}")]
+    Locked(String),
+    /// The vault file cannot be used: missing, not a vault, already exists, made by a newer
+    /// Jeton, or unreadable.
+    #[error("{0}")]
+    VaultFile(String),
+    /// The vault file was changed outside Jeton (corruption or tampering).
+    #[error("{0}")]
+    Damaged(String),
+    /// The device keystore cannot open the vault (key gone or keystore failure): use the
+    /// passphrase.
+    #[error("{0}")]
+    Keystore(String),
+    /// No account with that id in the vault.
+    #[error("{0}")]
+    NoSuchAccount(String),
     /// A bug in Jeton (an internal panic, contained before it reached the caller). Nothing was
     /// changed; please report it.
     #[error("internal error in Jeton (please report it): {0}")]
@@ -61,6 +82,31 @@ impl From<OtpError> for JetonError {
             OtpError::Digits(_) | OtpError::Period | OtpError::BeforeT0 { .. } => {
                 Self::InvalidParameters(error.to_string())
             }
+        }
+    }
+}
+
+impl From<VaultError> for JetonError {
+    fn from(error: VaultError) -> Self {
+        let message = error.to_string();
+        match error {
+            VaultError::WrongPassphrase => Self::WrongPassphrase(message),
+            VaultError::Locked => Self::Locked(message),
+            VaultError::NotAVault(_)
+            | VaultError::NotFound(_)
+            | VaultError::AlreadyExists(_)
+            | VaultError::NewerVersion { .. }
+            | VaultError::Storage(_) => Self::VaultFile(message),
+            VaultError::Damaged(_) => Self::Damaged(message),
+            VaultError::KeystoreKeyGone | VaultError::Keystore(_) | VaultError::NoPassphrase => {
+                Self::Keystore(message)
+            }
+            VaultError::NoSuchAccount(_) => Self::NoSuchAccount(message),
+            VaultError::NotCounterBased(_)
+            | VaultError::CounterExhausted(_)
+            | VaultError::InvalidAccount(_)
+            | VaultError::Kdf(_) => Self::InvalidParameters(message),
+            VaultError::Random => Self::Internal(message),
         }
     }
 }

@@ -3,7 +3,8 @@
 //! The one FFI facade over `jeton-core`, exported with UniFFI to Kotlin (package
 //! `dev.jeton.ffi`) and Swift (module `Jeton`). It holds no OTP, crypto or parsing logic of its
 //! own: it converts types, maps the core's errors to [`JetonError`] in one place, and contains
-//! panics. The API is batch-oriented, since each call from Kotlin costs microseconds: a code list
+//! panics. [`Vault`] is the facade (with [`VaultAccounts`] and [`VaultKeys`] under it); the
+//! platforms supply the vault's device key through the [`KeyWrapper`] trait. The API is batch-oriented, since each call from Kotlin costs microseconds: a code list
 //! asks for every account's code at one instant in a single call ([`codes_at`]).
 //!
 //! ```
@@ -20,6 +21,7 @@ mod error;
 mod otp;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
+mod vault;
 
 pub use error::JetonError;
 pub use otp::{
@@ -28,6 +30,10 @@ pub use otp::{
 };
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::panic_inside_jeton;
+pub use vault::{
+    KdfParameters, KeyWrapError, KeyWrapper, Vault, VaultAccounts, VaultCode, VaultEntry,
+    VaultKeys, default_kdf_parameters,
+};
 
 uniffi::setup_scaffolding!();
 

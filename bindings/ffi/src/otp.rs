@@ -243,19 +243,31 @@ impl From<Code> for OtpCode {
     }
 }
 
+impl From<Kind> for OtpKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Totp => Self::Totp,
+            Kind::Hotp => Self::Hotp,
+            Kind::Steam => Self::Steam,
+        }
+    }
+}
+
+impl From<Algorithm> for HashAlgorithm {
+    fn from(algorithm: Algorithm) -> Self {
+        match algorithm {
+            Algorithm::Sha1 => Self::Sha1,
+            Algorithm::Sha256 => Self::Sha256,
+            Algorithm::Sha512 => Self::Sha512,
+        }
+    }
+}
+
 impl From<OtpParams> for OtpParameters {
     fn from(p: OtpParams) -> Self {
         Self {
-            kind: match p.kind {
-                Kind::Totp => OtpKind::Totp,
-                Kind::Hotp => OtpKind::Hotp,
-                Kind::Steam => OtpKind::Steam,
-            },
-            algorithm: match p.algorithm {
-                Algorithm::Sha1 => HashAlgorithm::Sha1,
-                Algorithm::Sha256 => HashAlgorithm::Sha256,
-                Algorithm::Sha512 => HashAlgorithm::Sha512,
-            },
+            kind: p.kind.into(),
+            algorithm: p.algorithm.into(),
             digits: p.digits,
             period: p.period,
             counter: p.counter,

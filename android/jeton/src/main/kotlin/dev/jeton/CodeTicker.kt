@@ -4,6 +4,7 @@ import dev.jeton.ffi.CodeOutcome
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.map
 
 /** A source of the current time, replaceable in tests. */
 fun interface Clock {
@@ -41,12 +42,13 @@ class CodeTicker internal constructor(
         this(clock, { millis -> delay(millis) }, codesAt)
 
     /** The ticks; cancel the collecting coroutine to stop. */
-    fun ticks(): Flow<CodeTick> = flow {
-        while (true) {
-            val now = clock.unixMillis()
-            val second = Math.floorDiv(now, 1000L)
-            emit(CodeTick(second, codesAt(second)))
-            pause(1000L - Math.floorMod(now, 1000L))
-        }
+    fun ticks(): Flow<CodeTick> = everySecond(clock, pause).map { second -> CodeTick(second, codesAt(second)) }
+}
+
+/** The current second at once, then each following second as it starts. */
+internal fun everySecond(clock: Clock, pause: suspend (Long) -> Unit = { delay(it) }): Flow<Long> = flow {
+    while (true) {
+        emit(Math.floorDiv(clock.unixMillis(), 1000L))
+        pause(1000L - Math.floorMod(clock.unixMillis(), 1000L))
     }
 }

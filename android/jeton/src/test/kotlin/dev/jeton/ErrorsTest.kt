@@ -89,6 +89,8 @@ class ErrorsTest {
             is JetonException.InvalidUri -> "uri"
             is JetonException.InvalidSecret -> "secret"
             is JetonException.InvalidParameters -> "parameters"
+            is JetonException.WrongPassphrase, is JetonException.Locked, is JetonException.VaultFile,
+            is JetonException.Damaged, is JetonException.Keystore, is JetonException.NoSuchAccount -> "vault"
             is JetonException.Internal -> "internal"
         }
         assertEquals("uri", kind)
