@@ -18,7 +18,9 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod draw;
 pub mod otp;
+pub mod scan;
 pub mod secret;
 pub mod uri;
 pub mod vault;

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 
 mod codes;
+mod scan;
 mod vault;
 
 /// What went wrong, in words for the person at the terminal. The binary prints it on one line
@@ -15,17 +16,20 @@ pub enum CliError {
     /// The input given (a URI, a file, an option) is not usable.
     #[error("{0}")]
     Input(String),
+    /// The command ran but found nothing (e.g. no QR code in the images).
+    #[error("{0}")]
+    NotFound(String),
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl CliError {
-    /// Exit status: 2 for bad input, 1 for a failure to write.
+    /// Exit status: 2 for bad input, 1 for nothing found or a failure to write.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Input(_) => 2,
-            Self::Output(_) => 1,
+            Self::NotFound(_) | Self::Output(_) => 1,
         }
     }
 
@@ -51,6 +55,10 @@ enum Command {
     Parse(codes::ParseArgs),
     /// The encrypted vault: init, add, list, codes, code, rename, remove, passwd.
     Vault(vault::VaultArgs),
+    /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
+    Scan(scan::ScanArgs),
+    /// Draw a QR code of a URI as PNG, SVG, or in the terminal.
+    Qr(scan::QrArgs),
 }
 
 impl Cli {
@@ -60,6 +68,8 @@ impl Cli {
             Command::Code(args) => codes::code(args, out),
             Command::Parse(args) => codes::parse(args, out),
             Command::Vault(args) => vault::run(args, out),
+            Command::Scan(args) => scan::scan(args, out),
+            Command::Qr(args) => scan::qr(args, out),
         }
     }
 }

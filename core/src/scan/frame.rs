@@ -1,0 +1,175 @@
+//! Gray images: a borrowed view with a row stride, owned levels of the scale pyramid.
+
+use super::{MAX_PIXELS, ScanError};
+
+/// A borrowed 8-bit gray image: `height` rows of `stride` bytes, `width` of them pixels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Luma<'a> {
+    pub data: &'a [u8],
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+}
+
+impl<'a> Luma<'a> {
+    /// Checks the dimensions against the buffer and the pixel budget.
+    pub fn new(data: &'a [u8], width: u32, height: u32, stride: u32) -> Result<Self, ScanError> {
+        if width == 0 || height == 0 {
+            return Err(ScanError::Empty { width, height });
+        }
+        if u64::from(width) * u64::from(height) > MAX_PIXELS {
+            return Err(ScanError::TooLarge { width, height });
+        }
+        // The last row needs only its pixels, not its padding.
+        let needed = u64::from(stride) * u64::from(height - 1) + u64::from(width);
+        if stride < width || (data.len() as u64) < needed {
+            return Err(ScanError::InvalidFrame {
+                width,
+                height,
+                row_stride: stride,
+                needed,
+                len: data.len(),
+            });
+        }
+        Ok(Self {
+            data,
+            width: width as usize,
+            height: height as usize,
+            stride: stride as usize,
+        })
+    }
+
+    /// The pixels of row `y`.
+    #[inline]
+    pub fn row(&self, y: usize) -> &'a [u8] {
+        let start = y * self.stride;
+        &self.data[start..start + self.width]
+    }
+}
+
+/// An owned 8-bit gray image without padding.
+#[derive(Debug, Clone)]
+pub(crate) struct Gray {
+    pub data: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Gray {
+    /// A view of the whole image.
+    pub fn view(&self) -> Luma<'_> {
+        Luma {
+            data: &self.data,
+            width: self.width,
+            height: self.height,
+            stride: self.width,
+        }
+    }
+}
+
+/// The image at half size, each pixel the mean of a 2×2 block (an odd last row or column is
+/// dropped).
+pub(crate) fn half(src: Luma<'_>) -> Gray {
+    let width = src.width / 2;
+    let height = src.height / 2;
+    let mut data = Vec::with_capacity(width * height);
+    for y in 0..height {
+        let top = src.row(2 * y);
+        let bottom = src.row(2 * y + 1);
+        data.extend(
+            top.chunks_exact(2)
+                .zip(bottom.chunks_exact(2))
+                .take(width)
+                .map(|(t, b)| {
+                    let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
+                    ((sum + 2) / 4) as u8
+                }),
+        );
+    }
+    Gray {
+        data,
+        width,
+        height,
+    }
+}
+
+/// The image at twice its size, bilinear: smooth edges let the thresholding place module
+/// boundaries between the original pixels.
+pub(crate) fn double(src: Luma<'_>) -> Gray {
+    let width = src.width * 2;
+    let height = src.height * 2;
+    let mut data = vec![0u8; width * height];
+    // Output pixel 2i+k samples the source at i + (2k-1)/4: weights 1/4 and 3/4.
+    let mut line = vec![0u16; width];
+    let mut prev_line = vec![0u16; width];
+    let horizontal = |row: &[u8], out: &mut [u16]| {
+        let last = row.len() - 1;
+        for (i, &p) in row.iter().enumerate() {
+            let left = u16::from(row[i.saturating_sub(1)]);
+            let right = u16::from(row[(i + 1).min(last)]);
+            let p = u16::from(p);
+            out[2 * i] = 3 * p + left;
+            out[2 * i + 1] = 3 * p + right;
+        }
+    };
+    horizontal(src.row(0), &mut prev_line);
+    for y in 0..src.height {
+        horizontal(src.row(y), &mut line);
+        let next_y = (y + 1).min(src.height - 1);
+        let mut next_line = vec![0u16; width];
+        horizontal(src.row(next_y), &mut next_line);
+        let (top, bottom) = data[2 * y * width..(2 * y + 2) * width].split_at_mut(width);
+        for x in 0..width {
+            let c = line[x];
+            top[x] = ((3 * c + prev_line[x] + 8) / 16) as u8;
+            bottom[x] = ((3 * c + next_line[x] + 8) / 16) as u8;
+        }
+        std::mem::swap(&mut prev_line, &mut line);
+        line = next_line;
+    }
+    Gray {
+        data,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stride_narrower_than_the_width_is_refused() {
+        let data = [0u8; 100];
+        assert!(matches!(
+            Luma::new(&data, 10, 10, 9),
+            Err(ScanError::InvalidFrame { .. })
+        ));
+    }
+
+    #[test]
+    fn the_last_row_needs_no_padding() {
+        let data = [0u8; 3 * 16 + 10];
+        assert!(Luma::new(&data, 10, 4, 16).is_ok());
+        assert!(Luma::new(&data[..data.len() - 1], 10, 4, 16).is_err());
+    }
+
+    #[test]
+    fn half_averages_blocks_and_skips_padding() {
+        let data = [10, 20, 99, 30, 40, 99];
+        let frame = Luma::new(&data, 2, 2, 3).unwrap();
+        let half = half(frame);
+        assert_eq!((half.width, half.height), (1, 1));
+        assert_eq!(half.data, vec![25]);
+    }
+
+    #[test]
+    fn double_keeps_flat_areas_flat_and_interpolates_edges() {
+        let data = [0, 0, 200, 200];
+        let frame = Luma::new(&data, 4, 1, 4).unwrap();
+        let double = double(frame);
+        assert_eq!((double.width, double.height), (8, 2));
+        assert_eq!(&double.data[..8], &[0, 0, 0, 50, 150, 200, 200, 200]);
+        assert_eq!(double.data[..8], double.data[8..]);
+    }
+}

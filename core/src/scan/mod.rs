@@ -1,0 +1,287 @@
+//! QR codes from camera frames and image files, read with `rqrr` fed by our own pipeline.
+//!
+//! `rqrr` alone thresholds each row on its own, never reads inverted (dark-mode) codes, misses
+//! codes below about 3.5 pixels per module, slows down on large noisy images and can panic. This
+//! module feeds it well:
+//!
+//! 1. **Local 2D adaptive binarization** (block thresholds smoothed over a 5×5 block
+//!    neighbourhood), handed to `rqrr` through `PreparedImage::prepare_from_bitmap` without an
+//!    intermediate copy of the frame.
+//! 2. **Both polarities**: each image is also read with black and white swapped, for dark-mode
+//!    codes.
+//! 3. **A scale pyramid**: the frame at full size, then halved (very large modules), and for
+//!    small images doubled (codes of 1–3 pixels per module).
+//! 4. **De-duplication**: a code found by several passes is reported once.
+//! 5. **A time budget** ([`ScanOptions::budget`]): no new pass starts once it is spent.
+//! 6. **Containment**: a panic inside `rqrr` ends that pass with "nothing found", never a crash.
+//!
+//! ```
+//! use jeton_core::{draw, scan};
+//!
+//! let uri = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
+//! let png = draw::png(uri, 4).unwrap();
+//! let codes = scan::scan_image(&png).unwrap();
+//! assert_eq!(codes.len(), 1);
+//! assert_eq!(codes[0].payload, uri);
+//! assert!(matches!(codes[0].content, scan::Content::Account(_)));
+//! ```
+
+mod binarize;
+mod content;
+mod file;
+mod frame;
+mod pass;
+
+use std::time::{Duration, Instant};
+
+pub use content::Content;
+pub use file::MAX_PIXELS;
+
+use frame::{Gray, Luma};
+
+/// A point in the scanned image, in pixels from its top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Pixels to the right.
+    pub x: f32,
+    /// Pixels down.
+    pub y: f32,
+}
+
+/// One QR code found in an image.
+///
+/// `Debug` does not show the payload of an authenticator code: it holds the secret.
+#[derive(Clone, PartialEq)]
+pub struct ScannedCode {
+    /// The text the code carries, exactly as decoded.
+    pub payload: String,
+    /// The code's corners in the image: top-left, top-right, bottom-right, bottom-left as the code
+    /// is drawn (its finder patterns are at the first, second and fourth).
+    pub corners: [Point; 4],
+    /// What the payload is: an account, a Google Authenticator export, or other text.
+    pub content: Content,
+}
+
+impl std::fmt::Debug for ScannedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("ScannedCode");
+        match self.content {
+            Content::Text => debug.field("payload", &self.payload),
+            _ => debug.field(
+                "payload",
+                &format_args!("<{} bytes, redacted>", self.payload.len()),
+            ),
+        };
+        debug
+            .field("corners", &self.corners)
+            .field("content", &self.content)
+            .finish()
+    }
+}
+
+/// Why an image could not be scanned. Finding no code is not an error: the scan returns an empty
+/// list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    /// The frame's dimensions do not match its buffer.
+    #[error(
+        "the frame is not valid: {width}x{height} pixels with a row stride of {row_stride} needs \
+         at least {needed} bytes, got {len} (and the stride must be at least the width)"
+    )]
+    InvalidFrame {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// Bytes from one row to the next.
+        row_stride: u32,
+        /// Bytes the frame needs.
+        needed: u64,
+        /// Bytes given.
+        len: usize,
+    },
+    /// The image is empty (no pixels).
+    #[error("the image has no pixels ({width}x{height})")]
+    Empty {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// More pixels than the scanner accepts (a decompression bomb, or a huge photo).
+    #[error(
+        "the image is too large to scan: {width}x{height} pixels, more than {MAX_PIXELS} pixels; \
+         take a screenshot or a smaller photo"
+    )]
+    TooLarge {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Not a PNG, JPEG, GIF or WebP file.
+    #[error("this file is not a PNG, JPEG, GIF or WebP image")]
+    UnsupportedFormat,
+    /// A PNG, JPEG, GIF or WebP file whose data is broken.
+    #[error("the image cannot be read: {0}")]
+    Unreadable(String),
+}
+
+/// How hard a scan tries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanOptions {
+    /// No new pass starts once this much time has gone by (a pass that started finishes).
+    pub budget: Duration,
+}
+
+impl Default for ScanOptions {
+    /// A budget of 250 ms: enough for every pass on a 1080p frame, short enough that a camera
+    /// preview stays fluid when a frame holds no code.
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Reads every QR code in a camera frame's luma (Y) plane, as Android's `ImageProxy` and iOS's
+/// `CVPixelBuffer` hand it over: `height` rows of `row_stride` bytes, of which the first `width`
+/// are pixels (the last row may stop at `width`). The frame is read in place, not copied.
+pub fn scan_frame(
+    luma: &[u8],
+    width: u32,
+    height: u32,
+    row_stride: u32,
+) -> Result<Vec<ScannedCode>, ScanError> {
+    scan_frame_with(luma, width, height, row_stride, &ScanOptions::default())
+}
+
+/// [`scan_frame`] with explicit options.
+pub fn scan_frame_with(
+    luma: &[u8],
+    width: u32,
+    height: u32,
+    row_stride: u32,
+    options: &ScanOptions,
+) -> Result<Vec<ScannedCode>, ScanError> {
+    let frame = Luma::new(luma, width, height, row_stride)?;
+    Ok(scan_luma(frame, options))
+}
+
+/// Reads every QR code in an image file's bytes: PNG, JPEG, GIF (first frame) or WebP. The pixel
+/// count is checked against [`MAX_PIXELS`] from the header, before any pixel is decoded.
+pub fn scan_image(bytes: &[u8]) -> Result<Vec<ScannedCode>, ScanError> {
+    scan_image_with(bytes, &ScanOptions::default())
+}
+
+/// [`scan_image`] with explicit options.
+pub fn scan_image_with(bytes: &[u8], options: &ScanOptions) -> Result<Vec<ScannedCode>, ScanError> {
+    let gray = file::decode_luma(bytes)?;
+    Ok(scan_luma(gray.view(), options))
+}
+
+/// The codes of one pass, in the coordinates of the frame.
+struct Found {
+    payload: String,
+    corners: [Point; 4],
+}
+
+/// Runs the passes in order until the budget is spent or a level has found codes.
+fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
+    let start = Instant::now();
+    let mut found: Vec<Found> = Vec::new();
+    let in_budget = || start.elapsed() < options.budget;
+
+    // Level 0: the frame as it is, both polarities.
+    run_level(frame, 1.0, &mut found, &in_budget);
+
+    // Coarser levels: codes whose modules are too large for the thresholding window, and
+    // cheap retries of blurred or noisy frames.
+    if found.is_empty() {
+        let mut level: Option<Gray> = None;
+        let mut scale = 1.0f32;
+        while found.is_empty() && in_budget() {
+            let source = level.as_ref().map_or(frame, Gray::view);
+            if source.width < 2 * MIN_LEVEL_SIDE || source.height < 2 * MIN_LEVEL_SIDE {
+                break;
+            }
+            let half = frame::half(source);
+            scale *= 2.0;
+            run_level(half.view(), scale, &mut found, &in_budget);
+            level = Some(half);
+        }
+    }
+
+    // Small images: codes of a few pixels per module read better doubled.
+    if found.is_empty()
+        && in_budget()
+        && u64::from(frame.width as u32) * frame.height as u64 <= MAX_UPSCALED_SOURCE
+    {
+        let double = frame::double(frame);
+        run_level(double.view(), 0.5, &mut found, &in_budget);
+    }
+
+    found
+        .into_iter()
+        .map(|f| {
+            let content = Content::classify(&f.payload);
+            ScannedCode {
+                payload: f.payload,
+                corners: f.corners,
+                content,
+            }
+        })
+        .collect()
+}
+
+/// Below this many pixels on a side, a level is not worth scanning.
+const MIN_LEVEL_SIDE: usize = 64;
+
+/// Images up to this many pixels are also scanned at twice their size.
+const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
+
+/// Both polarities of one pyramid level; `scale` maps level pixels to frame pixels.
+fn run_level(level: Luma<'_>, scale: f32, found: &mut Vec<Found>, in_budget: &dyn Fn() -> bool) {
+    let thresholds = binarize::Thresholds::compute(level);
+    for inverted in [false, true] {
+        if !in_budget() {
+            return;
+        }
+        for code in pass::decode_all(level, &thresholds, inverted) {
+            let corners = code.corners.map(|p| Point {
+                x: (p.x + 0.5) * scale - 0.5,
+                y: (p.y + 0.5) * scale - 0.5,
+            });
+            add_unique(found, code.payload, corners);
+        }
+    }
+}
+
+/// Adds a code unless the same payload was already found at about the same place.
+fn add_unique(found: &mut Vec<Found>, payload: String, corners: [Point; 4]) {
+    let center = centroid(&corners);
+    let size = side(&corners);
+    let duplicate = found.iter().any(|f| {
+        let c = centroid(&f.corners);
+        f.payload == payload
+            && (c.x - center.x).hypot(c.y - center.y) < size.max(side(&f.corners)) / 2.0
+    });
+    if !duplicate {
+        found.push(Found { payload, corners });
+    }
+}
+
+fn centroid(corners: &[Point; 4]) -> Point {
+    let (sx, sy) = corners
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), p| (sx + p.x, sy + p.y));
+    Point {
+        x: sx / 4.0,
+        y: sy / 4.0,
+    }
+}
+
+fn side(corners: &[Point; 4]) -> f32 {
+    let [a, b, ..] = corners;
+    (b.x - a.x).hypot(b.y - a.y)
+}
