@@ -32,9 +32,21 @@ echo "kotlinc: Android-only sources against android-all $ANDROID_ALL_VERSION"
   "$shell"/android >"$out/android-compile.log" 2>&1 &
 android_pid=$!
 
+# A QR code drawn by an independent encoder, and the shared camera-frame fixtures when present.
+qrencode -o "$out/qrencode.png" -s 6 \
+  'otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8'
+fixtures=""
+for candidate in ../shared ../../shared; do
+  if [ -d "$candidate/fixtures/other-apps-exports" ]; then
+    fixtures=$(cd "$candidate/fixtures/other-apps-exports" && pwd)
+    break
+  fi
+done
+
 junit_log=$out/junit.log
 set +e
-RUST_BACKTRACE=0 java -Xms384m -Xmx384m -XX:+AlwaysPreTouch -Djna.library.path="$PWD/target/debug" -jar "$JUNIT_CONSOLE_JAR" \
+RUST_BACKTRACE=0 java -Xms384m -Xmx384m -XX:+AlwaysPreTouch -Djna.library.path="$PWD/target/debug" \
+  -Djeton.qrencode.png="$PWD/$out/qrencode.png" -Djeton.fixtures="$fixtures" -jar "$JUNIT_CONSOLE_JAR" \
   --disable-banner --details=tree --fail-if-no-tests \
   --class-path "$out/classes:$deps:$test_deps:$lib/kotlin-stdlib.jar" \
   --scan-class-path "$out/classes" 2>&1 | tee "$junit_log"

@@ -43,6 +43,10 @@ pub enum JetonError {
     /// No account with that id in the vault.
     #[error("{0}")]
     NoSuchAccount(String),
+    /// The image or camera frame cannot be scanned (bad size, unsupported or broken file, too
+    /// large). Finding no QR code is not an error.
+    #[error("{0}")]
+    InvalidImage(String),
     /// A bug in Jeton (an internal panic, contained before it reached the caller). Nothing was
     /// changed; please report it.
     #[error("internal error in Jeton (please report it): {0}")]

@@ -19,6 +19,7 @@
 
 mod error;
 mod otp;
+mod scan;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod vault;
@@ -28,6 +29,7 @@ pub use otp::{
     AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
     OtpParameters, codes_at, default_totp_parameters,
 };
+pub use scan::{ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image};
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::panic_inside_jeton;
 pub use vault::{

@@ -66,6 +66,9 @@ pub struct OtpCode {
     pub seconds_left: Option<u32>,
 }
 
+// Parameters are named `unix_seconds`, never `unix`: C compilers in GNU mode (as Swift's clang
+// importer on Linux) define `unix` as a macro, which breaks the generated header.
+
 /// One account's code in a batch: the code, or why this account has none (the others still do).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum CodeOutcome {
@@ -142,9 +145,9 @@ impl OtpAccount {
         details_of(&self.inner)
     }
 
-    /// The code at `unix` seconds (HOTP: at the stored counter).
-    pub fn code_at(&self, unix: u64) -> Result<OtpCode, JetonError> {
-        guard(|| Ok(self.inner.code_at(unix)?.into()))
+    /// The code at `unix_seconds` (HOTP: at the stored counter).
+    pub fn code_at(&self, unix_seconds: u64) -> Result<OtpCode, JetonError> {
+        guard(|| Ok(self.inner.code_at(unix_seconds)?.into()))
     }
 
     /// Checks a code the user typed, `window` steps either side (HOTP: ahead); returns the
@@ -152,7 +155,7 @@ impl OtpAccount {
     pub fn verify(
         &self,
         candidate: String,
-        unix: u64,
+        unix_seconds: u64,
         window: u32,
     ) -> Result<Option<u64>, JetonError> {
         guard(|| {
@@ -161,7 +164,7 @@ impl OtpAccount {
                     "a window of {window} steps is too wide: at most {MAX_VERIFY_WINDOW}"
                 )));
             }
-            Ok(self.inner.verify(&candidate, unix, window)?)
+            Ok(self.inner.verify(&candidate, unix_seconds, window)?)
         })
     }
 
@@ -203,12 +206,12 @@ impl OtpAccount {
 /// The codes of many accounts at one instant, in order, in one call: what a code list shows each
 /// second. One account's problem does not stop the others.
 #[uniffi::export]
-pub fn codes_at(accounts: Vec<Arc<OtpAccount>>, unix: u64) -> Vec<CodeOutcome> {
+pub fn codes_at(accounts: Vec<Arc<OtpAccount>>, unix_seconds: u64) -> Vec<CodeOutcome> {
     let results = jeton_core::otp::generate_all(
         accounts
             .iter()
             .map(|a| (&a.account().secret, &a.account().params)),
-        unix,
+        unix_seconds,
     );
     results.into_iter().map(CodeOutcome::from).collect()
 }

@@ -272,11 +272,11 @@ impl VaultAccounts {
         })
     }
 
-    /// The code of every account at `unix` seconds, in the user's order, in one call: what a
+    /// The code of every account at `unix_seconds`, in the user's order, in one call: what a
     /// code list shows each second.
-    pub fn codes_at(&self, unix: u64) -> Result<Vec<VaultCode>, JetonError> {
+    pub fn codes_at(&self, unix_seconds: u64) -> Result<Vec<VaultCode>, JetonError> {
         guard(|| {
-            let codes = self.vault.session()?.codes_at(unix)?;
+            let codes = self.vault.session()?.codes_at(unix_seconds)?;
             Ok(codes
                 .into_iter()
                 .map(|c| {

@@ -91,6 +91,7 @@ class ErrorsTest {
             is JetonException.InvalidParameters -> "parameters"
             is JetonException.WrongPassphrase, is JetonException.Locked, is JetonException.VaultFile,
             is JetonException.Damaged, is JetonException.Keystore, is JetonException.NoSuchAccount -> "vault"
+            is JetonException.InvalidImage -> "image"
             is JetonException.Internal -> "internal"
         }
         assertEquals("uri", kind)
