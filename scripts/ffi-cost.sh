@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib/jvm-tools.sh
 [ -d build/kotlin/classes/dev/jeton ] || bash scripts/test.d/kotlin.sh >/dev/null
 lib=$KOTLINC_HOME/lib
-echo "== Kotlin (JNA -> debug build of jeton-ffi, deps at opt-level 3)"
-java -Djna.library.path="$PWD/target/debug" \
+# The classes were compiled against bindings of the test-hooks build: load a release build
+# with the same feature (UniFFI checks every function's checksum when the library loads).
+jcargo build --locked -q --release -p jeton-ffi --features test-hooks
+echo "== Kotlin (JNA -> release build of jeton-ffi)"
+java -Djna.library.path="$PWD/target/release" \
   -cp "build/kotlin/classes:$JNA_JAR:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-stdlib.jar" dev.jeton.FfiCostKt
 echo "== Rust (the same calls without the FFI)"
-jcargo bench --locked -p jeton-ffi --bench ffi_cost -- --noplot 2>&1 | grep -E "^[a-z].*time:|time:" || true
+jcargo bench --locked -p jeton-ffi --bench ffi_cost -- --noplot 2>&1 | grep -B1 "time:" | grep -v "^--" || true
