@@ -1,0 +1,69 @@
+package dev.jeton
+
+import dev.jeton.ffi.KdfParameters
+import dev.jeton.ffi.KeyWrapper
+import dev.jeton.ffi.Vault
+import dev.jeton.ffi.VaultAccounts
+import dev.jeton.ffi.VaultCode
+import dev.jeton.ffi.VaultKeys
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.map
+
+/**
+ * An open vault file. [close] locks it (the key and decrypted accounts are dropped in Rust) and
+ * releases it; use it with `use { }` or tie it to a lifecycle.
+ */
+class JetonVault internal constructor(private val vault: Vault) : AutoCloseable {
+    /** List, add, update, reorder, remove, and the codes of every account. */
+    val accounts: VaultAccounts = vault.accounts()
+
+    /** The passphrase and device keystore slots. */
+    val keys: VaultKeys = vault.keys()
+
+    /** Whether [unlock] is needed before the accounts can be read. */
+    val isLocked: Boolean get() = vault.isLocked()
+
+    /** Unlocks with the passphrase. @throws dev.jeton.ffi.JetonException.WrongPassphrase */
+    fun unlock(passphrase: String) = vault.unlockWithPassphrase(passphrase)
+
+    /**
+     * Unlocks with the device keystore. @throws dev.jeton.ffi.JetonException.Keystore when the
+     * keystore cannot: ask for the passphrase instead.
+     */
+    fun unlock(key: KeyWrapper) = vault.unlockWithKey(key)
+
+    /** Drops the key and decrypted accounts until the next unlock. */
+    fun lock() = vault.lock()
+
+    /** The codes of every account, once now and then each second: one call per tick. */
+    fun codeTicks(clock: Clock = Clock.system): Flow<VaultTick> =
+        everySecond(clock).map { unix -> VaultTick(unix, accounts.codesAt(unix.toULong())) }
+
+    override fun close() {
+        try {
+            vault.lock()
+        } finally {
+            accounts.close()
+            keys.close()
+            vault.close()
+        }
+    }
+
+    /** Opening and creating vault files. */
+    companion object {
+        /** Creates a vault at [path] protected by [passphrase]; it is returned unlocked. */
+        fun create(path: String, passphrase: String, kdf: KdfParameters? = null): JetonVault =
+            JetonVault(if (kdf == null) Vault.create(path, passphrase) else Vault.createWithKdf(path, passphrase, kdf))
+
+        /** Opens the vault at [path], locked. */
+        fun open(path: String): JetonVault = JetonVault(Vault.open(path))
+    }
+}
+
+/** The codes of a vault at one second, in the user's order. */
+data class VaultTick(
+    /** The second the codes are for. */
+    val unixSeconds: Long,
+    /** One code (or reason) per account. */
+    val codes: List<VaultCode>,
+)

@@ -1,0 +1,179 @@
+package dev.jeton
+
+import dev.jeton.ffi.JetonException
+import dev.jeton.ffi.KdfParameters
+import dev.jeton.ffi.KeyWrapException
+import dev.jeton.ffi.KeyWrapper
+import dev.jeton.ffi.OtpKind
+import dev.jeton.ffi.VaultCode
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.io.File
+import javax.crypto.KeyGenerator
+import javax.crypto.SecretKey
+import kotlin.test.assertContentEquals
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertNotEquals
+import kotlin.test.assertTrue
+
+/** The vault through the FFI, with key wrappers written in Kotlin. */
+class VaultTest {
+    @TempDir
+    lateinit var dir: File
+
+    private val cheap = KdfParameters(memoryKib = 8u, iterations = 1u, parallelism = 1u)
+    private val rfcUri = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8"
+    private val hotpUri = "otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0"
+
+    private fun path(name: String = "vault.jeton") = File(dir, name).path
+
+    private fun aesKey(): SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+
+    @Test
+    fun aVaultKeepsItsAccountsAcrossCloseAndPassphraseUnlock() {
+        val alice: String
+        JetonVault.create(path(), "correct horse", cheap).use { vault ->
+            alice = vault.accounts.addUri(rfcUri)
+            vault.accounts.addUri(hotpUri)
+            val codes = vault.accounts.codesAt(59u)
+            assertEquals("94287082", ((codes[0] as VaultCode.Ready).code.digits))
+            assertTrue(codes[1] is VaultCode.CounterBased)
+        }
+        JetonVault.open(path()).use { vault ->
+            assertTrue(vault.isLocked)
+            assertFailsWith<JetonException.Locked> { vault.accounts.list() }
+            val e = assertFailsWith<JetonException.WrongPassphrase> { vault.unlock("wrong horse") }
+            assertTrue(e.message!!.contains("passphrase"), e.message)
+            vault.unlock("correct horse")
+            val list = vault.accounts.list()
+            assertEquals(listOf("ACME (alice)", "Bank (bob)"), list.map { it.label })
+            assertEquals(alice, list[0].id)
+            assertEquals(OtpKind.HOTP, list[1].kind)
+            vault.accounts.get(alice).use { assertEquals("94287082", it.codeAt(59u).digits) }
+        }
+    }
+
+    @Test
+    fun hotpCodesFollowRfc4226AndTheCounterIsSaved() {
+        val id: String
+        JetonVault.create(path(), "pw", cheap).use { vault ->
+            id = vault.accounts.addUri(hotpUri)
+            assertEquals(listOf("755224", "287082", "359152"), List(3) { vault.accounts.nextHotp(id).digits })
+        }
+        JetonVault.open(path()).use { vault ->
+            vault.unlock("pw")
+            assertEquals("969429", vault.accounts.nextHotp(id).digits)
+        }
+    }
+
+    @Test
+    fun updateRenameReorderRemove() {
+        JetonVault.create(path(), "pw", cheap).use { vault ->
+            val a = vault.accounts.addUri(rfcUri)
+            val b = vault.accounts.addUri(hotpUri)
+            vault.accounts.rename(a, "ACME Corp", "alice@acme")
+            vault.accounts.reorder(listOf(b))
+            assertEquals(listOf(b, a), vault.accounts.list().map { it.id })
+            assertEquals("ACME Corp (alice@acme)", vault.accounts.list()[1].label)
+            assertEquals(listOf(a), vault.accounts.search("corp").map { it.id })
+            Jeton.account("otpauth://totp/New:carol?secret=JBSWY3DPEHPK3PXP").use { vault.accounts.update(a, it) }
+            assertEquals("New (carol)", vault.accounts.list()[1].label)
+            vault.accounts.remove(b)
+            assertEquals(listOf(a), vault.accounts.list().map { it.id })
+            assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.remove(b) }
+        }
+    }
+
+    @Test
+    fun aKeyWrapperWrittenInKotlinUnlocksTheVault() {
+        val key = aesKey()
+        val wrapper = AesGcmKeyWrapper { key }
+        JetonVault.create(path(), "pw", cheap).use { vault ->
+            vault.accounts.addUri(rfcUri)
+            vault.keys.addPlatformSlot(wrapper)
+            assertEquals(1u, vault.keys.platformSlotCount())
+        }
+        JetonVault.open(path()).use { vault ->
+            vault.unlock(wrapper)
+            assertFalse(vault.isLocked)
+            assertEquals("94287082", (vault.accounts.codesAt(59u).single() as VaultCode.Ready).code.digits)
+            vault.lock()
+            assertTrue(vault.isLocked)
+        }
+        // The wrapped key on disk is not the key itself: another AES key cannot open it, and
+        // the vault says to use the passphrase.
+        JetonVault.open(path()).use { vault ->
+            val e = assertFailsWith<JetonException.Keystore> { vault.unlock(AesGcmKeyWrapper { aesKey() }) }
+            assertTrue(e.message!!.contains("passphrase"), e.message)
+            vault.unlock("pw")
+        }
+    }
+
+    @Test
+    fun theWrapperNeverSeesTheSameCiphertextTwiceAndRoundTrips() {
+        val wrapper = AesGcmKeyWrapper(aesKey().let { k -> { k } })
+        val vaultKey = ByteArray(32) { it.toByte() }
+        val first = wrapper.wrap(vaultKey)
+        val second = wrapper.wrap(vaultKey)
+        assertNotEquals(first.toList(), second.toList())
+        assertEquals(1 + 12 + 32 + 16, first.size)
+        assertContentEquals(vaultKey, wrapper.unwrap(first))
+        first[20] = (first[20].toInt() xor 1).toByte()
+        assertFailsWith<KeyWrapException.KeyGone> { wrapper.unwrap(first) }
+        assertFailsWith<KeyWrapException.Failed> { wrapper.unwrap(ByteArray(3)) }
+    }
+
+    @Test
+    fun aFailingOrThrowingPlatformKeyBecomesAKeystoreError() {
+        val key = aesKey()
+        JetonVault.create(path(), "pw", cheap).use { vault -> vault.keys.addPlatformSlot(AesGcmKeyWrapper { key }) }
+        val gone = object : KeyWrapper {
+            override fun wrap(vaultKey: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
+            override fun unwrap(wrapped: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
+        }
+        val broken = object : KeyWrapper {
+            override fun wrap(vaultKey: ByteArray): ByteArray = throw IllegalStateException("keystore on fire")
+            override fun unwrap(wrapped: ByteArray): ByteArray = throw IllegalStateException("keystore on fire")
+        }
+        val liar = object : KeyWrapper {
+            override fun wrap(vaultKey: ByteArray): ByteArray = vaultKey
+            override fun unwrap(wrapped: ByteArray): ByteArray = ByteArray(32)
+        }
+        JetonVault.open(path()).use { vault ->
+            assertFailsWith<JetonException.Keystore> { vault.unlock(gone) }
+            val e = assertFailsWith<JetonException.Keystore> { vault.unlock(broken) }
+            assertTrue(e.message!!.contains("keystore on fire"), e.message)
+            assertFailsWith<JetonException.Keystore> { vault.unlock(liar) }
+            assertTrue(vault.isLocked)
+            vault.unlock("pw")
+            assertFailsWith<JetonException.Keystore> { vault.keys.addPlatformSlot(broken) }
+            assertEquals(1u, vault.keys.platformSlotCount())
+        }
+    }
+
+    @Test
+    fun badPathsAndIdsGetTypedErrors() {
+        assertFailsWith<JetonException.VaultFile> { JetonVault.open(path("missing.jeton")) }
+        File(dir, "notes.txt").writeText("not a vault at all")
+        assertFailsWith<JetonException.VaultFile> { JetonVault.open(path("notes.txt")) }
+        JetonVault.create(path(), "pw", cheap).close()
+        assertFailsWith<JetonException.VaultFile> { JetonVault.create(path(), "pw", cheap) }
+        JetonVault.open(path()).use { vault ->
+            vault.unlock("pw")
+            for (id in listOf("", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "\u0000")) {
+                assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.remove(id) }
+                assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.nextHotp(id) }
+                assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.get(id) }
+            }
+            assertFailsWith<JetonException.InvalidUri> { vault.accounts.addUri("https://example.com") }
+            assertFailsWith<JetonException.InvalidParameters> {
+                vault.accounts.addUri(rfcUri).let { vault.accounts.nextHotp(it) }
+            }
+            assertFailsWith<JetonException.InvalidParameters> {
+                JetonVault.create(path("bad-kdf.jeton"), "pw", KdfParameters(0u, 0u, 0u))
+            }
+        }
+    }
+}

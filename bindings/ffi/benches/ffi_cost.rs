@@ -1,0 +1,52 @@
+//! The Rust side of the FFI cost comparison (scripts/ffi-cost.sh): the same calls the Kotlin
+//! benchmark makes, without crossing the FFI.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jeton_ffi::{KdfParameters, OtpAccount, Vault, codes_at, core_version};
+
+fn accounts() -> Vec<Arc<OtpAccount>> {
+    (0..1000)
+        .map(|i| {
+            OtpAccount::from_uri(format!(
+                "otpauth://totp/Issuer{i}:user{i}?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Issuer{i}"
+            ))
+            .unwrap()
+        })
+        .collect()
+}
+
+fn ffi_cost(c: &mut Criterion) {
+    c.bench_function("empty call (core_version)", |b| b.iter(core_version));
+    let one = OtpAccount::from_uri(
+        "otpauth://totp/A:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8".into(),
+    )
+    .unwrap();
+    c.bench_function("one TOTP (OtpAccount::code_at)", |b| {
+        b.iter(|| one.code_at(59).unwrap())
+    });
+    let accounts = accounts();
+    c.bench_function("1,000 codes, codes_at(accounts)", |b| {
+        b.iter(|| codes_at(accounts.clone(), 59))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.jeton").to_string_lossy().into_owned();
+    let cheap = KdfParameters {
+        memory_kib: 8,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let vault = Vault::create_with_kdf(path, "pw".into(), cheap).unwrap();
+    let list = vault.clone().accounts();
+    for account in &accounts {
+        list.add(account.clone()).unwrap();
+    }
+    c.bench_function("1,000 codes, vault accounts().codes_at", |b| {
+        b.iter(|| list.codes_at(59).unwrap())
+    });
+}
+
+criterion_group!(benches, ffi_cost);
+criterion_main!(benches);

@@ -1,0 +1,156 @@
+//! The errors Kotlin and Swift see, mapped from the core's errors in this one place.
+//!
+//! Each variant's message is the core's own, written for a person: the shells show it as is.
+//! Kotlin gets a sealed `JetonException` class with one subclass per variant; Swift gets an
+//! `enum JetonError: Error`.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use jeton_core::vault::VaultError;
+use jeton_core::{OtpError, SecretError, UriError};
+
+/// Why a call into Jeton failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum JetonError {
+    /// The text is not a usable `otpauth://` URI (the message says what is wrong with it).
+    #[error("{0}")]
+    InvalidUri(String),
+    /// The secret is not base32, or is empty.
+    #[error("{0}")]
+    InvalidSecret(String),
+    /// Digits, period or time are outside what codes allow.
+    #[error("{0}")]
+    InvalidParameters(String),
+    /// The passphrase does not open the vault.
+    #[error("{0}")]
+    WrongPassphrase(String),
+    /// The vault is locked, or another program changed it since it was unlocked: unlock it.
+    #[error("{0}")]
+    Locked(String),
+    /// The vault file cannot be used: missing, not a vault, already exists, made by a newer
+    /// Jeton, or unreadable.
+    #[error("{0}")]
+    VaultFile(String),
+    /// The vault file was changed outside Jeton (corruption or tampering).
+    #[error("{0}")]
+    Damaged(String),
+    /// The device keystore cannot open the vault (key gone or keystore failure): use the
+    /// passphrase.
+    #[error("{0}")]
+    Keystore(String),
+    /// No account with that id in the vault.
+    #[error("{0}")]
+    NoSuchAccount(String),
+    /// The image or camera frame cannot be scanned (bad size, unsupported or broken file, too
+    /// large). Finding no QR code is not an error.
+    #[error("{0}")]
+    InvalidImage(String),
+    /// A bug in Jeton (an internal panic, contained before it reached the caller). Nothing was
+    /// changed; please report it.
+    #[error("internal error in Jeton (please report it): {0}")]
+    Internal(String),
+}
+
+impl From<UriError> for JetonError {
+    fn from(error: UriError) -> Self {
+        match error {
+            UriError::EmptySecret | UriError::InvalidSecret(_) => {
+                Self::InvalidSecret(error.to_string())
+            }
+            UriError::Digits(_) | UriError::Period(_) | UriError::Counter(_) => {
+                Self::InvalidParameters(error.to_string())
+            }
+            UriError::NotOtpauth
+            | UriError::Migration
+            | UriError::TooLong { .. }
+            | UriError::Malformed(_)
+            | UriError::UnknownType(_)
+            | UriError::MissingSecret
+            | UriError::UnknownAlgorithm(_) => Self::InvalidUri(error.to_string()),
+        }
+    }
+}
+
+impl From<SecretError> for JetonError {
+    fn from(error: SecretError) -> Self {
+        Self::InvalidSecret(error.to_string())
+    }
+}
+
+impl From<OtpError> for JetonError {
+    fn from(error: OtpError) -> Self {
+        match error {
+            OtpError::EmptySecret => Self::InvalidSecret(error.to_string()),
+            OtpError::Digits(_) | OtpError::Period | OtpError::BeforeT0 { .. } => {
+                Self::InvalidParameters(error.to_string())
+            }
+        }
+    }
+}
+
+impl From<VaultError> for JetonError {
+    fn from(error: VaultError) -> Self {
+        let message = error.to_string();
+        match error {
+            VaultError::WrongPassphrase => Self::WrongPassphrase(message),
+            VaultError::Locked | VaultError::ChangedElsewhere => Self::Locked(message),
+            VaultError::NotAVault(_)
+            | VaultError::NotFound(_)
+            | VaultError::AlreadyExists(_)
+            | VaultError::NewerVersion { .. }
+            | VaultError::Storage(_) => Self::VaultFile(message),
+            VaultError::Damaged(_) => Self::Damaged(message),
+            VaultError::KeystoreKeyGone | VaultError::Keystore(_) | VaultError::NoPassphrase => {
+                Self::Keystore(message)
+            }
+            VaultError::NoSuchAccount(_) => Self::NoSuchAccount(message),
+            VaultError::NotCounterBased(_)
+            | VaultError::CounterExhausted(_)
+            | VaultError::InvalidAccount(_)
+            | VaultError::Kdf(_) => Self::InvalidParameters(message),
+            VaultError::Random => Self::Internal(message),
+        }
+    }
+}
+
+/// Runs one exported call, turning a panic inside it into [`JetonError::Internal`], so that no
+/// panic reaches Kotlin or Swift as anything but a typed error.
+pub(crate) fn guard<T>(call: impl FnOnce() -> Result<T, JetonError>) -> Result<T, JetonError> {
+    catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| Err(internal(payload.as_ref())))
+}
+
+fn internal(payload: &(dyn Any + Send)) -> JetonError {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    JetonError::Internal(what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_guard_becomes_an_internal_error() {
+        let result: Result<(), JetonError> = guard(|| panic!("boom"));
+        assert_eq!(result, Err(JetonError::Internal("boom".into())));
+        let result: Result<(), JetonError> = guard(|| panic!("{} {}", "formatted", 1));
+        assert_eq!(result, Err(JetonError::Internal("formatted 1".into())));
+    }
+
+    #[test]
+    fn uri_errors_map_to_the_variant_a_user_can_act_on() {
+        let e = JetonError::from(jeton_core::uri::parse("https://example.com").unwrap_err());
+        assert!(matches!(e, JetonError::InvalidUri(ref m) if m.contains("otpauth://")));
+        let e = JetonError::from(jeton_core::uri::parse("otpauth://totp/a?secret=1!").unwrap_err());
+        assert!(matches!(e, JetonError::InvalidSecret(_)), "{e:?}");
+        let e = JetonError::from(
+            jeton_core::uri::parse("otpauth://totp/a?secret=JBSWY3DP&digits=12").unwrap_err(),
+        );
+        assert!(matches!(e, JetonError::InvalidParameters(ref m) if m.contains("12")));
+    }
+}

@@ -1,0 +1,46 @@
+//! # jeton-ffi
+//!
+//! The one FFI facade over `jeton-core`, exported with UniFFI to Kotlin (package
+//! `dev.jeton.ffi`) and Swift (module `Jeton`). It holds no OTP, crypto or parsing logic of its
+//! own: it converts types, maps the core's errors to [`JetonError`] in one place, and contains
+//! panics. [`Vault`] is the facade (with [`VaultAccounts`] and [`VaultKeys`] under it); the
+//! platforms supply the vault's device key through the [`KeyWrapper`] trait. The API is batch-oriented, since each call from Kotlin costs microseconds: a code list
+//! asks for every account's code at one instant in a single call ([`codes_at`]).
+//!
+//! ```
+//! use jeton_ffi::{CodeOutcome, OtpAccount, codes_at};
+//!
+//! let account = OtpAccount::from_uri(
+//!     "otpauth://totp/Omnivox:2412345?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into(),
+//! ).unwrap();
+//! let outcomes = codes_at(vec![account], 59);
+//! assert!(matches!(&outcomes[0], CodeOutcome::Ready { code } if code.digits == "287082"));
+//! ```
+
+mod error;
+mod otp;
+mod scan;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
+mod vault;
+
+pub use error::JetonError;
+pub use otp::{
+    AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
+    OtpParameters, codes_at, default_totp_parameters,
+};
+pub use scan::{ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image};
+#[cfg(feature = "test-hooks")]
+pub use test_hooks::panic_inside_jeton;
+pub use vault::{
+    KdfParameters, KeyWrapError, KeyWrapper, Vault, VaultAccounts, VaultCode, VaultEntry,
+    VaultKeys, default_kdf_parameters,
+};
+
+uniffi::setup_scaffolding!();
+
+/// The version of the Jeton core these bindings were built from.
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,150 @@
+//! QR codes from camera frames and image files.
+
+use std::sync::Arc;
+
+use std::time::Duration;
+
+use jeton_core::scan::{self, Content, ScanError, ScanOptions};
+
+use crate::error::{JetonError, guard};
+use crate::otp::OtpAccount;
+
+/// A point in the scanned image, in pixels from its top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct ScanPoint {
+    /// Pixels to the right.
+    pub x: f32,
+    /// Pixels down.
+    pub y: f32,
+}
+
+/// What a scanned QR code holds.
+#[derive(uniffi::Enum)]
+pub enum ScannedContent {
+    /// An authenticator account, ready to add (or to show before adding).
+    Account {
+        /// The account.
+        account: Arc<OtpAccount>,
+    },
+    /// An `otpauth://` URI that does not parse; `reason` tells the user why.
+    InvalidAccount {
+        /// What is wrong, for a person.
+        reason: String,
+    },
+    /// A Google Authenticator export (`otpauth-migration://`): import it.
+    Migration,
+    /// Anything else (a web address, plain text): not an authenticator code.
+    Text,
+}
+
+/// One QR code found in an image. The payload of an account holds its secret.
+#[derive(uniffi::Record)]
+pub struct ScannedCode {
+    /// The text the code carries, exactly as decoded.
+    pub payload: String,
+    /// Corners: top-left, top-right, bottom-right, bottom-left as the code is drawn.
+    pub corners: Vec<ScanPoint>,
+    /// What the payload is.
+    pub content: ScannedContent,
+}
+
+/// Every QR code in a camera frame's luma (Y) plane: `height` rows of `row_stride` bytes, of
+/// which the first `width` are pixels. An empty list means no code in this frame.
+#[uniffi::export]
+pub fn scan_frame(
+    luma: Vec<u8>,
+    width: u32,
+    height: u32,
+    row_stride: u32,
+) -> Result<Vec<ScannedCode>, JetonError> {
+    guard(|| {
+        let found = scan::scan_frame(&luma, width, height, row_stride)?;
+        Ok(found.into_iter().map(scanned).collect())
+    })
+}
+
+/// Every QR code in an image file's bytes (PNG, JPEG, GIF, WebP), e.g. a screenshot.
+#[uniffi::export]
+pub fn scan_image(bytes: Vec<u8>) -> Result<Vec<ScannedCode>, JetonError> {
+    guard(|| {
+        let found = scan::scan_image(&bytes)?;
+        Ok(found.into_iter().map(scanned).collect())
+    })
+}
+
+/// A scanner with its own time budget. [`scan_frame`] and [`scan_image`] use 250 ms, which
+/// keeps a camera preview fluid; a still image picked by the user, or a slow phone, can afford
+/// more.
+#[derive(Debug, uniffi::Object)]
+pub struct Scanner {
+    budget: Duration,
+}
+
+#[uniffi::export]
+impl Scanner {
+    /// A scanner that starts no new pass after `budget_ms` milliseconds (a pass that started
+    /// finishes).
+    #[uniffi::constructor]
+    pub fn new(budget_ms: u32) -> Arc<Self> {
+        Arc::new(Self {
+            budget: Duration::from_millis(u64::from(budget_ms)),
+        })
+    }
+
+    /// [`scan_frame`] within this scanner's budget.
+    pub fn scan_frame(
+        &self,
+        luma: Vec<u8>,
+        width: u32,
+        height: u32,
+        row_stride: u32,
+    ) -> Result<Vec<ScannedCode>, JetonError> {
+        guard(|| {
+            let options = ScanOptions {
+                budget: self.budget,
+                ..ScanOptions::frame()
+            };
+            let found = scan::scan_frame_with(&luma, width, height, row_stride, &options)?;
+            Ok(found.into_iter().map(scanned).collect())
+        })
+    }
+
+    /// [`scan_image`] within this scanner's budget.
+    pub fn scan_image(&self, bytes: Vec<u8>) -> Result<Vec<ScannedCode>, JetonError> {
+        guard(|| {
+            let options = ScanOptions {
+                budget: self.budget,
+                ..ScanOptions::image()
+            };
+            let found = scan::scan_image_with(&bytes, &options)?;
+            Ok(found.into_iter().map(scanned).collect())
+        })
+    }
+}
+
+fn scanned(code: scan::ScannedCode) -> ScannedCode {
+    ScannedCode {
+        corners: code
+            .corners
+            .iter()
+            .map(|p| ScanPoint { x: p.x, y: p.y })
+            .collect(),
+        content: match code.content {
+            Content::Account(account) => ScannedContent::Account {
+                account: Arc::new(OtpAccount::new(*account)),
+            },
+            Content::InvalidAccount(error) => ScannedContent::InvalidAccount {
+                reason: error.to_string(),
+            },
+            Content::Migration => ScannedContent::Migration,
+            Content::Text => ScannedContent::Text,
+        },
+        payload: code.payload,
+    }
+}
+
+impl From<ScanError> for JetonError {
+    fn from(error: ScanError) -> Self {
+        Self::InvalidImage(error.to_string())
+    }
+}

@@ -1,0 +1,434 @@
+//! The vault, as Kotlin and Swift see it: one [`Vault`] object (the facade), with
+//! [`VaultAccounts`] and [`VaultKeys`] as its sub-objects, and the [`KeyWrapper`] trait that the
+//! platforms implement with their keystores.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jeton_core::vault::{self as core_vault, AccountId, CurrentCode, Entry, KdfParams};
+use jeton_core::{Account, uri};
+
+use crate::error::{JetonError, guard};
+use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
+
+/// Why the platform could not wrap or unwrap the vault key. Thrown by platform code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum KeyWrapError {
+    /// The keystore key no longer exists or was invalidated (e.g. biometrics re-enrolled).
+    /// The vault still opens with its passphrase.
+    #[error("the device keystore key is gone")]
+    KeyGone,
+    /// Any other failure (keystore busy, user cancelled, ...), in the platform's words.
+    #[error("the device keystore failed: {reason}")]
+    Failed {
+        /// What the platform said.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyWrapError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed {
+            reason: error.reason,
+        }
+    }
+}
+
+/// Wraps and unwraps the vault key with a key the platform keeps: Android Keystore
+/// (`KeystoreKeyWrapper`), iOS Keychain / Secure Enclave (`KeychainKeyWrapper`). The vault key
+/// never leaves Rust except through this trait, and is stored only wrapped.
+#[uniffi::export(with_foreign)]
+pub trait KeyWrapper: Send + Sync {
+    /// Encrypts the vault key; the result is stored in the vault's header.
+    fn wrap(&self, vault_key: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
+    /// Decrypts what [`KeyWrapper::wrap`] returned.
+    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
+}
+
+/// The platform's wrapper seen as the core's.
+struct Platform(Arc<dyn KeyWrapper>);
+
+impl core_vault::KeyWrapper for Platform {
+    fn wrap(&self, vault_key: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
+        self.0.wrap(vault_key.to_vec()).map_err(to_core)
+    }
+
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
+        self.0.unwrap(wrapped.to_vec()).map_err(to_core)
+    }
+}
+
+fn to_core(error: KeyWrapError) -> core_vault::KeyWrapError {
+    match error {
+        KeyWrapError::KeyGone => core_vault::KeyWrapError::KeyGone,
+        KeyWrapError::Failed { reason } => core_vault::KeyWrapError::Failed(reason),
+    }
+}
+
+/// Argon2id costs of a passphrase. [`default_kdf_parameters`] is what [`Vault::create`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct KdfParameters {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Passes over memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+/// The default passphrase costs (64 MiB, 3 passes, 1 lane).
+#[uniffi::export]
+pub fn default_kdf_parameters() -> KdfParameters {
+    let p = KdfParams::DEFAULT;
+    KdfParameters {
+        memory_kib: p.memory_kib,
+        iterations: p.iterations,
+        parallelism: p.parallelism,
+    }
+}
+
+/// An account as a list shows it: everything but the secret.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VaultEntry {
+    /// Permanent id (a UUID).
+    pub id: String,
+    /// The service, when known.
+    pub issuer: Option<String>,
+    /// The user's name at the service.
+    pub name: String,
+    /// `Issuer (name)`, or the name alone.
+    pub label: String,
+    /// TOTP, HOTP or Steam.
+    pub kind: OtpKind,
+    /// Hash under the HMAC.
+    pub algorithm: HashAlgorithm,
+    /// Code length.
+    pub digits: u8,
+    /// Seconds per step (TOTP, Steam).
+    pub period: u32,
+    /// HOTP: the counter of the next code.
+    pub counter: u64,
+    /// Pinned to the top.
+    pub favourite: bool,
+    /// Place in the user's order (0 first).
+    pub position: u32,
+}
+
+/// One account's code at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum VaultCode {
+    /// A time-based code.
+    Ready {
+        /// The account's id.
+        id: String,
+        /// Its code.
+        code: OtpCode,
+    },
+    /// A counter-based (HOTP) account: take its code with [`VaultAccounts::next_hotp`].
+    CounterBased {
+        /// The account's id.
+        id: String,
+    },
+    /// This account cannot make a code now (the others still do).
+    Failed {
+        /// The account's id.
+        id: String,
+        /// Why, for a person.
+        reason: String,
+    },
+}
+
+/// An encrypted vault file, locked or unlocked: the facade of Jeton's API. Accounts are
+/// reached through [`Vault::accounts`], key slots through [`Vault::keys`]. Every change is
+/// committed before its method returns. Safe to share between threads.
+#[derive(uniffi::Object)]
+pub struct Vault {
+    inner: Mutex<core_vault::Vault>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault")
+    }
+}
+
+#[uniffi::export]
+impl Vault {
+    /// Creates a vault at `path` protected by `passphrase` (default Argon2id costs), unlocked.
+    #[uniffi::constructor]
+    pub fn create(path: String, passphrase: String) -> Result<Arc<Self>, JetonError> {
+        guard(|| Ok(Self::wrap(core_vault::Vault::create(&path, &passphrase)?)))
+    }
+
+    /// [`Vault::create`] with chosen Argon2id costs.
+    #[uniffi::constructor]
+    pub fn create_with_kdf(
+        path: String,
+        passphrase: String,
+        kdf: KdfParameters,
+    ) -> Result<Arc<Self>, JetonError> {
+        guard(|| {
+            let kdf = KdfParams {
+                memory_kib: kdf.memory_kib,
+                iterations: kdf.iterations,
+                parallelism: kdf.parallelism,
+            };
+            Ok(Self::wrap(core_vault::Vault::create_with_kdf(
+                &path,
+                &passphrase,
+                kdf,
+            )?))
+        })
+    }
+
+    /// Opens the vault at `path`, locked.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>, JetonError> {
+        guard(|| Ok(Self::wrap(core_vault::Vault::open(&path)?)))
+    }
+
+    /// Whether the vault must be unlocked before use.
+    pub fn is_locked(&self) -> Result<bool, JetonError> {
+        guard(|| Ok(self.session()?.is_locked()))
+    }
+
+    /// Unlocks with the passphrase.
+    pub fn unlock_with_passphrase(&self, passphrase: String) -> Result<(), JetonError> {
+        guard(|| Ok(self.session()?.unlock_with_passphrase(&passphrase)?))
+    }
+
+    /// Unlocks with the device keystore. [`JetonError::Keystore`] means: ask for the passphrase.
+    pub fn unlock_with_key(&self, wrapper: Arc<dyn KeyWrapper>) -> Result<(), JetonError> {
+        guard(|| Ok(self.session()?.unlock_with(&Platform(wrapper))?))
+    }
+
+    /// Forgets the key and every decrypted account until the next unlock.
+    pub fn lock(&self) -> Result<(), JetonError> {
+        guard(|| {
+            self.session()?.lock();
+            Ok(())
+        })
+    }
+
+    /// Descriptions of the parts found damaged when the vault was unlocked (empty when none).
+    pub fn damage(&self) -> Result<Vec<String>, JetonError> {
+        guard(|| {
+            Ok(self
+                .session()?
+                .damaged()
+                .iter()
+                .map(ToString::to_string)
+                .collect())
+        })
+    }
+
+    /// The accounts of this vault.
+    pub fn accounts(self: Arc<Self>) -> Arc<VaultAccounts> {
+        Arc::new(VaultAccounts { vault: self })
+    }
+
+    /// The key slots of this vault (passphrase and device keystore).
+    pub fn keys(self: Arc<Self>) -> Arc<VaultKeys> {
+        Arc::new(VaultKeys { vault: self })
+    }
+}
+
+impl Vault {
+    fn wrap(vault: core_vault::Vault) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(vault),
+        })
+    }
+
+    /// The vault, or an error if an earlier call panicked while holding it (its in-memory state
+    /// may then be half-changed; what is on disk is whole, since every change is a transaction).
+    fn session(&self) -> Result<MutexGuard<'_, core_vault::Vault>, JetonError> {
+        self.inner.lock().map_err(|_| {
+            JetonError::Internal(
+                "an earlier call failed inside this vault; open the vault again".to_owned(),
+            )
+        })
+    }
+}
+
+/// The accounts of a [`Vault`]: list, codes, add, update, reorder, remove.
+#[derive(Debug, uniffi::Object)]
+pub struct VaultAccounts {
+    vault: Arc<Vault>,
+}
+
+#[uniffi::export]
+impl VaultAccounts {
+    /// Every account, in the user's order, without secrets.
+    pub fn list(&self) -> Result<Vec<VaultEntry>, JetonError> {
+        guard(|| Ok(self.vault.session()?.list()?.iter().map(entry).collect()))
+    }
+
+    /// Accounts whose issuer or name contains `query`, ignoring case.
+    pub fn search(&self, query: String) -> Result<Vec<VaultEntry>, JetonError> {
+        guard(|| {
+            let found = self.vault.session()?.search(&query)?;
+            Ok(found.iter().map(entry).collect())
+        })
+    }
+
+    /// The code of every account at `unix_seconds`, in the user's order, in one call: what a
+    /// code list shows each second.
+    pub fn codes_at(&self, unix_seconds: u64) -> Result<Vec<VaultCode>, JetonError> {
+        guard(|| {
+            let codes = self.vault.session()?.codes_at(unix_seconds)?;
+            Ok(codes
+                .into_iter()
+                .map(|c| {
+                    let id = c.id.to_string();
+                    match c.current {
+                        CurrentCode::Ready(code) => VaultCode::Ready {
+                            id,
+                            code: code.into(),
+                        },
+                        CurrentCode::CounterBased => VaultCode::CounterBased { id },
+                        CurrentCode::Unavailable(e) => VaultCode::Failed {
+                            id,
+                            reason: e.to_string(),
+                        },
+                    }
+                })
+                .collect())
+        })
+    }
+
+    /// Adds the account of an `otpauth://` URI (typed, pasted or scanned) at the end of the
+    /// list; returns its id.
+    pub fn add_uri(&self, uri: String) -> Result<String, JetonError> {
+        guard(|| self.insert(uri::parse(&uri)?))
+    }
+
+    /// Adds an account made with [`OtpAccount`]; returns its id.
+    pub fn add(&self, account: Arc<OtpAccount>) -> Result<String, JetonError> {
+        guard(|| self.insert(account.account().clone()))
+    }
+
+    /// The account with its secret, e.g. to edit or export it.
+    pub fn get(&self, id: String) -> Result<Arc<OtpAccount>, JetonError> {
+        guard(|| {
+            let record = self.vault.session()?.get(parse_id(&id)?)?;
+            Ok(Arc::new(OtpAccount::new(record.account)))
+        })
+    }
+
+    /// Replaces an account's issuer, name, secret and parameters.
+    pub fn update(&self, id: String, account: Arc<OtpAccount>) -> Result<(), JetonError> {
+        guard(|| {
+            let id = parse_id(&id)?;
+            Ok(self
+                .vault
+                .session()?
+                .update(id, account.account().clone())?)
+        })
+    }
+
+    /// Changes an account's issuer and name.
+    pub fn rename(
+        &self,
+        id: String,
+        issuer: Option<String>,
+        name: String,
+    ) -> Result<(), JetonError> {
+        guard(|| {
+            let id = parse_id(&id)?;
+            Ok(self.vault.session()?.rename(id, issuer, name)?)
+        })
+    }
+
+    /// Puts `ids` first, in that order; the others follow in their current order.
+    pub fn reorder(&self, ids: Vec<String>) -> Result<(), JetonError> {
+        guard(|| {
+            let ids = ids
+                .iter()
+                .map(|id| parse_id(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(self.vault.session()?.reorder(&ids)?)
+        })
+    }
+
+    /// Removes an account.
+    pub fn remove(&self, id: String) -> Result<(), JetonError> {
+        guard(|| {
+            let id = parse_id(&id)?;
+            Ok(self.vault.session()?.remove(id)?)
+        })
+    }
+
+    /// The next code of a counter-based (HOTP) account; the counter is saved first, so a code
+    /// is never shown twice.
+    pub fn next_hotp(&self, id: String) -> Result<OtpCode, JetonError> {
+        guard(|| {
+            let id = parse_id(&id)?;
+            Ok(self.vault.session()?.next_hotp(id)?.into())
+        })
+    }
+}
+
+impl VaultAccounts {
+    fn insert(&self, account: Account) -> Result<String, JetonError> {
+        Ok(self.vault.session()?.add(account)?.to_string())
+    }
+}
+
+/// The key slots of a [`Vault`]: its passphrase and the device keystore.
+#[derive(Debug, uniffi::Object)]
+pub struct VaultKeys {
+    vault: Arc<Vault>,
+}
+
+#[uniffi::export]
+impl VaultKeys {
+    /// Lets the device keystore open the vault too (the passphrase still does).
+    pub fn add_platform_slot(&self, wrapper: Arc<dyn KeyWrapper>) -> Result<(), JetonError> {
+        guard(|| {
+            Ok(self
+                .vault
+                .session()?
+                .add_platform_slot(&Platform(wrapper))?)
+        })
+    }
+
+    /// Removes every device keystore slot (e.g. after the keystore key was invalidated).
+    pub fn remove_platform_slots(&self) -> Result<(), JetonError> {
+        guard(|| Ok(self.vault.session()?.remove_platform_slots()?))
+    }
+
+    /// How many device keystore slots the vault has.
+    pub fn platform_slot_count(&self) -> Result<u32, JetonError> {
+        guard(|| {
+            let slots = self.vault.session()?.platform_slots();
+            Ok(u32::try_from(slots).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// Replaces the passphrase (default Argon2id costs); no account is rewritten.
+    pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), JetonError> {
+        guard(|| Ok(self.vault.session()?.change_passphrase(&new_passphrase)?))
+    }
+}
+
+fn parse_id(id: &str) -> Result<AccountId, JetonError> {
+    AccountId::from_str(id)
+        .map_err(|_| JetonError::NoSuchAccount(format!("{id:?} is not an account id")))
+}
+
+fn entry(e: &Entry) -> VaultEntry {
+    VaultEntry {
+        id: e.id.to_string(),
+        issuer: e.issuer.clone(),
+        name: e.name.clone(),
+        label: e.label(),
+        kind: e.kind.into(),
+        algorithm: e.algorithm.into(),
+        digits: e.digits,
+        period: e.period,
+        counter: e.counter,
+        favourite: e.extras.favourite,
+        position: e.position,
+    }
+}

@@ -1,0 +1,107 @@
+#if canImport(Security)
+import Foundation
+import Security
+
+/// The vault's device key on iOS: a P-256 key in the Secure Enclave (in the Keychain where
+/// there is none, e.g. the simulator), used with ECIES (X9.63 SHA-256, AES-GCM) to wrap the vault
+/// key. The private key never leaves the Secure Enclave. With `requireUserPresence`, unwrapping
+/// asks for Face ID / Touch ID / the passcode, and the key is invalidated when biometrics change
+/// (the vault then opens with its passphrase).
+public final class KeychainKeyWrapper: KeyWrapper {
+    private let tag: Data
+    private let requireUserPresence: Bool
+    private static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorVariableIVX963SHA256AESGCM
+
+    public init(tag: String = "dev.jeton.vault-key", requireUserPresence: Bool = false) {
+        self.tag = Data(tag.utf8)
+        self.requireUserPresence = requireUserPresence
+    }
+
+    public func wrap(vaultKey: Data) throws -> Data {
+        let key = try privateKey()
+        guard let publicKey = SecKeyCopyPublicKey(key) else {
+            throw KeyWrapError.Failed(reason: "the device key has no public key")
+        }
+        var error: Unmanaged<CFError>?
+        guard let sealed = SecKeyCreateEncryptedData(publicKey, Self.algorithm, vaultKey as CFData, &error) else {
+            throw Self.failure(error)
+        }
+        return sealed as Data
+    }
+
+    public func unwrap(wrapped: Data) throws -> Data {
+        guard let key = try existingKey() else { throw KeyWrapError.KeyGone }
+        var error: Unmanaged<CFError>?
+        guard let plain = SecKeyCreateDecryptedData(key, Self.algorithm, wrapped as CFData, &error) else {
+            throw Self.failure(error)
+        }
+        return plain as Data
+    }
+
+    /// Deletes the device key (e.g. when the user turns device unlock off).
+    public func deleteKey() {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag,
+        ]
+        SecItemDelete(query as CFDictionary)
+    }
+
+    private func existingKey() throws -> SecKey? {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag,
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecReturnRef as String: true,
+        ]
+        var item: CFTypeRef?
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        switch status {
+        case errSecSuccess:
+            return (item as! SecKey)
+        case errSecItemNotFound:
+            return nil
+        default:
+            throw KeyWrapError.Failed(reason: "the Keychain failed (OSStatus \(status))")
+        }
+    }
+
+    private func privateKey() throws -> SecKey {
+        if let key = try existingKey() { return key }
+        if let key = try? createKey(secureEnclave: true) { return key }
+        return try createKey(secureEnclave: false)
+    }
+
+    private func createKey(secureEnclave: Bool) throws -> SecKey {
+        var flags: SecAccessControlCreateFlags = secureEnclave ? [.privateKeyUsage] : []
+        if requireUserPresence { flags.insert(.biometryCurrentSet) }
+        var error: Unmanaged<CFError>?
+        guard let access = SecAccessControlCreateWithFlags(
+            nil, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, flags, &error
+        ) else {
+            throw Self.failure(error)
+        }
+        var attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeySizeInBits as String: 256,
+            kSecPrivateKeyAttrs as String: [
+                kSecAttrIsPermanent as String: true,
+                kSecAttrApplicationTag as String: tag,
+                kSecAttrAccessControl as String: access,
+            ] as [String: Any],
+        ]
+        if secureEnclave {
+            attributes[kSecAttrTokenID as String] = kSecAttrTokenIDSecureEnclave
+        }
+        guard let key = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
+            throw Self.failure(error)
+        }
+        return key
+    }
+
+    private static func failure(_ error: Unmanaged<CFError>?) -> KeyWrapError {
+        let description = error.map { String(describing: $0.takeRetainedValue()) } ?? "unknown error"
+        return KeyWrapError.Failed(reason: description)
+    }
+}
+#endif
