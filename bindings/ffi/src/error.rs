@@ -7,6 +7,9 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use jeton_core::clock::ClockError;
+use jeton_core::import::ImportError;
+use jeton_core::transfer::TransferError;
 use jeton_core::vault::VaultError;
 use jeton_core::{OtpError, SecretError, UriError};
 
@@ -51,6 +54,10 @@ pub enum JetonError {
     /// changed; please report it.
     #[error("internal error in Jeton (please report it): {0}")]
     Internal(String),
+    /// A file to import cannot be read: unknown format, damaged, or encrypted without its
+    /// password (the message says which). Nothing was imported.
+    #[error("{0}")]
+    InvalidFile(String),
 }
 
 impl From<UriError> for JetonError {
@@ -112,6 +119,32 @@ impl From<VaultError> for JetonError {
             | VaultError::Kdf(_) => Self::InvalidParameters(message),
             VaultError::Random => Self::Internal(message),
         }
+    }
+}
+
+impl From<ImportError> for JetonError {
+    fn from(error: ImportError) -> Self {
+        let message = error.to_string();
+        match error {
+            ImportError::WrongPassword(_) => Self::WrongPassphrase(message),
+            _ => Self::InvalidFile(message),
+        }
+    }
+}
+
+impl From<TransferError> for JetonError {
+    fn from(error: TransferError) -> Self {
+        match error {
+            TransferError::Import(e) => e.into(),
+            TransferError::Vault(e) => e.into(),
+            TransferError::Backup(e) => Self::InvalidFile(e.to_string()),
+        }
+    }
+}
+
+impl From<ClockError> for JetonError {
+    fn from(error: ClockError) -> Self {
+        Self::InvalidParameters(format!("the clock check failed: {error}"))
     }
 }
 

@@ -4,9 +4,11 @@
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, UNIX_EPOCH};
 
+use jeton_core::clock::ClockOffset;
 use jeton_core::vault::{self as core_vault, AccountId, CurrentCode, Entry, KdfParams};
-use jeton_core::{Account, uri};
+use jeton_core::{Account, import, transfer, uri};
 
 use crate::error::{JetonError, guard};
 use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
@@ -112,6 +114,17 @@ pub struct VaultEntry {
     pub favourite: bool,
     /// Place in the user's order (0 first).
     pub position: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportSummary {
+    /// Labels of the accounts added, in order.
+    pub added: Vec<String>,
+    /// Labels of the accounts skipped because the vault (or the file, earlier) had them.
+    pub duplicates: Vec<String>,
+    /// Entries not taken, each with its position and the reason.
+    pub refused: Vec<String>,
 }
 
 /// One account's code at an instant.
@@ -222,6 +235,34 @@ impl Vault {
         })
     }
 
+    /// Checks the device clock against a server: `date_header` is the `Date` header of a
+    /// response to a request sent at `request_sent_unix_ms` and answered at
+    /// `response_received_unix_ms` (both on the device clock). The estimated offset is stored
+    /// with the vault and applied by [`VaultAccounts::device_codes_at`]; returns it in seconds
+    /// (server minus device).
+    pub fn check_clock(
+        &self,
+        date_header: String,
+        request_sent_unix_ms: u64,
+        response_received_unix_ms: u64,
+    ) -> Result<i64, JetonError> {
+        guard(|| {
+            let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+            let offset = ClockOffset::from_date_header(
+                &date_header,
+                at(request_sent_unix_ms),
+                at(response_received_unix_ms),
+            )?;
+            self.session()?.set_clock_offset(offset)?;
+            Ok(offset.seconds())
+        })
+    }
+
+    /// The stored clock offset in seconds (server minus device), if a clock check stored one.
+    pub fn clock_offset_seconds(&self) -> Result<Option<i64>, JetonError> {
+        guard(|| Ok(self.session()?.clock_offset()?.map(|o| o.seconds())))
+    }
+
     /// The accounts of this vault.
     pub fn accounts(self: Arc<Self>) -> Arc<VaultAccounts> {
         Arc::new(VaultAccounts { vault: self })
@@ -272,28 +313,40 @@ impl VaultAccounts {
         })
     }
 
-    /// The code of every account at `unix_seconds`, in the user's order, in one call: what a
-    /// code list shows each second.
+    /// The code of every account at `unix_seconds` (true time), in the user's order, in one
+    /// call.
     pub fn codes_at(&self, unix_seconds: u64) -> Result<Vec<VaultCode>, JetonError> {
+        guard(|| Ok(vault_codes(self.vault.session()?.codes_at(unix_seconds)?)))
+    }
+
+    /// The code of every account at `device_unix_seconds` read on the device's own clock,
+    /// corrected by the clock offset stored with [`Vault::check_clock`]: what a code list shows
+    /// each second, in one call.
+    pub fn device_codes_at(&self, device_unix_seconds: u64) -> Result<Vec<VaultCode>, JetonError> {
         guard(|| {
-            let codes = self.vault.session()?.codes_at(unix_seconds)?;
-            Ok(codes
-                .into_iter()
-                .map(|c| {
-                    let id = c.id.to_string();
-                    match c.current {
-                        CurrentCode::Ready(code) => VaultCode::Ready {
-                            id,
-                            code: code.into(),
-                        },
-                        CurrentCode::CounterBased => VaultCode::CounterBased { id },
-                        CurrentCode::Unavailable(e) => VaultCode::Failed {
-                            id,
-                            reason: e.to_string(),
-                        },
-                    }
-                })
-                .collect())
+            Ok(vault_codes(
+                self.vault.session()?.device_codes_at(device_unix_seconds)?,
+            ))
+        })
+    }
+
+    /// Imports another app's export (Aegis, 2FAS, Google Authenticator migration URIs, plain
+    /// otpauth lists, Bitwarden, Proton, Ente) or a Jeton backup, detected from its contents, in
+    /// one transaction: all or nothing. `password` opens encrypted exports.
+    pub fn import_file(
+        &self,
+        data: Vec<u8>,
+        password: Option<String>,
+    ) -> Result<ImportSummary, JetonError> {
+        guard(|| {
+            let imported = import::read(&data, None, password.as_deref())?;
+            let mut vault = self.vault.session()?;
+            let summary = transfer::import_into(&mut vault, imported)?;
+            Ok(ImportSummary {
+                added: summary.added,
+                duplicates: summary.duplicates,
+                refused: summary.refused.iter().map(ToString::to_string).collect(),
+            })
         })
     }
 
@@ -410,6 +463,26 @@ impl VaultKeys {
     pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), JetonError> {
         guard(|| Ok(self.vault.session()?.change_passphrase(&new_passphrase)?))
     }
+}
+
+fn vault_codes(codes: Vec<core_vault::AccountCode>) -> Vec<VaultCode> {
+    codes
+        .into_iter()
+        .map(|c| {
+            let id = c.id.to_string();
+            match c.current {
+                CurrentCode::Ready(code) => VaultCode::Ready {
+                    id,
+                    code: code.into(),
+                },
+                CurrentCode::CounterBased => VaultCode::CounterBased { id },
+                CurrentCode::Unavailable(e) => VaultCode::Failed {
+                    id,
+                    reason: e.to_string(),
+                },
+            }
+        })
+        .collect()
 }
 
 fn parse_id(id: &str) -> Result<AccountId, JetonError> {

@@ -10,7 +10,8 @@ public struct VaultTick: Sendable {
 
 extension JetonVault {
     /// The codes of every account at once, then at the start of each second, as an
-    /// `AsyncStream`: one call into the core per tick. Ends when the task is cancelled.
+    /// `AsyncStream`: one call into the core per tick, at the device time corrected by the
+    /// clock offset stored with the vault. Ends when the task is cancelled.
     public func codeTicks(clock: @escaping @Sendable () -> TimeInterval = { Date().timeIntervalSince1970 }) -> AsyncStream<VaultTick> {
         let accounts = self.accounts
         return AsyncStream { continuation in
@@ -18,7 +19,7 @@ extension JetonVault {
                 while !Task.isCancelled {
                     let now = clock()
                     let second = UInt64(max(0, now.rounded(.down)))
-                    if let codes = try? accounts.codesAt(unixSeconds: second) {
+                    if let codes = try? accounts.deviceCodesAt(deviceUnixSeconds: second) {
                         continuation.yield(VaultTick(unixSeconds: second, codes: codes))
                     }
                     let wait = 1.0 - (clock() - clock().rounded(.down))

@@ -35,9 +35,23 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
     /** Drops the key and decrypted accounts until the next unlock. */
     fun lock() = vault.lock()
 
-    /** The codes of every account, once now and then each second: one call per tick. */
+    /**
+     * Checks the device clock against a server's HTTP `Date` header (read from a response to a
+     * request sent at [sentMillis] and received at [receivedMillis], device time) and keeps the
+     * correction with the vault. Returns the offset in seconds (server minus device).
+     */
+    fun checkClock(dateHeader: String, sentMillis: Long, receivedMillis: Long): Long =
+        vault.checkClock(dateHeader, sentMillis.toULong(), receivedMillis.toULong())
+
+    /** The stored clock correction in seconds, or null before any [checkClock]. */
+    val clockOffsetSeconds: Long? get() = vault.clockOffsetSeconds()
+
+    /**
+     * The codes of every account, once now and then each second: one call per tick, at the
+     * device's time corrected by the stored clock offset.
+     */
     fun codeTicks(clock: Clock = Clock.system): Flow<VaultTick> =
-        everySecond(clock).map { unix -> VaultTick(unix, accounts.codesAt(unix.toULong())) }
+        everySecond(clock).map { unix -> VaultTick(unix, accounts.deviceCodesAt(unix.toULong())) }
 
     override fun close() {
         try {

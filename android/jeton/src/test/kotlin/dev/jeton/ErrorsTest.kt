@@ -92,6 +92,7 @@ class ErrorsTest {
             is JetonException.WrongPassphrase, is JetonException.Locked, is JetonException.VaultFile,
             is JetonException.Damaged, is JetonException.Keystore, is JetonException.NoSuchAccount -> "vault"
             is JetonException.InvalidImage -> "image"
+            is JetonException.InvalidFile -> "file"
             is JetonException.Internal -> "internal"
         }
         assertEquals("uri", kind)

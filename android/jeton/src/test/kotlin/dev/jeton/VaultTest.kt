@@ -176,4 +176,51 @@ class VaultTest {
             }
         }
     }
+
+    @Test
+    fun importIsAllOrNothingWithASummary() {
+        JetonVault.create(path(), "pw", cheap).use { vault ->
+            vault.accounts.addUri(rfcUri)
+            val list = """
+                $rfcUri
+                otpauth://totp/Air%20Canada:Benjamin?secret=KUVJJOM753IHTNDSZVCNKL7GII&issuer=Air+Canada
+                otpauth://totp/Broken:x?secret=NOT*BASE32
+            """.trimIndent()
+            val summary = vault.accounts.importFile(list.toByteArray(), null)
+            assertEquals(listOf("Air Canada (Benjamin)"), summary.added)
+            assertEquals(listOf("ACME (alice)"), summary.duplicates)
+            assertEquals(1, summary.refused.size)
+            assertTrue(summary.refused[0].contains("base32"), summary.refused[0])
+            assertEquals(2, vault.accounts.list().size)
+
+            val e = assertFailsWith<JetonException.InvalidFile> {
+                vault.accounts.importFile("{\"version\": 1, \"header\": {".toByteArray(), null)
+            }
+            assertTrue(e.message!!.isNotEmpty())
+            assertEquals(2, vault.accounts.list().size)
+        }
+    }
+
+    @Test
+    fun aClockCheckIsKeptWithTheVaultAndCorrectsTheCodes() {
+        JetonVault.create(path(), "pw", cheap).use { vault ->
+            vault.accounts.addUri(rfcUri)
+            assertEquals(null, vault.clockOffsetSeconds)
+            // The phone's clock reads 120 s less than the server's: the server's Date header says
+            // 2005-03-18 01:58:29 UTC (Unix 1111111109), the phone's clock says 1111110989.
+            // The request took 1 s: the estimate is the middle of the round trip against the
+            // middle of the server's second, so exactly +120 s here.
+            val sent = 1_111_110_989_000L
+            val offset = vault.checkClock("Fri, 18 Mar 2005 01:58:29 GMT", sent, sent + 1_000)
+            assertEquals(120L, offset)
+        }
+        JetonVault.open(path()).use { vault ->
+            vault.unlock("pw")
+            assertEquals(120L, vault.clockOffsetSeconds)
+            // RFC 6238 Appendix B, SHA-1, T = 1111111109: 07081804, although the phone's clock
+            // is 2 minutes slow.
+            val codes = vault.accounts.deviceCodesAt(1_111_110_989uL)
+            assertEquals("07081804", (codes[0] as VaultCode.Ready).code.digits)
+        }
+    }
 }
