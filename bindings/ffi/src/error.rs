@@ -7,6 +7,7 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use jeton_core::backup::BackupError;
 use jeton_core::clock::ClockError;
 use jeton_core::import::ImportError;
 use jeton_core::transfer::TransferError;
@@ -126,7 +127,9 @@ impl From<ImportError> for JetonError {
     fn from(error: ImportError) -> Self {
         let message = error.to_string();
         match error {
-            ImportError::WrongPassword(_) => Self::WrongPassphrase(message),
+            ImportError::WrongPassword(_) | ImportError::Backup(BackupError::WrongPassphrase) => {
+                Self::WrongPassphrase(message)
+            }
             _ => Self::InvalidFile(message),
         }
     }
@@ -137,6 +140,9 @@ impl From<TransferError> for JetonError {
         match error {
             TransferError::Import(e) => e.into(),
             TransferError::Vault(e) => e.into(),
+            TransferError::Backup(BackupError::WrongPassphrase) => {
+                Self::WrongPassphrase(BackupError::WrongPassphrase.to_string())
+            }
             TransferError::Backup(e) => Self::InvalidFile(e.to_string()),
         }
     }

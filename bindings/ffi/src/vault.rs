@@ -9,6 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use jeton_core::clock::ClockOffset;
 use jeton_core::vault::{self as core_vault, AccountId, CurrentCode, Entry, KdfParams};
 use jeton_core::{Account, import, transfer, uri};
+use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
 use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
@@ -347,6 +348,22 @@ impl VaultAccounts {
                 duplicates: summary.duplicates,
                 refused: summary.refused.iter().map(ToString::to_string).collect(),
             })
+        })
+    }
+
+    /// The whole vault as an encrypted Jeton backup (Argon2id + XChaCha20-Poly1305, sealed with
+    /// `passphrase`), to be written where the user chooses. [`VaultAccounts::import_file`]
+    /// restores it into any vault, skipping accounts that are already there.
+    pub fn export_backup(&self, passphrase: String) -> Result<Vec<u8>, JetonError> {
+        guard(|| {
+            let passphrase = Zeroizing::new(passphrase);
+            if passphrase.is_empty() {
+                return Err(JetonError::InvalidParameters(
+                    "choose a passphrase for the backup".to_owned(),
+                ));
+            }
+            let vault = self.vault.session()?;
+            Ok(transfer::backup(&vault, &passphrase)?)
         })
     }
 

@@ -223,4 +223,24 @@ class VaultTest {
             assertEquals("07081804", (codes[0] as VaultCode.Ready).code.digits)
         }
     }
+
+    @Test
+    fun aBackupRestoresIntoAnotherVaultAndNeedsItsPassphrase() {
+        val backup = JetonVault.create(path("a.jeton"), "pw", cheap).use { vault ->
+            vault.accounts.addUri(rfcUri)
+            vault.accounts.addUri(hotpUri)
+            assertFailsWith<JetonException.InvalidParameters> { vault.accounts.exportBackup("") }
+            vault.accounts.exportBackup("backup passphrase")
+        }
+        assertFalse(String(backup).contains("GEZDGNBV"), "the backup is sealed")
+        JetonVault.create(path("b.jeton"), "pw", cheap).use { vault ->
+            assertFailsWith<JetonException.WrongPassphrase> { vault.accounts.importFile(backup, "wrong") }
+            assertEquals(0, vault.accounts.list().size)
+            val summary = vault.accounts.importFile(backup, "backup passphrase")
+            assertEquals(listOf("ACME (alice)", "Bank (bob)"), summary.added)
+            // RFC 6238 Appendix B through the restored account.
+            assertEquals("94287082", (vault.accounts.codesAt(59u)[0] as VaultCode.Ready).code.digits)
+            assertEquals(listOf("ACME (alice)", "Bank (bob)"), vault.accounts.importFile(backup, "backup passphrase").duplicates)
+        }
+    }
 }
