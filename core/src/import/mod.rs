@@ -31,7 +31,7 @@ pub mod plain;
 pub mod proton;
 pub mod twofas;
 
-pub use google::{GoogleError, MigrationScans, ScanProgress};
+pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
 
 /// One account read from an export, with what the source app kept beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
