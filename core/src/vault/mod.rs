@@ -917,6 +917,9 @@ impl Vault {
         if let (Some(header), Some(bytes)) = (new_header, header_bytes) {
             self.header = header;
             self.header_bytes = bytes;
+            // A replaced slot must not linger in the WAL until some later checkpoint: on a
+            // phone the app is killed, not closed, and that can be a long time.
+            store::checkpoint(&self.conn)?;
         }
         Ok(())
     }
