@@ -62,12 +62,13 @@ use crate::otp::{self, Code, Kind, OtpError};
 
 const CANARY: &[u8] = b"jeton vault canary";
 
-/// Upper bounds on stored Argon2 costs: a tampered header must not make unlocking allocate
-/// terabytes or run for hours.
+/// Upper bounds on stored Argon2 costs, the same as a backup file's: a tampered header must not
+/// make unlocking allocate gigabytes (which overcommit grants, then the OOM killer ends the app)
+/// or run for hours.
 const MAX_KDF: KdfParams = KdfParams {
-    memory_kib: 4 * 1024 * 1024,
-    iterations: 64,
-    parallelism: 16,
+    memory_kib: crate::backup::MAX_MEMORY_KIB,
+    iterations: crate::backup::MAX_ITERATIONS,
+    parallelism: crate::backup::MAX_PARALLELISM,
 };
 
 /// The code of one account at one instant, as [`Vault::codes_at`] returns it.
