@@ -445,14 +445,27 @@ fn invalid_accounts_are_refused_before_writing() {
 fn nothing_secret_in_debug_or_errors() {
     let (_dir, path) = temp();
     let mut vault = Vault::create_with_kdf(&path, "hunter2-passphrase", FAST).unwrap();
-    let id = vault.add(totp("Omnivox", "2412345")).unwrap();
+    let note = "recovery codes: 7391-XQ2P 5520-KD8M";
+    let id = vault
+        .add_with(
+            totp("Omnivox", "2412345"),
+            Extras {
+                note: note.into(),
+                ..Extras::default()
+            },
+        )
+        .unwrap();
     let keystore = SoftwareKeyWrapper::generate().unwrap();
     vault.add_platform_slot(&keystore).unwrap();
+    let mut imported = jeton_core::import::Entry::new(totp("Omnivox", "2412345"));
+    imported.note = Some(note.into());
     let shown = format!(
-        "{vault:?} {:?} {:?} {keystore:?}",
+        "{vault:?} {:?} {:?} {keystore:?} {imported:?}",
         vault.get(id).unwrap(),
         vault.list().unwrap()
     );
+    assert!(!shown.contains("7391"), "the note is shown: {shown}");
+    assert!(shown.contains("2412345"), "the Debug output was captured");
     let base32 = Secret::from_slice(RFC_SECRET).to_base32();
     assert!(!shown.contains(base32.as_str()));
     assert!(!shown.contains("12345678901234567890"));

@@ -47,6 +47,7 @@ use zeroize::Zeroizing;
 pub use error::{Damage, VaultError};
 pub use header::FORMAT;
 pub use keyslot::{KdfError, KdfParams, KeyWrapError, KeyWrapper, SoftwareKeyWrapper};
+pub(crate) use record::RedactedNote;
 pub use record::{AccountId, Entry, Extras, Field, Record};
 pub use schema::SCHEMA_VERSION;
 
