@@ -564,3 +564,29 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
     assert!(vault.damaged().contains(&Damage::ClockOffset));
     assert_eq!(vault.list().unwrap().len(), 1);
 }
+
+#[test]
+fn an_empty_passphrase_is_refused() {
+    let (_dir, path) = temp();
+    assert!(matches!(
+        Vault::create_with_kdf(&path, "", FAST),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(matches!(
+        Vault::create(&path, ""),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(!path.exists(), "nothing was created");
+    let mut vault = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    assert!(matches!(
+        vault.change_passphrase_with_kdf("", FAST),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(matches!(
+        vault.change_passphrase(""),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    vault.unlock_with_passphrase("old").unwrap();
+}

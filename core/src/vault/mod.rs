@@ -238,7 +238,8 @@ impl From<SlotError> for VaultError {
 
 impl Vault {
     /// Creates a vault at `path` (which must not exist) with one passphrase slot using
-    /// [`KdfParams::DEFAULT`], and returns it unlocked.
+    /// [`KdfParams::DEFAULT`], and returns it unlocked. An empty passphrase is
+    /// [`VaultError::EmptyPassphrase`].
     pub fn create(path: impl AsRef<Path>, passphrase: &str) -> Result<Self, VaultError> {
         Self::create_with_kdf(path, passphrase, KdfParams::DEFAULT)
     }
@@ -249,6 +250,9 @@ impl Vault {
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Self, VaultError> {
+        if passphrase.is_empty() {
+            return Err(VaultError::EmptyPassphrase);
+        }
         let path = path.as_ref().to_path_buf();
         if path.exists() {
             return Err(VaultError::AlreadyExists(path));
@@ -805,7 +809,8 @@ impl Vault {
         Ok(code)
     }
 
-    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]).
+    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]; an
+    /// empty passphrase is [`VaultError::EmptyPassphrase`]).
     /// Only the vault key is rewrapped; no account is rewritten.
     pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<(), VaultError> {
         self.change_passphrase_with_kdf(new_passphrase, KdfParams::DEFAULT)
@@ -817,6 +822,9 @@ impl Vault {
         new_passphrase: &str,
         kdf: KdfParams,
     ) -> Result<(), VaultError> {
+        if new_passphrase.is_empty() {
+            return Err(VaultError::EmptyPassphrase);
+        }
         let session = self.session()?;
         let slot = KeySlot::passphrase(&self.header.vault_id, &session.key, new_passphrase, kdf)?;
         let mut header = self.header.clone();
