@@ -590,3 +590,21 @@ fn an_empty_passphrase_is_refused() {
     let mut vault = Vault::open(&path).unwrap();
     vault.unlock_with_passphrase("old").unwrap();
 }
+
+#[test]
+fn a_failed_create_leaves_no_file_behind() {
+    let (_dir, path) = temp();
+    // A directory where SQLite must put the WAL: the file opens, the first write fails.
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    std::fs::create_dir(&wal).unwrap();
+    let error = Vault::create_with_kdf(&path, "pass", FAST).err();
+    assert!(
+        matches!(error, Some(VaultError::Storage(_))),
+        "creation failed: {error:?}"
+    );
+    assert!(!path.exists(), "the half-made vault was removed");
+    assert!(wal.is_dir(), "what was there before is left alone");
+    std::fs::remove_dir(&wal).unwrap();
+    // The next try is not refused as AlreadyExists.
+    Vault::create_with_kdf(&path, "pass", FAST).unwrap();
+}

@@ -273,9 +273,9 @@ impl Vault {
         let header_bytes = header.encode();
         let index = BTreeMap::new();
 
-        let mut conn = store::connect(&path, true)?;
-        store::configure(&conn)?;
-        {
+        let write = || -> Result<Connection, VaultError> {
+            let mut conn = store::connect(&path, true)?;
+            store::configure(&conn)?;
             let tx = conn.transaction()?;
             for step in schema::MIGRATIONS {
                 step(&tx)?;
@@ -289,7 +289,25 @@ impl Vault {
             store::write_meta(&tx, meta::INDEX, &sealed_index)?;
             store::write_meta(&tx, meta::HEADER_MAC, &header_mac(&key, &header_bytes, 0))?;
             tx.commit()?;
-        }
+            Ok(conn)
+        };
+        let conn = match write() {
+            Ok(conn) => conn,
+            Err(e) => {
+                // The file was made by this call and holds no account: remove it and its
+                // journal files, so that the next try is not refused as AlreadyExists. A
+                // directory in their place (not ours) is left alone.
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut name = path.clone().into_os_string();
+                    name.push(suffix);
+                    let name = PathBuf::from(name);
+                    if name.is_file() {
+                        let _ = std::fs::remove_file(name);
+                    }
+                }
+                return Err(e);
+            }
+        };
         Ok(Self {
             conn,
             path,
