@@ -272,3 +272,36 @@ fn a_large_incomplete_batch_lists_the_first_missing_codes_and_a_count() {
          14, 15, 16, 17, 18, 19, 20, 21 and 43 more of this Google Authenticator export"
     );
 }
+
+/// More accounts than one batch may hold are written as several batches, and read back whole.
+#[test]
+fn an_export_beyond_one_batch_reads_back() {
+    let count = jeton_core::export::GOOGLE_ACCOUNTS_PER_CODE
+        * usize::try_from(import::MAX_BATCH_CODES).unwrap()
+        + 1;
+    let accounts: Vec<jeton_core::Account> = (0..count)
+        .map(|i| jeton_core::Account {
+            issuer: Some("Acme".into()),
+            name: format!("user{i}"),
+            secret: jeton_core::Secret::from_slice(b"12345678901234567890"),
+            params: jeton_core::otp::OtpParams::totp(),
+        })
+        .collect();
+    let codes = jeton_core::export::google_migration_with_batch_id(&accounts, i32::MAX);
+    assert_eq!(codes.uris.len(), 65);
+    let mut scans = MigrationScans::new();
+    for uri in codes.uris.iter().rev() {
+        scans.add(uri).unwrap();
+    }
+    let names: Vec<String> = scans
+        .finish()
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.account.name)
+        .collect();
+    let mut expected: Vec<String> = (0..count).map(|i| format!("user{i}")).collect();
+    // Batches come back in the order their first code was scanned (here the last batch first).
+    expected.rotate_left(640);
+    assert_eq!(names, expected);
+}
