@@ -72,7 +72,8 @@ pub fn google_migration(accounts: &[Account]) -> Result<GoogleExport, ExportErro
     ))
 }
 
-/// Writes accounts as Google Authenticator migration codes under the given batch id.
+/// Writes accounts as Google Authenticator migration codes under the given batch id (and the
+/// following ids when there are more than [`google::MAX_BATCH_CODES`] codes).
 ///
 /// Google's format has no period, no Steam codes and only 6 or 8 digits: other accounts are left
 /// out and listed.
@@ -90,17 +91,21 @@ pub fn google_migration_with_batch_id(accounts: &[Account], batch_id: i32) -> Go
         }
     }
     let chunks: Vec<&[&Account]> = fits.chunks(GOOGLE_ACCOUNTS_PER_CODE).collect();
-    let size = i32::try_from(chunks.len()).unwrap_or(i32::MAX);
+    // A reader refuses batches of more than MAX_BATCH_CODES codes: more codes make several
+    // batches, with consecutive ids.
+    let per_batch = usize::try_from(google::MAX_BATCH_CODES).unwrap_or(usize::MAX);
     let uris = chunks
-        .iter()
+        .chunks(per_batch)
         .enumerate()
-        .map(|(index, chunk)| {
-            let payload = google::encode_payload(
-                chunk,
-                size,
-                i32::try_from(index).unwrap_or(i32::MAX),
-                batch_id,
-            );
+        .flat_map(|(batch, codes)| {
+            let id = batch_id.wrapping_add(i32::try_from(batch).unwrap_or(i32::MAX));
+            let size = i32::try_from(codes.len()).unwrap_or(i32::MAX);
+            codes.iter().enumerate().map(move |(index, chunk)| {
+                (id, size, i32::try_from(index).unwrap_or(i32::MAX), *chunk)
+            })
+        })
+        .map(|(batch_id, size, index, chunk)| {
+            let payload = google::encode_payload(chunk, size, index, batch_id);
             let base64 = Zeroizing::new(data_encoding::BASE64.encode(&payload));
             let mut uri = String::from("otpauth-migration://offline?data=");
             uri.extend(percent_encoding::utf8_percent_encode(

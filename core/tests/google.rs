@@ -198,3 +198,110 @@ fn damaged_codes_are_typed_errors() {
             .is_err()
     );
 }
+
+/// `uri`'s payload with `batch_size` and `batch_index` overridden: protobuf lets a later
+/// occurrence of a scalar field replace an earlier one, so appending the two fields (hand-encoded
+/// from the protobuf spec: tag 3 and tag 4, varint) to Google's own bytes sets them.
+fn with_batch(uri: &str, size: u32, index: u32) -> String {
+    fn varint(mut value: u32, out: &mut Vec<u8>) {
+        while value >= 0x80 {
+            out.push((value as u8 & 0x7f) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+    let data = percent_encoding::percent_decode_str(uri.split_once("data=").unwrap().1)
+        .decode_utf8()
+        .unwrap();
+    let mut bytes = data_encoding::BASE64.decode(data.as_bytes()).unwrap();
+    bytes.push(0x18);
+    varint(size, &mut bytes);
+    bytes.push(0x20);
+    varint(index, &mut bytes);
+    format!(
+        "otpauth-migration://offline?data={}",
+        percent_encoding::utf8_percent_encode(
+            &data_encoding::BASE64.encode(&bytes),
+            percent_encoding::NON_ALPHANUMERIC
+        )
+    )
+}
+
+#[test]
+fn a_huge_batch_size_is_refused_not_allocated() {
+    // Two billion codes: before the bound, finishing this batch listed ~2e9 missing numbers.
+    let crafted = with_batch(single(), 2_000_000_000, 0);
+    let mut scans = MigrationScans::new();
+    assert!(matches!(
+        scans.add(&crafted),
+        Err(GoogleError::InconsistentBatch(_))
+    ));
+    assert_eq!(scans.finish().unwrap_err(), GoogleError::Nothing);
+    assert!(matches!(
+        import::read(crafted.as_bytes(), None, None),
+        Err(ImportError::Google(GoogleError::InconsistentBatch(_)))
+    ));
+    assert!(matches!(
+        MigrationScans::new().add(&with_batch(single(), 65, 0)),
+        Err(GoogleError::InconsistentBatch(_))
+    ));
+}
+
+#[test]
+fn a_large_incomplete_batch_lists_the_first_missing_codes_and_a_count() {
+    let mut scans = MigrationScans::new();
+    let progress = scans.add(&with_batch(single(), 64, 1)).unwrap();
+    assert_eq!(
+        (progress.index, progress.scanned, progress.total),
+        (2, 1, 64)
+    );
+    let error = scans.finish().unwrap_err();
+    let mut first: Vec<u32> = vec![1];
+    first.extend(3..=21);
+    assert_eq!(
+        error,
+        GoogleError::Incomplete {
+            scanned: 1,
+            total: 64,
+            missing: first
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "1 of 64 codes scanned: scan the missing code(s) 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, \
+         14, 15, 16, 17, 18, 19, 20, 21 and 43 more of this Google Authenticator export"
+    );
+}
+
+/// More accounts than one batch may hold are written as several batches, and read back whole.
+#[test]
+fn an_export_beyond_one_batch_reads_back() {
+    let count = jeton_core::export::GOOGLE_ACCOUNTS_PER_CODE
+        * usize::try_from(import::MAX_BATCH_CODES).unwrap()
+        + 1;
+    let accounts: Vec<jeton_core::Account> = (0..count)
+        .map(|i| jeton_core::Account {
+            issuer: Some("Acme".into()),
+            name: format!("user{i}"),
+            secret: jeton_core::Secret::from_slice(b"12345678901234567890"),
+            params: jeton_core::otp::OtpParams::totp(),
+        })
+        .collect();
+    let codes = jeton_core::export::google_migration_with_batch_id(&accounts, i32::MAX);
+    assert_eq!(codes.uris.len(), 65);
+    let mut scans = MigrationScans::new();
+    for uri in codes.uris.iter().rev() {
+        scans.add(uri).unwrap();
+    }
+    let names: Vec<String> = scans
+        .finish()
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.account.name)
+        .collect();
+    let mut expected: Vec<String> = (0..count).map(|i| format!("user{i}")).collect();
+    // Batches come back in the order their first code was scanned (here the last batch first).
+    expected.rotate_left(640);
+    assert_eq!(names, expected);
+}

@@ -294,3 +294,68 @@ fn altered_ciphertexts_import_nothing() {
         );
     }
 }
+
+/// The real encrypted Aegis export with its header's slots replaced by `slots(original)`.
+fn aegis_with_slots(
+    data: &[u8],
+    slots: impl Fn(serde_json::Value) -> Vec<serde_json::Value>,
+) -> Vec<u8> {
+    let mut file: serde_json::Value = serde_json::from_slice(data).unwrap();
+    let slot = file["header"]["slots"][0].clone();
+    file["header"]["slots"] = serde_json::Value::Array(slots(slot));
+    serde_json::to_vec(&file).unwrap()
+}
+
+/// scrypt costs a crafted file may ask for are bounded (memory 128·r·N ≤ 256 MiB, p ≤ 4, two
+/// password slots), and are refused as unsupported before any scrypt runs.
+#[test]
+fn aegis_scrypt_costs_and_slots_are_bounded() {
+    let Some(data) = load("aegis_encrypted.json") else {
+        return;
+    };
+    let with = |n: u64, r: u32, p: u32| {
+        aegis_with_slots(&data, |mut slot| {
+            slot["n"] = n.into();
+            slot["r"] = r.into();
+            slot["p"] = p.into();
+            vec![slot]
+        })
+    };
+    let unsupported = |file: &[u8]| {
+        matches!(
+            import::read(file, None, Some(PASSWORD)),
+            Err(ImportError::Unsupported {
+                format: Format::Aegis,
+                ..
+            })
+        )
+    };
+    // Aegis's own costs still open the file (the file is unchanged but re-serialized).
+    assert_eq!(
+        import::read(&with(32768, 8, 1), None, Some(PASSWORD))
+            .unwrap()
+            .entries
+            .len(),
+        7
+    );
+    // 128 · 17 · 2^17 bytes = 272 MiB.
+    assert!(unsupported(&with(1 << 17, 17, 1)));
+    // Five passes of a cheap cost.
+    assert!(unsupported(&with(1024, 8, 5)));
+    // Three copies of the real slot: the first would open the file, but three are too many.
+    let three = aegis_with_slots(&data, |slot| vec![slot.clone(), slot.clone(), slot]);
+    assert!(unsupported(&three));
+    // Two are tried: a wrong first slot, then the real one.
+    let two = aegis_with_slots(&data, |slot| {
+        let mut wrong = slot.clone();
+        wrong["salt"] = "00".repeat(32).into();
+        vec![wrong, slot]
+    });
+    assert_eq!(
+        import::read(&two, None, Some(PASSWORD))
+            .unwrap()
+            .entries
+            .len(),
+        7
+    );
+}

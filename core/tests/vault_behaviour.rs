@@ -445,14 +445,27 @@ fn invalid_accounts_are_refused_before_writing() {
 fn nothing_secret_in_debug_or_errors() {
     let (_dir, path) = temp();
     let mut vault = Vault::create_with_kdf(&path, "hunter2-passphrase", FAST).unwrap();
-    let id = vault.add(totp("Omnivox", "2412345")).unwrap();
+    let note = "recovery codes: 7391-XQ2P 5520-KD8M";
+    let id = vault
+        .add_with(
+            totp("Omnivox", "2412345"),
+            Extras {
+                note: note.into(),
+                ..Extras::default()
+            },
+        )
+        .unwrap();
     let keystore = SoftwareKeyWrapper::generate().unwrap();
     vault.add_platform_slot(&keystore).unwrap();
+    let mut imported = jeton_core::import::Entry::new(totp("Omnivox", "2412345"));
+    imported.note = Some(note.into());
     let shown = format!(
-        "{vault:?} {:?} {:?} {keystore:?}",
+        "{vault:?} {:?} {:?} {keystore:?} {imported:?}",
         vault.get(id).unwrap(),
         vault.list().unwrap()
     );
+    assert!(!shown.contains("7391"), "the note is shown: {shown}");
+    assert!(shown.contains("2412345"), "the Debug output was captured");
     let base32 = Secret::from_slice(RFC_SECRET).to_base32();
     assert!(!shown.contains(base32.as_str()));
     assert!(!shown.contains("12345678901234567890"));
@@ -550,4 +563,48 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
     assert_eq!(vault.clock_offset().unwrap(), None);
     assert!(vault.damaged().contains(&Damage::ClockOffset));
     assert_eq!(vault.list().unwrap().len(), 1);
+}
+
+#[test]
+fn an_empty_passphrase_is_refused() {
+    let (_dir, path) = temp();
+    assert!(matches!(
+        Vault::create_with_kdf(&path, "", FAST),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(matches!(
+        Vault::create(&path, ""),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(!path.exists(), "nothing was created");
+    let mut vault = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    assert!(matches!(
+        vault.change_passphrase_with_kdf("", FAST),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    assert!(matches!(
+        vault.change_passphrase(""),
+        Err(VaultError::EmptyPassphrase)
+    ));
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    vault.unlock_with_passphrase("old").unwrap();
+}
+
+#[test]
+fn a_failed_create_leaves_no_file_behind() {
+    let (_dir, path) = temp();
+    // A directory where SQLite must put the WAL: the file opens, the first write fails.
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    std::fs::create_dir(&wal).unwrap();
+    let error = Vault::create_with_kdf(&path, "pass", FAST).err();
+    assert!(
+        matches!(error, Some(VaultError::Storage(_))),
+        "creation failed: {error:?}"
+    );
+    assert!(!path.exists(), "the half-made vault was removed");
+    assert!(wal.is_dir(), "what was there before is left alone");
+    std::fs::remove_dir(&wal).unwrap();
+    // The next try is not refused as AlreadyExists.
+    Vault::create_with_kdf(&path, "pass", FAST).unwrap();
 }

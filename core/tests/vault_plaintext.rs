@@ -119,3 +119,50 @@ fn no_identifying_text_in_the_file_or_its_wal() {
         "the data is really there"
     );
 }
+
+/// The vault key as wrapped under the passphrase slot: read straight from the `meta` table with
+/// SQLite. In a header holding one passphrase slot, the slot comes last and ends with the
+/// wrapped key: a 24-byte XChaCha20 nonce, the 32-byte key and the 16-byte Poly1305 tag.
+fn wrapped_key_of_only_slot(path: &Path) -> Vec<u8> {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let header: Vec<u8> = conn
+        .query_row("SELECT value FROM meta WHERE name = 'header'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    header[header.len() - 72..].to_vec()
+}
+
+#[test]
+fn a_changed_passphrase_leaves_no_old_slot_in_the_file_or_its_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.jeton");
+    let vault = Vault::create_with_kdf(&path, "old passphrase", KdfParams::INSECURE_FAST_FOR_TESTS)
+        .unwrap();
+    drop(vault);
+    let old_slot = wrapped_key_of_only_slot(&path);
+    // Positive control: the scan finds the slot where it is.
+    assert!(files(&path).iter().any(|(_, b)| contains(b, &old_slot)));
+
+    let mut vault = Vault::open(&path).unwrap();
+    vault.unlock_with_passphrase("old passphrase").unwrap();
+    vault
+        .change_passphrase_with_kdf("new passphrase", KdfParams::INSECURE_FAST_FOR_TESTS)
+        .unwrap();
+    // Still open (as when the app is killed right after): neither the file nor the WAL holds
+    // the key wrapped under the old passphrase.
+    for (file, bytes) in files(&path) {
+        assert!(
+            !contains(&bytes, &old_slot),
+            "the old passphrase slot is still in {}",
+            file.display()
+        );
+    }
+    assert_ne!(wrapped_key_of_only_slot(&path), old_slot);
+    drop(vault);
+    let mut vault = Vault::open(&path).unwrap();
+    assert!(vault.unlock_with_passphrase("old passphrase").is_err());
+    vault.unlock_with_passphrase("new passphrase").unwrap();
+}

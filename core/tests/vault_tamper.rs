@@ -456,3 +456,46 @@ fn a_header_in_a_newer_format_is_named_as_such() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Argon2 memory is bounded at 1 GiB: a header asking for more (but under the old 4 GiB bound)
+/// is refused when the vault is opened, before anything is derived.
+#[test]
+fn argon2_memory_above_one_gib_is_refused_before_deriving() {
+    let f = fixture();
+    let conn = db(&f.path);
+    let original = meta(&conn, "header");
+    let memory = slot_iterations_offset(&original) - 4;
+    for (kib, refused) in [(2u32 << 20, true), ((1 << 20) + 1, true), (1 << 20, false)] {
+        let mut header = original.clone();
+        header[memory..memory + 4].copy_from_slice(&kib.to_be_bytes());
+        set_meta(&conn, "header", &header);
+        set_meta(&conn, "header_sum", &Sha256::digest(&header));
+        // Only opened, never unlocked: the 1 GiB case must not be derived here.
+        let opened = Vault::open(&f.path);
+        assert_eq!(
+            matches!(opened, Err(VaultError::Damaged(Damage::Header))),
+            refused,
+            "{kib} KiB"
+        );
+    }
+}
+
+/// The code only ever writes one passphrase slot; a header with two (each costing a full
+/// Argon2 run on unlock) is refused.
+#[test]
+fn a_second_passphrase_slot_is_refused() {
+    let f = fixture();
+    let conn = db(&f.path);
+    let mut header = meta(&conn, "header");
+    let first_slot = slot_iterations_offset(&header) - 4 - 1;
+    assert_eq!(header[first_slot - 1], 1, "one slot");
+    let slot = header[first_slot..].to_vec();
+    header[first_slot - 1] = 2;
+    header.extend_from_slice(&slot);
+    set_meta(&conn, "header", &header);
+    set_meta(&conn, "header_sum", &Sha256::digest(&header));
+    assert!(matches!(
+        Vault::open(&f.path),
+        Err(VaultError::Damaged(Damage::Header))
+    ));
+}

@@ -21,9 +21,13 @@ use crate::otp::{Algorithm, OtpParams};
 const FORMAT: Format = Format::Aegis;
 /// The newest database version this reader knows.
 pub const MAX_DB_VERSION: u64 = 3;
-/// Largest scrypt cost accepted from a file (Aegis writes 2^15): bounds the memory a crafted file
-/// can make us spend.
-const MAX_SCRYPT_LOG_N: u8 = 20;
+/// Most memory scrypt may use for one slot, 128·r·N bytes (Aegis writes N = 2^15, r = 8: 32 MiB).
+/// `scrypt` allocates it infallibly, so a crafted file must not be able to ask for gigabytes.
+pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// Most scrypt passes (`p`) accepted from a file (Aegis writes 1).
+pub const MAX_SCRYPT_PARALLELISM: u32 = 4;
+/// Most password slots tried (Aegis writes one): each costs a full scrypt run.
+pub const MAX_PASSWORD_SLOTS: usize = 2;
 
 /// Entries are kept as raw JSON text borrowed from the input (which, for an encrypted vault, is
 /// the zeroized plaintext) instead of `serde_json::Value` trees that would copy every secret.
@@ -311,6 +315,15 @@ fn decrypt_db(
             "the vault has no password slot (only biometric or raw keys): export it with a password",
         ));
     }
+    if password_slots.len() > MAX_PASSWORD_SLOTS {
+        return Err(ImportError::unsupported(
+            FORMAT,
+            format!(
+                "the vault has {} password slots; Jeton tries at most {MAX_PASSWORD_SLOTS}",
+                password_slots.len()
+            ),
+        ));
+    }
     let mut master = None;
     for slot in password_slots {
         if let Some(key) = unwrap_password_slot(slot, password)? {
@@ -352,7 +365,10 @@ fn unwrap_password_slot(
             format!("scrypt n = {n} is not a power of two"),
         ));
     };
-    if log_n > MAX_SCRYPT_LOG_N || r == 0 || r > 32 || p == 0 || p > 16 {
+    let memory = 128u64
+        .saturating_mul(u64::from(r))
+        .saturating_mul(1u64 << log_n.min(63));
+    if r == 0 || p == 0 || memory > MAX_SCRYPT_MEMORY || p > MAX_SCRYPT_PARALLELISM {
         return Err(ImportError::unsupported(
             FORMAT,
             format!("scrypt parameters n = {n}, r = {r}, p = {p} are beyond what Jeton accepts"),

@@ -53,14 +53,15 @@ pub enum GoogleError {
     /// Some codes of a batch have not been scanned.
     #[error(
         "{scanned} of {total} codes scanned: scan the missing code(s) {} of this Google Authenticator export",
-        list(missing)
+        list(missing, total.saturating_sub(*scanned))
     )]
     Incomplete {
         /// Codes scanned so far.
         scanned: u32,
         /// Codes in the batch.
         total: u32,
-        /// 1-based numbers of the missing codes.
+        /// 1-based numbers of the first missing codes (at most [`LISTED_MISSING`]; there are
+        /// `total - scanned` in all).
         missing: Vec<u32>,
     },
     /// Nothing was scanned.
@@ -68,12 +69,28 @@ pub enum GoogleError {
     Nothing,
 }
 
-fn list(numbers: &[u32]) -> String {
-    numbers
+/// Most codes one migration batch may have. Google Authenticator puts about 10 accounts in a
+/// code, so this is hundreds of accounts; the bound keeps a crafted `batch_size` from making the
+/// reader track (and report) billions of missing codes.
+pub const MAX_BATCH_CODES: u32 = 64;
+
+/// Most missing code numbers [`GoogleError::Incomplete`] lists.
+pub const LISTED_MISSING: usize = 20;
+
+fn list(numbers: &[u32], count: u32) -> String {
+    let listed = numbers
         .iter()
         .map(u32::to_string)
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    let more = usize::try_from(count)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(numbers.len());
+    if more == 0 {
+        listed
+    } else {
+        format!("{listed} and {more} more")
+    }
 }
 
 /// Where a batch stands after a scan.
@@ -133,6 +150,11 @@ impl MigrationScans {
         let payload = decode_uri(uri)?;
         let total = u32::try_from(payload.batch_size.max(1))
             .map_err(|_| GoogleError::InconsistentBatch("negative batch size".into()))?;
+        if total > MAX_BATCH_CODES {
+            return Err(GoogleError::InconsistentBatch(format!(
+                "it says its batch has {total} codes, more than the {MAX_BATCH_CODES} Jeton reads"
+            )));
+        }
         let index = u32::try_from(payload.batch_index).map_err(|_| {
             GoogleError::InconsistentBatch(format!("negative batch index {}", payload.batch_index))
         })?;
@@ -182,14 +204,15 @@ impl MigrationScans {
     fn incomplete(&self) -> Option<GoogleError> {
         self.order.iter().find_map(|id| {
             let batch = self.batches.get(id)?;
-            let missing: Vec<u32> = (0..batch.total)
-                .filter(|i| !batch.parts.contains_key(i))
-                .map(|i| i + 1)
-                .collect();
-            (!missing.is_empty()).then(|| GoogleError::Incomplete {
-                scanned: batch.total - u32::try_from(missing.len()).unwrap_or(batch.total),
+            let scanned = u32::try_from(batch.parts.len()).unwrap_or(u32::MAX);
+            (scanned < batch.total).then(|| GoogleError::Incomplete {
+                scanned,
                 total: batch.total,
-                missing,
+                missing: (0..batch.total)
+                    .filter(|i| !batch.parts.contains_key(i))
+                    .map(|i| i + 1)
+                    .take(LISTED_MISSING)
+                    .collect(),
             })
         })
     }

@@ -31,10 +31,11 @@ pub mod plain;
 pub mod proton;
 pub mod twofas;
 
-pub use google::{GoogleError, MigrationScans, ScanProgress};
+pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
 
-/// One account read from an export, with what the source app kept beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One account read from an export, with what the source app kept beside it. `Debug` never shows
+/// the secret nor the note (users keep recovery codes there).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Label, secret and code parameters.
     pub account: Account,
@@ -44,6 +45,23 @@ pub struct Entry {
     pub note: Option<String>,
     /// Whether the account was pinned or marked as a favourite.
     pub favourite: bool,
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("account", &self.account)
+            .field("groups", &self.groups)
+            .field(
+                "note",
+                &self
+                    .note
+                    .as_ref()
+                    .map(|n| crate::vault::RedactedNote(n.is_empty())),
+            )
+            .field("favourite", &self.favourite)
+            .finish()
+    }
 }
 
 impl Entry {

@@ -102,6 +102,9 @@ pub enum VaultError {
     /// The platform keystore failed for another reason.
     #[error("the device keystore failed: {0}")]
     Keystore(String),
+    /// An empty passphrase was given for a new vault or a passphrase change.
+    #[error("the passphrase is empty; choose a passphrase")]
+    EmptyPassphrase,
     /// The vault has no passphrase slot.
     #[error("this vault has no passphrase; open it with the device keystore")]
     NoPassphrase,

@@ -109,6 +109,14 @@ impl Header {
             slots.push(slot);
         }
         r.finish()?;
+        // The code writes one passphrase slot; more would each cost a full Argon2 run on unlock.
+        let passphrase_slots = slots
+            .iter()
+            .filter(|s| matches!(s, KeySlot::Passphrase { .. }))
+            .count();
+        if passphrase_slots > 1 {
+            return Err(HeaderError::Malformed);
+        }
         Ok(Self {
             format,
             vault_id,

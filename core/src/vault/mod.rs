@@ -47,6 +47,7 @@ use zeroize::Zeroizing;
 pub use error::{Damage, VaultError};
 pub use header::FORMAT;
 pub use keyslot::{KdfError, KdfParams, KeyWrapError, KeyWrapper, SoftwareKeyWrapper};
+pub(crate) use record::RedactedNote;
 pub use record::{AccountId, Entry, Extras, Field, Record};
 pub use schema::SCHEMA_VERSION;
 
@@ -62,12 +63,13 @@ use crate::otp::{self, Code, Kind, OtpError};
 
 const CANARY: &[u8] = b"jeton vault canary";
 
-/// Upper bounds on stored Argon2 costs: a tampered header must not make unlocking allocate
-/// terabytes or run for hours.
+/// Upper bounds on stored Argon2 costs, the same as a backup file's: a tampered header must not
+/// make unlocking allocate gigabytes (which overcommit grants, then the OOM killer ends the app)
+/// or run for hours.
 const MAX_KDF: KdfParams = KdfParams {
-    memory_kib: 4 * 1024 * 1024,
-    iterations: 64,
-    parallelism: 16,
+    memory_kib: crate::backup::MAX_MEMORY_KIB,
+    iterations: crate::backup::MAX_ITERATIONS,
+    parallelism: crate::backup::MAX_PARALLELISM,
 };
 
 /// The code of one account at one instant, as [`Vault::codes_at`] returns it.
@@ -236,7 +238,8 @@ impl From<SlotError> for VaultError {
 
 impl Vault {
     /// Creates a vault at `path` (which must not exist) with one passphrase slot using
-    /// [`KdfParams::DEFAULT`], and returns it unlocked.
+    /// [`KdfParams::DEFAULT`], and returns it unlocked. An empty passphrase is
+    /// [`VaultError::EmptyPassphrase`].
     pub fn create(path: impl AsRef<Path>, passphrase: &str) -> Result<Self, VaultError> {
         Self::create_with_kdf(path, passphrase, KdfParams::DEFAULT)
     }
@@ -247,6 +250,9 @@ impl Vault {
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Self, VaultError> {
+        if passphrase.is_empty() {
+            return Err(VaultError::EmptyPassphrase);
+        }
         let path = path.as_ref().to_path_buf();
         if path.exists() {
             return Err(VaultError::AlreadyExists(path));
@@ -267,9 +273,9 @@ impl Vault {
         let header_bytes = header.encode();
         let index = BTreeMap::new();
 
-        let mut conn = store::connect(&path, true)?;
-        store::configure(&conn)?;
-        {
+        let write = || -> Result<Connection, VaultError> {
+            let mut conn = store::connect(&path, true)?;
+            store::configure(&conn)?;
             let tx = conn.transaction()?;
             for step in schema::MIGRATIONS {
                 step(&tx)?;
@@ -283,7 +289,25 @@ impl Vault {
             store::write_meta(&tx, meta::INDEX, &sealed_index)?;
             store::write_meta(&tx, meta::HEADER_MAC, &header_mac(&key, &header_bytes, 0))?;
             tx.commit()?;
-        }
+            Ok(conn)
+        };
+        let conn = match write() {
+            Ok(conn) => conn,
+            Err(e) => {
+                // The file was made by this call and holds no account: remove it and its
+                // journal files, so that the next try is not refused as AlreadyExists. A
+                // directory in their place (not ours) is left alone.
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut name = path.clone().into_os_string();
+                    name.push(suffix);
+                    let name = PathBuf::from(name);
+                    if name.is_file() {
+                        let _ = std::fs::remove_file(name);
+                    }
+                }
+                return Err(e);
+            }
+        };
         Ok(Self {
             conn,
             path,
@@ -803,7 +827,8 @@ impl Vault {
         Ok(code)
     }
 
-    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]).
+    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]; an
+    /// empty passphrase is [`VaultError::EmptyPassphrase`]).
     /// Only the vault key is rewrapped; no account is rewritten.
     pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<(), VaultError> {
         self.change_passphrase_with_kdf(new_passphrase, KdfParams::DEFAULT)
@@ -815,6 +840,9 @@ impl Vault {
         new_passphrase: &str,
         kdf: KdfParams,
     ) -> Result<(), VaultError> {
+        if new_passphrase.is_empty() {
+            return Err(VaultError::EmptyPassphrase);
+        }
         let session = self.session()?;
         let slot = KeySlot::passphrase(&self.header.vault_id, &session.key, new_passphrase, kdf)?;
         let mut header = self.header.clone();
@@ -917,6 +945,9 @@ impl Vault {
         if let (Some(header), Some(bytes)) = (new_header, header_bytes) {
             self.header = header;
             self.header_bytes = bytes;
+            // A replaced slot must not linger in the WAL until some later checkpoint: on a
+            // phone the app is killed, not closed, and that can be a long time.
+            store::checkpoint(&self.conn)?;
         }
         Ok(())
     }

@@ -51,8 +51,9 @@ impl FromStr for AccountId {
     }
 }
 
-/// What a list shows beside an account, none of which makes codes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a list shows beside an account, none of which makes codes. `Debug` never shows the note
+/// (users keep recovery codes there).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Extras {
     /// Pinned to the top.
     pub favourite: bool,
@@ -62,6 +63,26 @@ pub struct Extras {
     pub note: String,
     /// A hint for the icon to show (e.g. a domain or an icon pack name).
     pub icon: Option<String>,
+}
+
+impl fmt::Debug for Extras {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Extras")
+            .field("favourite", &self.favourite)
+            .field("groups", &self.groups)
+            .field("note", &RedactedNote(self.note.is_empty()))
+            .field("icon", &self.icon)
+            .finish()
+    }
+}
+
+/// Shows whether a note is empty, never its text.
+pub(crate) struct RedactedNote(pub(crate) bool);
+
+impl fmt::Debug for RedactedNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 { "\"\"" } else { "<redacted>" })
+    }
 }
 
 /// An account as the vault keeps it, secret included. `Debug` never shows the secret.

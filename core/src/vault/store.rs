@@ -33,11 +33,22 @@ pub fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
 
 /// The durability settings: WAL and `synchronous=FULL`, so a commit is on disk before it
 /// returns and an HOTP counter survives even a power cut once its code is shown (see
-/// docs/adr/0001-vault-format.md).
+/// docs/adr/0001-vault-format.md); and `secure_delete`, so that space SQLite frees (an old key
+/// slot, a removed account) is overwritten with zeros rather than left in the file.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    let _secure: i64 = conn.query_row("PRAGMA secure_delete = ON", [], |r| r.get(0))?;
+    Ok(())
+}
+
+/// Copies the WAL into the main file and empties it, so that the pages a header change replaced
+/// (the old key slot) are no longer in the WAL nor, with `secure_delete`, in the main file.
+pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let _status: (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     Ok(())
 }
 

@@ -333,3 +333,78 @@ fn every_export_format_round_trips_through_the_cli() {
         .collect();
     assert_eq!(vault_as_list(&google, d), carried);
 }
+
+/// An export never lands on the open vault (not even with `--force`), never replaces an existing
+/// file without `--force`, and with it leaves a file only its owner can read.
+#[test]
+fn export_refuses_the_vault_and_existing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault.jeton");
+    ok(&jeton(
+        &vault,
+        &[
+            "import",
+            "otpauth://totp/Acme:ann?secret=JBSWY3DPEHPK3PXP&issuer=Acme",
+        ],
+        None,
+    ));
+    let before = vault_as_list(&vault, dir.path());
+    assert_eq!(before.len(), 1);
+    let vault_arg = vault.to_str().unwrap();
+    for extra in [None, Some("--force")] {
+        let mut args = vec!["export", "--format", "otpauth", "--plaintext", vault_arg];
+        args.extend(extra);
+        fails(&jeton(&vault, &args, None), "is the vault itself");
+    }
+    assert_eq!(
+        vault_as_list(&vault, dir.path()),
+        before,
+        "the vault still opens"
+    );
+
+    let existing = dir.path().join("old.txt");
+    std::fs::write(&existing, "keep me\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let existing_arg = existing.to_str().unwrap();
+    let export = ["export", "--format", "otpauth", "--plaintext", existing_arg];
+    fails(&jeton(&vault, &export, None), "already exists");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me\n");
+    let mut forced = export.to_vec();
+    forced.push("--force");
+    ok(&jeton(&vault, &forced, None));
+    let written = std::fs::read_to_string(&existing).unwrap();
+    assert_eq!(
+        written.lines().map(str::to_owned).collect::<Vec<_>>(),
+        before
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&existing).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a replaced file is private too");
+    }
+
+    // Google QR codes: an existing PNG of the set refuses the whole set.
+    let qr = dir.path().join("qr");
+    std::fs::create_dir(&qr).unwrap();
+    std::fs::write(qr.join("google-1-of-1.png"), "not a png").unwrap();
+    let qr_arg = qr.to_str().unwrap();
+    let export = ["export", "--format", "google-qr", "--plaintext", qr_arg];
+    fails(&jeton(&vault, &export, None), "already exists");
+    assert_eq!(
+        std::fs::read_to_string(qr.join("google-1-of-1.png")).unwrap(),
+        "not a png"
+    );
+    let mut forced = export.to_vec();
+    forced.push("--force");
+    ok(&jeton(&vault, &forced, None));
+    assert!(
+        std::fs::read(qr.join("google-1-of-1.png"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
+}

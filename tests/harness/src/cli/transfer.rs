@@ -63,6 +63,10 @@ pub struct ExportArgs {
     /// Allow a plaintext export (every secret readable by whoever gets the file).
     #[arg(long)]
     plaintext: bool,
+    /// Replace OUT (or, for google-qr, the PNG files in it) if it already exists. The vault
+    /// itself is never replaced.
+    #[arg(long)]
+    force: bool,
     /// The vault to export.
     #[arg(long, env = "JETON_VAULT")]
     vault: PathBuf,
@@ -190,20 +194,77 @@ fn print_summary(out: &mut dyn Write, format: Format, summary: &Summary) -> Resu
     Ok(())
 }
 
-/// Writes `bytes` to a new file that only its owner can read.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+/// Whether `a` and `b` name the same existing file (through links too).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            (a.dev(), a.ino()) == (b.dev(), b.ino())
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => fs::canonicalize(a).ok() == fs::canonicalize(b).ok(),
+        _ => false,
+    }
+}
+
+/// Refuses to write onto the vault, and onto an existing file unless `force`.
+fn check_target(path: &Path, vault: &Path, force: bool) -> Result<(), CliError> {
+    if same_file(path, vault) {
+        return Err(CliError::Input(format!(
+            "{} is the vault itself; export to another file",
+            path.display()
+        )));
+    }
+    if !force && fs::symlink_metadata(path).is_ok() {
+        return Err(CliError::Input(format!(
+            "{} already exists; choose another name, or add --force to replace it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` so that only its owner can read them and an existing file is never
+/// half overwritten: into a temporary file in the same directory (mode 0600 before any byte is
+/// written), synced, then renamed onto `path` — only if `path` does not exist unless `force`,
+/// never onto the vault — and the directory synced.
+fn write_private(path: &Path, bytes: &[u8], vault: &Path, force: bool) -> Result<(), CliError> {
+    check_target(path, vault, force)?;
+    let cannot =
+        |e: std::io::Error| CliError::Input(format!("cannot write {}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(cannot)?;
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
+    file.write_all(bytes).map_err(cannot)?;
+    file.as_file().sync_all().map_err(cannot)?;
+    if force {
+        file.persist(path).map_err(|e| cannot(e.error))?;
+    } else {
+        file.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                CliError::Input(format!(
+                    "{} already exists; choose another name, or add --force to replace it",
+                    path.display()
+                ))
+            } else {
+                cannot(e.error)
+            }
+        })?;
+    }
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(cannot)?;
     Ok(())
 }
 
@@ -228,15 +289,15 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         ExportFormat::Jeton => {
             let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;
             let file = backup::seal(&entries, &passphrase).map_err(CliError::input)?;
-            write_private(&args.out, &file)?;
+            write_private(&args.out, &file, &args.vault, args.force)?;
         }
         ExportFormat::Aegis => {
             let json = export::aegis_json(&entries).map_err(CliError::input)?;
-            write_private(&args.out, json.as_bytes())?;
+            write_private(&args.out, json.as_bytes(), &args.vault, args.force)?;
         }
         ExportFormat::Otpauth => {
             let list = export::otpauth_list(entries.iter().map(|e| &e.account));
-            write_private(&args.out, list.as_bytes())?;
+            write_private(&args.out, list.as_bytes(), &args.vault, args.force)?;
         }
         ExportFormat::GoogleQr => {
             let accounts: Vec<_> = entries.iter().map(|e| e.account.clone()).collect();
@@ -246,12 +307,16 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
             fs::create_dir_all(&args.out)?;
             let total = codes.uris.len();
-            for (index, uri) in codes.uris.iter().enumerate() {
-                let path = args
-                    .out
-                    .join(format!("google-{}-of-{total}.png", index + 1));
+            let paths: Vec<PathBuf> = (1..=total)
+                .map(|n| args.out.join(format!("google-{n}-of-{total}.png")))
+                .collect();
+            // Every name first, so that a refusal leaves no partial set of codes behind.
+            for path in &paths {
+                check_target(path, &args.vault, args.force)?;
+            }
+            for (uri, path) in codes.uris.iter().zip(&paths) {
                 let png = jeton_core::draw::png(uri, 8).map_err(CliError::input)?;
-                write_private(&path, &png)?;
+                write_private(path, &png, &args.vault, args.force)?;
                 writeln!(out, "{}", path.display())?;
             }
         }
