@@ -117,7 +117,8 @@ impl From<VaultError> for JetonError {
             VaultError::NotCounterBased(_)
             | VaultError::CounterExhausted(_)
             | VaultError::InvalidAccount(_)
-            | VaultError::Kdf(_) => Self::InvalidParameters(message),
+            | VaultError::Kdf(_)
+            | VaultError::EmptyPassphrase => Self::InvalidParameters(message),
             VaultError::Random => Self::Internal(message),
         }
     }
