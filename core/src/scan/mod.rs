@@ -28,7 +28,9 @@
 
 mod binarize;
 mod content;
+mod detect;
 mod file;
+mod finder;
 mod frame;
 mod pass;
 
@@ -291,18 +293,33 @@ fn run_level(
     found: &mut Vec<Found>,
     in_budget: &dyn Fn() -> bool,
 ) {
-    let thresholds = binarize::Thresholds::compute(level, radius);
-    for &inverted in polarities {
-        if !in_budget() {
-            return;
-        }
-        for code in pass::decode_all(level, &thresholds, inverted) {
+    let add = |codes: Vec<pass::PassCode>, found: &mut Vec<Found>| {
+        let any = !codes.is_empty();
+        for code in codes {
             let corners = code.corners.map(|p| Point {
                 x: (p.x + 0.5) * scale - 0.5,
                 y: (p.y + 0.5) * scale - 0.5,
             });
             add_unique(found, code.payload, corners);
         }
+        any
+    };
+    // Our locator, first with camera-noise flatness, then for very low contrast; then rqrr's
+    // own locator on the second thresholds.
+    let blocks = binarize::Blocks::measure(level);
+    let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
+    if add(detect::decode_all(level, &thresholds, in_budget), found) {
+        return;
+    }
+    thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
+    if !in_budget() || add(detect::decode_all(level, &thresholds, in_budget), found) {
+        return;
+    }
+    for &inverted in polarities {
+        if !in_budget() {
+            return;
+        }
+        add(pass::decode_all(level, &thresholds, inverted), found);
     }
 }
 

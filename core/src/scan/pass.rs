@@ -51,7 +51,7 @@ fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 /// The payload as text: UTF-8 as nearly every encoder writes it, else ISO 8859-1, the QR
 /// standard's default for byte mode.
-fn text(bytes: Vec<u8>) -> String {
+pub(crate) fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes)
         .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect())
 }

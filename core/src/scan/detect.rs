@@ -1,0 +1,623 @@
+//! Our own QR locator, with `rqrr` as the decoder: finder patterns ([`super::finder`]) are grouped
+//! in threes, the bottom-right alignment pattern is looked for, a perspective transform maps the
+//! module grid onto the frame, and each module is read from the gray pixels (bilinear, against
+//! the local threshold) into a grid that `rqrr` corrects and decodes.
+//!
+//! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
+//! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row
+//! runs instead of region flood fills is what keeps a 1080p frame within a few milliseconds.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::Point;
+use super::binarize::Thresholds;
+use super::finder::{self, Bits, Finder};
+use super::frame::Luma;
+use super::pass::{PassCode, text};
+
+/// At most this many finder patterns of one polarity are grouped (the most often seen first).
+const MAX_FINDERS: usize = 20;
+/// At most this many groups of three are tried per frame.
+const MAX_ATTEMPTS: usize = 40;
+
+/// Finds and decodes every code whose three finder patterns are seen, in both polarities; no
+/// new group of finders is tried once the budget is spent.
+pub(crate) fn decode_all(
+    image: Luma<'_>,
+    thresholds: &Thresholds,
+    in_budget: &dyn Fn() -> bool,
+) -> Vec<PassCode> {
+    let bits = Bits { image, thresholds };
+    let row_step = if image.height > 800 { 3 } else { 2 };
+    let all = finder::find(bits, row_step);
+    let mut codes = Vec::new();
+    for inverted in [false, true] {
+        let mut finders: Vec<Finder> = all
+            .iter()
+            .copied()
+            .filter(|f| f.inverted == inverted)
+            .collect();
+        // Seen on one row only: noise, unless there is little else.
+        if finders.iter().filter(|f| f.count >= 2).count() >= 3 {
+            finders.retain(|f| f.count >= 2);
+        }
+        finders.sort_by_key(|f| std::cmp::Reverse(f.count));
+        finders.truncate(MAX_FINDERS);
+        let mut used = vec![false; finders.len()];
+        let mut attempts = 0;
+        for triple in triples(&finders) {
+            if attempts >= MAX_ATTEMPTS || !in_budget() {
+                break;
+            }
+            if triple.members.iter().any(|&i| used[i]) {
+                continue;
+            }
+            attempts += 1;
+            let [tl, tr, bl] = triple.members.map(|i| finders[i]);
+            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted) {
+                for i in triple.members {
+                    used[i] = true;
+                }
+                codes.push(code);
+            }
+        }
+    }
+    codes
+}
+
+/// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
+struct Triple {
+    members: [usize; 3],
+    /// Lower is more square.
+    score: f32,
+}
+
+/// Every plausible group of three, the most square first.
+fn triples(finders: &[Finder]) -> Vec<Triple> {
+    let mut out = Vec::new();
+    let n = finders.len();
+    for a in 0..n {
+        for b in a + 1..n {
+            for c in b + 1..n {
+                if let Some(t) = arrange(finders, [a, b, c]) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out.sort_by(|x, y| x.score.total_cmp(&y.score));
+    out
+}
+
+/// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them.
+fn arrange(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
+    let [p, q, r] = idx.map(|i| finders[i]);
+    let modules = [p.module, q.module, r.module];
+    let (min_m, max_m) = modules
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    if max_m > 2.2 * min_m {
+        return None;
+    }
+    let d = |a: &Finder, b: &Finder| (a.x - b.x).hypot(a.y - b.y);
+    let (dpq, dqr, dpr) = (d(&p, &q), d(&q, &r), d(&p, &r));
+    // The corner opposite the longest side is the top-left.
+    let (tl, mut tr, mut bl) = if dqr >= dpq && dqr >= dpr {
+        (idx[0], idx[1], idx[2])
+    } else if dpr >= dpq && dpr >= dqr {
+        (idx[1], idx[0], idx[2])
+    } else {
+        (idx[2], idx[0], idx[1])
+    };
+    let (o, a, b) = (finders[tl], finders[tr], finders[bl]);
+    let (ax, ay, bx, by) = (a.x - o.x, a.y - o.y, b.x - o.x, b.y - o.y);
+    // With y pointing down, top-right × bottom-left is positive.
+    if ax * by - ay * bx < 0.0 {
+        std::mem::swap(&mut tr, &mut bl);
+    }
+    let (la, lb) = (ax.hypot(ay), bx.hypot(by));
+    let module = (p.module + q.module + r.module) / 3.0;
+    // From version 1 (14 modules between centres) to version 40 (170), with room for tilt.
+    let (short, long) = (la.min(lb), la.max(lb));
+    if short < 10.0 * module || long > 220.0 * module || long > 2.0 * short {
+        return None;
+    }
+    let cos = (ax * bx + ay * by) / (la * lb);
+    if cos.abs() > 0.6 {
+        return None;
+    }
+    let score = cos * cos + (long / short - 1.0).powi(2) + (max_m / min_m - 1.0).powi(2);
+    Some(Triple {
+        members: [tl, tr, bl],
+        score,
+    })
+}
+
+/// Reads the code located by three finder patterns: the version from their distance (and its
+/// neighbours when that one does not decode), the grid through the alignment pattern.
+fn read_code(
+    bits: Bits<'_>,
+    tl: &Finder,
+    tr: &Finder,
+    bl: &Finder,
+    inverted: bool,
+) -> Option<PassCode> {
+    let module = (tl.module + tr.module + bl.module) / 3.0;
+    // Modules between the centres along each side, each side with its own module size (a tilted
+    // code is foreshortened along one side only).
+    let (m_top, m_left) = (
+        f64::from(tl.module + tr.module) / 2.0,
+        f64::from(tl.module + bl.module) / 2.0,
+    );
+    let (tl, tr, bl) = (pt(tl), pt(tr), pt(bl));
+    let across = (dist(tl, tr) / m_top + dist(tl, bl) / m_left) / 2.0;
+    let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
+    // Where the bottom-right corner would be if the code were seen straight on.
+    let guess_br = (tr.0 + bl.0 - tl.0, tr.1 + bl.1 - tl.1);
+    let mut alignments: Option<Vec<(f64, f64)>> = None;
+    // The size read from the finders is rough under perspective: the versions around it are
+    // ranked by how well their finder and timing patterns read, and a wrong group of finders
+    // shows there already, before any alignment pattern is looked for.
+    let mut versions: Vec<(f32, i32)> = (version - 3..=version + 3)
+        .filter(|v| (1..=40).contains(v))
+        .filter_map(|v| {
+            let d = f64::from(17 + 4 * v);
+            let straight = Homography::from_points(
+                &[
+                    (3.5, 3.5),
+                    (d - 3.5, 3.5),
+                    (3.5, d - 3.5),
+                    (d - 3.5, d - 3.5),
+                ],
+                &[tl, tr, bl, guess_br],
+            )?;
+            let score = function_patterns_match(bits, &straight, 17 + 4 * v as usize, inverted);
+            (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v))
+        })
+        .collect();
+    versions.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for &(_, v) in versions.iter().take(3) {
+        let dim = 17 + 4 * v as usize;
+        let d = dim as f64;
+        let mut fourth: Vec<((f64, f64), (f64, f64))> = Vec::with_capacity(3);
+        if v >= 2 {
+            let found = alignments.get_or_insert_with(|| {
+                // The bottom-right alignment pattern's centre is 6.5 modules in from the corner.
+                let k = (d - 10.0) / (d - 7.0);
+                let estimate = (
+                    tl.0 + (guess_br.0 - tl.0) * k,
+                    tl.1 + (guess_br.1 - tl.1) * k,
+                );
+                find_alignments(bits, estimate, module, inverted)
+            });
+            let grid = Grid::new(tl, tr, bl, d);
+            let mut scored: Vec<(usize, (f64, f64))> = found
+                .iter()
+                .map(|&p| (alignment_score(bits, &grid, p, inverted), p))
+                .filter(|&(score, _)| score >= 21)
+                .collect();
+            scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
+            fourth.extend(scored.iter().take(2).map(|&(_, p)| ((d - 6.5, d - 6.5), p)));
+            // Blur can hide the pattern from the runs; its shape in the gray values remains.
+            let k = (d - 10.0) / (d - 7.0);
+            let estimate = (
+                tl.0 + (guess_br.0 - tl.0) * k,
+                tl.1 + (guess_br.1 - tl.1) * k,
+            );
+            if let Some(p) = match_alignment(bits, &grid, estimate, inverted) {
+                fourth.push(((d - 6.5, d - 6.5), p));
+            }
+        }
+        fourth.push(((d - 3.5, d - 3.5), guess_br));
+        for (src, dst) in fourth {
+            let Some(h) = Homography::from_points(
+                &[(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5), src],
+                &[tl, tr, bl, dst],
+            ) else {
+                continue;
+            };
+            if let Some(code) = read_grid(bits, &h, dim, inverted) {
+                return Some(code);
+            }
+        }
+    }
+    None
+}
+
+/// Samples and decodes a `dim`×`dim` grid mapped onto the frame by `h`, once its finder
+/// patterns and timing patterns are where the grid puts them.
+fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Option<PassCode> {
+    if function_patterns_match(bits, h, dim, inverted) < MIN_FUNCTION_MATCH {
+        return None;
+    }
+    // Each module's gray value at its centre, and its threshold there.
+    let mut values = vec![0.0f32; dim * dim];
+    let mut thresholds = vec![0.0f32; dim * dim];
+    for my in 0..dim {
+        for mx in 0..dim {
+            let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
+            let (value, threshold) = sample(bits, x, y);
+            values[my * dim + mx] = value;
+            thresholds[my * dim + mx] = threshold;
+        }
+    }
+    // As read, then sharpened against the four neighbouring modules (blur spreads each module
+    // into its neighbours; subtracting them back reads single modules that blur made gray).
+    let bytes = [0.0f32, 1.0].iter().find_map(|&sharpen| {
+        let cell = |x: usize, y: usize| {
+            let i = y * dim + x;
+            let mut v = values[i];
+            if sharpen > 0.0 {
+                let n = |xx: usize, yy: usize| values[yy * dim + xx];
+                let around = (n(x.saturating_sub(1), y)
+                    + n((x + 1).min(dim - 1), y)
+                    + n(x, y.saturating_sub(1))
+                    + n(x, (y + 1).min(dim - 1)))
+                    / 4.0;
+                v += sharpen * (v - around);
+            }
+            (thresholds[i] - v >= 0.0) != inverted
+        };
+        let grid = rqrr::Grid::new(rqrr::SimpleGrid::from_func(dim, cell));
+        let mut bytes = Vec::new();
+        catch_unwind(AssertUnwindSafe(|| grid.decode_to(&mut bytes)))
+            .ok()?
+            .ok()?;
+        Some(bytes)
+    })?;
+    let d = dim as f64;
+    let corner = |u: f64, v: f64| {
+        let (x, y) = h.map(u, v);
+        Point {
+            x: x as f32 - 0.5,
+            y: y as f32 - 0.5,
+        }
+    };
+    Some(PassCode {
+        payload: text(bytes),
+        corners: [
+            corner(0.0, 0.0),
+            corner(d, 0.0),
+            corner(d, d),
+            corner(0.0, d),
+        ],
+    })
+}
+
+/// The share of function-pattern modules (the three finder patterns with their separators, and
+/// both timing patterns) a grid reads as they must be. A wrong group of finders or a wrong
+/// version reads about half; a right one nearly all.
+fn function_patterns_match(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> f32 {
+    let mut total = 0u32;
+    let mut right = 0u32;
+    let mut check = |mx: usize, my: usize, dark: bool| {
+        let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
+        total += 1;
+        if module_at(bits, x, y, inverted) == dark {
+            right += 1;
+        }
+    };
+    for (ox, oy) in [(0, 0), (dim - 7, 0), (0, dim - 7)] {
+        for j in 0..7 {
+            for i in 0..7 {
+                // Dark ring, light ring, dark 3×3 centre.
+                let ring = (i as i32 - 3).abs().max((j as i32 - 3).abs());
+                check(ox + i, oy + j, ring != 2);
+            }
+        }
+    }
+    for k in 8..dim - 8 {
+        check(k, 6, k % 2 == 0);
+        check(6, k, k % 2 == 0);
+    }
+    right as f32 / total as f32
+}
+
+/// Below this share of function-pattern modules read right, a grid is not decoded.
+const MIN_FUNCTION_MATCH: f32 = 0.75;
+
+/// The gray value at (`x`, `y`) (continuous coordinates) and the threshold below which it is
+/// dark; off the frame, a light value (a quiet zone).
+fn sample(bits: Bits<'_>, x: f64, y: f64) -> (f32, f32) {
+    let image = bits.image;
+    let (x, y) = (x as f32, y as f32);
+    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+        return (255.0, 0.0);
+    }
+    let value = bilinear(image, x - 0.5, y - 0.5);
+    let threshold = bits.thresholds.darkness(x as usize, y as usize, 0.0);
+    (f32::from(value), threshold)
+}
+
+/// Whether the module centred at (`x`, `y`) is dark (light when `inverted`); off the frame is
+/// light, as a quiet zone is.
+fn module_at(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> bool {
+    let image = bits.image;
+    let (x, y) = (x as f32, y as f32);
+    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+        return false;
+    }
+    let value = bilinear(image, x - 0.5, y - 0.5);
+    bits.thresholds.is_black(x as usize, y as usize, value) != inverted
+}
+
+/// An affine approximation of the module grid from the three finder centres, to read the
+/// neighbourhood of a point module by module.
+struct Grid {
+    right: (f64, f64),
+    down: (f64, f64),
+}
+
+impl Grid {
+    fn new(tl: (f64, f64), tr: (f64, f64), bl: (f64, f64), dim: f64) -> Self {
+        let n = dim - 7.0;
+        Self {
+            right: ((tr.0 - tl.0) / n, (tr.1 - tl.1) / n),
+            down: ((bl.0 - tl.0) / n, (bl.1 - tl.1) / n),
+        }
+    }
+}
+
+/// How many of the 25 modules around `centre` match an alignment pattern (dark ring, light ring,
+/// dark centre).
+fn alignment_score(bits: Bits<'_>, grid: &Grid, centre: (f64, f64), inverted: bool) -> usize {
+    let mut score = 0;
+    for j in -2i32..=2 {
+        for i in -2i32..=2 {
+            let want = i.abs().max(j.abs()) != 1;
+            let (fi, fj) = (f64::from(i), f64::from(j));
+            let x = centre.0 + fi * grid.right.0 + fj * grid.down.0;
+            let y = centre.1 + fi * grid.right.1 + fj * grid.down.1;
+            if module_at(bits, x, y, inverted) == want {
+                score += 1;
+            }
+        }
+    }
+    score
+}
+
+/// The position within 6 modules of `estimate` where the gray values look most like an
+/// alignment pattern (light ring brighter than the dark centre and the dark ring), searched every
+/// half module then every quarter module around the best.
+fn match_alignment(
+    bits: Bits<'_>,
+    grid: &Grid,
+    estimate: (f64, f64),
+    inverted: bool,
+) -> Option<(f64, f64)> {
+    let at = |a: f64, b: f64| {
+        (
+            estimate.0 + a * grid.right.0 + b * grid.down.0,
+            estimate.1 + a * grid.right.1 + b * grid.down.1,
+        )
+    };
+    let contrast = |a: f64, b: f64| {
+        let (mut centre, mut inner, mut outer) = (0.0f32, 0.0f32, 0.0f32);
+        for j in -2i32..=2 {
+            for i in -2i32..=2 {
+                let (x, y) = at(a + f64::from(i), b + f64::from(j));
+                let (value, _) = sample(bits, x, y);
+                match i.abs().max(j.abs()) {
+                    0 => centre += value,
+                    1 => inner += value / 8.0,
+                    _ => outer += value / 16.0,
+                }
+            }
+        }
+        let c = inner - (centre + outer) / 2.0;
+        if inverted { -c } else { c }
+    };
+    let mut best = (f32::MIN, 0.0, 0.0);
+    for step in [0.5, 0.25] {
+        let (ca, cb) = (best.1, best.2);
+        let reach: i32 = if step == 0.5 { 12 } else { 2 };
+        for j in -reach..=reach {
+            for i in -reach..=reach {
+                let (a, b) = (ca + f64::from(i) * step, cb + f64::from(j) * step);
+                let c = contrast(a, b);
+                if c > best.0 {
+                    best = (c, a, b);
+                }
+            }
+        }
+    }
+    // A real pattern's rings differ by a good part of the code's contrast.
+    (best.0 >= 20.0).then(|| at(best.1, best.2))
+}
+
+fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).hypot(a.1 - b.1)
+}
+
+fn pt(f: &Finder) -> (f64, f64) {
+    (f64::from(f.x), f64::from(f.y))
+}
+
+/// The gray value at (`x`, `y`) in pixel-centre coordinates, interpolated between the four
+/// nearest pixels.
+fn bilinear(image: Luma<'_>, x: f32, y: f32) -> u8 {
+    let x = x.clamp(0.0, (image.width - 1) as f32);
+    let y = y.clamp(0.0, (image.height - 1) as f32);
+    let (x0, y0) = (x as usize, y as usize);
+    let (x1, y1) = (
+        (x0 + 1).min(image.width - 1),
+        (y0 + 1).min(image.height - 1),
+    );
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let p = |x: usize, y: usize| f32::from(image.data[y * image.stride + x]);
+    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+    let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+    (top * (1.0 - fy) + bottom * fy + 0.5) as u8
+}
+
+/// Alignment pattern candidates (a dark module in a light ring in a dark ring) within 12 modules
+/// of `estimate`, the nearest first.
+fn find_alignments(
+    bits: Bits<'_>,
+    estimate: (f64, f64),
+    module: f32,
+    inverted: bool,
+) -> Vec<(f64, f64)> {
+    let image = bits.image;
+    let radius = 12.0 * module;
+    let (ex, ey) = (estimate.0 as f32, estimate.1 as f32);
+    let x0 = (ex - radius).max(0.0) as usize;
+    let x1 = ((ex + radius).max(0.0) as usize).min(image.width.saturating_sub(1));
+    let y0 = (ey - radius).max(0.0) as usize;
+    let y1 = ((ey + radius).max(0.0) as usize).min(image.height.saturating_sub(1));
+    let mut found: Vec<((f64, f64), f32)> = Vec::new();
+    if x0 >= x1 || y0 >= y1 {
+        return Vec::new();
+    }
+    let fits = |run: usize| {
+        let run = run as f32;
+        run >= 0.5 * module && run <= 1.7 * module + 1.0
+    };
+    let mut edges: Vec<usize> = Vec::new();
+    for y in y0..=y1 {
+        edges.clear();
+        let mut prev = None;
+        for x in x0..=x1 {
+            let on = bits.on(x, y, inverted);
+            if prev != Some(on) {
+                edges.push(x);
+                prev = Some(on);
+            }
+        }
+        edges.push(x1 + 1);
+        // Runs k-1 (light), k (dark, the centre), k+1 (light), between dark runs.
+        for k in 2..edges.len().saturating_sub(2) {
+            if !bits.on(edges[k], y, inverted) {
+                continue;
+            }
+            let (left, mid, right) = (
+                edges[k] - edges[k - 1],
+                edges[k + 1] - edges[k],
+                edges[k + 2] - edges[k + 1],
+            );
+            if !(fits(left) && fits(mid) && fits(right)) {
+                continue;
+            }
+            let cx = (edges[k] + edges[k + 1]) as f32 / 2.0;
+            let Some(cy) = alignment_column(bits, cx as usize, y, module, inverted) else {
+                continue;
+            };
+            let near = found.iter().any(|&((fx, fy), _)| {
+                (fx as f32 - cx).abs() < module && (fy as f32 - cy).abs() < module
+            });
+            if !near {
+                found.push(((f64::from(cx), f64::from(cy)), (cx - ex).hypot(cy - ey)));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.total_cmp(&b.1));
+    found.into_iter().map(|(p, _)| p).collect()
+}
+
+/// Checks an alignment candidate down its column: light, dark centre, light, each about one
+/// module, with dark beyond. Returns the centre row.
+fn alignment_column(
+    bits: Bits<'_>,
+    x: usize,
+    y: usize,
+    module: f32,
+    inverted: bool,
+) -> Option<f32> {
+    let height = bits.image.height;
+    let limit = (2.0 * module + 2.0) as usize;
+    let on = |y: usize| bits.on(x, y, inverted);
+    let mut top = y;
+    while top > 0 && on(top - 1) && y - top < limit {
+        top -= 1;
+    }
+    let mut bottom = y + 1;
+    while bottom < height && on(bottom) && bottom - y < limit {
+        bottom += 1;
+    }
+    let mid = (bottom - top) as f32;
+    let mut above = 0;
+    while top > above && !on(top - above - 1) && above < limit {
+        above += 1;
+    }
+    let mut below = 0;
+    while bottom + below < height && !on(bottom + below) && below < limit {
+        below += 1;
+    }
+    let fits = |run: f32| run >= 0.5 * module && run <= 1.7 * module + 1.0;
+    if !(fits(mid) && fits(above as f32) && fits(below as f32)) {
+        return None;
+    }
+    // Dark beyond both light runs.
+    if top <= above || bottom + below >= height || !on(top - above - 1) || !on(bottom + below) {
+        return None;
+    }
+    Some((top + bottom) as f32 / 2.0)
+}
+
+/// A perspective transform from the module grid to the frame.
+struct Homography([f64; 8]);
+
+impl Homography {
+    /// The transform taking each of four `src` points to its `dst` point, or `None` when three
+    /// of them are on a line.
+    fn from_points(src: &[(f64, f64)], dst: &[(f64, f64)]) -> Option<Self> {
+        let mut m = [[0.0f64; 9]; 8];
+        for (i, (&(u, v), &(x, y))) in src.iter().zip(dst).take(4).enumerate() {
+            m[2 * i] = [u, v, 1.0, 0.0, 0.0, 0.0, -u * x, -v * x, x];
+            m[2 * i + 1] = [0.0, 0.0, 0.0, u, v, 1.0, -u * y, -v * y, y];
+        }
+        // Gaussian elimination with partial pivoting.
+        for col in 0..8 {
+            let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+            if m[pivot][col].abs() < 1e-9 {
+                return None;
+            }
+            m.swap(col, pivot);
+            let pivot_row = m[col];
+            for (row, line) in m.iter_mut().enumerate() {
+                if row != col {
+                    let f = line[col] / pivot_row[col];
+                    for (value, &p) in line.iter_mut().zip(&pivot_row).skip(col) {
+                        *value -= f * p;
+                    }
+                }
+            }
+        }
+        Some(Self(std::array::from_fn(|i| m[i][8] / m[i][i])))
+    }
+
+    fn map(&self, u: f64, v: f64) -> (f64, f64) {
+        let h = &self.0;
+        let w = h[6] * u + h[7] * v + 1.0;
+        (
+            (h[0] * u + h[1] * v + h[2]) / w,
+            (h[3] * u + h[4] * v + h[5]) / w,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_homography_maps_its_four_points() {
+        let src = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
+        let dst = [(5.0, 7.0), (40.0, 3.0), (52.0, 61.0), (1.0, 44.0)];
+        let h = Homography::from_points(&src, &dst).unwrap();
+        for (s, d) in src.iter().zip(&dst) {
+            let (x, y) = h.map(s.0, s.1);
+            assert!(
+                (x - d.0).abs() < 1e-6 && (y - d.1).abs() < 1e-6,
+                "{s:?} -> {x},{y}"
+            );
+        }
+    }
+
+    #[test]
+    fn three_points_on_a_line_have_no_homography() {
+        let src = [(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (0.0, 1.0)];
+        let dst = [(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (0.0, 5.0)];
+        assert!(Homography::from_points(&src, &dst).is_none());
+    }
+}

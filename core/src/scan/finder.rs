@@ -1,0 +1,241 @@
+//! Finder patterns (the three 7×7 squares of a QR code) found by their 1:1:3:1:1 runs of dark and
+//! light, in both polarities at once, on the thresholded frame.
+//!
+//! Rows are read a few apart; a row's runs are kept as a list, and every five consecutive runs
+//! whose widths are in the ratio 1:1:3:1:1 are checked again down the centre column and along the
+//! centre row. A window that starts with a dark run is an ordinary pattern, one that starts with a
+//! light run a dark-mode (inverted) one, so both polarities cost one pass over the pixels.
+
+use super::binarize::Thresholds;
+use super::frame::Luma;
+
+/// A finder pattern's centre and module size, in pixels (continuous coordinates: pixel `i` spans
+/// `[i, i + 1)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Finder {
+    pub x: f32,
+    pub y: f32,
+    /// The width of one module, in pixels.
+    pub module: f32,
+    /// Light modules on dark: a dark-mode code.
+    pub inverted: bool,
+    /// How many scanned rows found this pattern.
+    pub count: u32,
+}
+
+/// A thresholded view of a frame: whether a pixel is dark, in one polarity.
+#[derive(Clone, Copy)]
+pub(crate) struct Bits<'a> {
+    pub image: Luma<'a>,
+    pub thresholds: &'a Thresholds,
+}
+
+impl Bits<'_> {
+    /// Whether pixel (`x`, `y`) is dark, or light when `inverted`.
+    #[inline]
+    pub fn on(&self, x: usize, y: usize, inverted: bool) -> bool {
+        self.thresholds
+            .is_black(x, y, self.image.data[y * self.image.stride + x])
+            != inverted
+    }
+}
+
+/// Every finder pattern of either polarity, scanning one row in `row_step`.
+pub(crate) fn find(bits: Bits<'_>, row_step: usize) -> Vec<Finder> {
+    let Luma { width, height, .. } = bits.image;
+    let mut finders: Vec<Finder> = Vec::new();
+    // Run boundaries of the current row: run k spans [edges[k], edges[k + 1]).
+    let mut edges: Vec<usize> = Vec::with_capacity(width / 2 + 2);
+    let mut y = row_step / 2;
+    while y < height {
+        edges.clear();
+        edges.push(0);
+        let row = bits.image.row(y);
+        let mut dark = bits.thresholds.is_black(0, y, row[0]);
+        let first_dark = dark;
+        for (x, &p) in row.iter().enumerate().skip(1) {
+            let d = bits.thresholds.is_black(x, y, p);
+            if d != dark {
+                edges.push(x);
+                dark = d;
+            }
+        }
+        edges.push(width);
+        let runs = edges.len() - 1;
+        for k in 0..runs.saturating_sub(4) {
+            let counts: [f32; 5] =
+                std::array::from_fn(|i| (edges[k + i + 1] - edges[k + i]) as f32);
+            if !is_finder_ratio(&counts) {
+                continue;
+            }
+            // Run k is dark in the frame when k has the parity of the first run.
+            let inverted = (k % 2 == 0) != first_dark;
+            let centre_x = (edges[k + 2] + edges[k + 3]) as f32 / 2.0;
+            let total: f32 = counts.iter().sum();
+            if let Some(finder) = confirm(bits, centre_x, y, counts[2], total, inverted) {
+                merge(&mut finders, finder);
+            }
+        }
+        y += row_step;
+    }
+    finders
+}
+
+/// Whether five run widths are in the ratio 1:1:3:1:1, each within half a module.
+fn is_finder_ratio(counts: &[f32; 5]) -> bool {
+    let total: f32 = counts.iter().sum();
+    if total < 7.0 {
+        return false;
+    }
+    let module = total / 7.0;
+    let slack = module * 0.5;
+    (counts[0] - module).abs() < slack
+        && (counts[1] - module).abs() < slack
+        && (counts[2] - 3.0 * module).abs() < 3.0 * slack
+        && (counts[3] - module).abs() < slack
+        && (counts[4] - module).abs() < slack
+}
+
+/// Checks a row's candidate down its centre column, then along the row through the vertical
+/// centre; returns the pattern when both agree.
+fn confirm(
+    bits: Bits<'_>,
+    centre_x: f32,
+    y: usize,
+    centre_run: f32,
+    total: f32,
+    inverted: bool,
+) -> Option<Finder> {
+    let max_run = centre_run.ceil() as usize;
+    let x = centre_x as usize;
+    let (cy, vertical) = cross_check(bits, x, y, Axis::Vertical, max_run, total, inverted)?;
+    let (cx, horizontal) = cross_check(
+        bits,
+        x,
+        cy as usize,
+        Axis::Horizontal,
+        max_run,
+        total,
+        inverted,
+    )?;
+    // Once more down the refined column: the first column may have been off-centre.
+    let (cy, vertical2) = cross_check(
+        bits,
+        cx as usize,
+        cy as usize,
+        Axis::Vertical,
+        max_run,
+        total,
+        inverted,
+    )
+    .unwrap_or((cy, vertical));
+    Some(Finder {
+        x: cx,
+        y: cy,
+        module: (horizontal + vertical2) / 14.0,
+        inverted,
+        count: 1,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Axis {
+    Horizontal,
+    Vertical,
+}
+
+/// Walks from (`x`, `y`), in the pattern's centre, both ways along `axis`, measuring the five
+/// runs. Returns the centre along the axis and the runs' total when they are in the finder ratio
+/// and their total is within 40% of `expected_total`.
+fn cross_check(
+    bits: Bits<'_>,
+    x: usize,
+    y: usize,
+    axis: Axis,
+    max_run: usize,
+    expected_total: f32,
+    inverted: bool,
+) -> Option<(f32, f32)> {
+    let (len, start) = match axis {
+        Axis::Horizontal => (bits.image.width, x),
+        Axis::Vertical => (bits.image.height, y),
+    };
+    if start >= len {
+        return None;
+    }
+    let on = |i: usize| match axis {
+        Axis::Horizontal => bits.on(i, y, inverted),
+        Axis::Vertical => bits.on(x, i, inverted),
+    };
+    if !on(start) {
+        return None;
+    }
+    let mut counts = [0usize; 5];
+    // Backwards: the centre run, the light ring, the dark ring.
+    let mut i = start as isize;
+    for (run, want) in [(2, true), (1, false), (0, true)] {
+        while i >= 0 && on(i as usize) == want && counts[run] <= 3 * max_run {
+            counts[run] += 1;
+            i -= 1;
+        }
+        if counts[run] == 0 || counts[run] > 3 * max_run {
+            return None;
+        }
+    }
+    // Forwards.
+    let mut j = start + 1;
+    for (run, want) in [(2, true), (3, false), (4, true)] {
+        while j < len && on(j) == want && counts[run] <= 3 * max_run {
+            counts[run] += 1;
+            j += 1;
+        }
+        if counts[run] == 0 || counts[run] > 3 * max_run {
+            return None;
+        }
+    }
+    let counts = counts.map(|c| c as f32);
+    let total: f32 = counts.iter().sum();
+    if 5.0 * (total - expected_total).abs() >= 2.0 * expected_total || !is_finder_ratio(&counts) {
+        return None;
+    }
+    let end = j as f32;
+    Some((end - counts[4] - counts[3] - counts[2] / 2.0, total))
+}
+
+/// At most this many distinct candidates are kept: a frame holds a few codes, and a crafted
+/// image full of finder-like texture must not make merging quadratic.
+const MAX_CANDIDATES: usize = 512;
+
+/// Adds a finder, or averages it into one already found at the same place and size.
+fn merge(finders: &mut Vec<Finder>, new: Finder) {
+    for f in finders.iter_mut() {
+        if f.inverted == new.inverted
+            && (f.x - new.x).abs() <= f.module.max(new.module)
+            && (f.y - new.y).abs() <= f.module.max(new.module)
+            && (f.module - new.module).abs() <= 1.0_f32.max(0.3 * f.module)
+        {
+            let n = f.count as f32;
+            f.x = (f.x * n + new.x) / (n + 1.0);
+            f.y = (f.y * n + new.y) / (n + 1.0);
+            f.module = (f.module * n + new.module) / (n + 1.0);
+            f.count += 1;
+            return;
+        }
+    }
+    if finders.len() < MAX_CANDIDATES {
+        finders.push(new);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_finder_ratio_allows_half_a_module() {
+        assert!(is_finder_ratio(&[3.0, 3.0, 9.0, 3.0, 3.0]));
+        assert!(is_finder_ratio(&[2.0, 3.0, 10.0, 3.0, 4.0]));
+        assert!(!is_finder_ratio(&[3.0, 3.0, 3.0, 3.0, 3.0]));
+        assert!(!is_finder_ratio(&[1.0, 1.0, 3.0, 1.0, 0.0]));
+    }
+}
