@@ -1,19 +1,25 @@
-//! QR codes from camera frames and image files, read with `rqrr` fed by our own pipeline.
+//! QR codes from camera frames and image files: located by our own pipeline, decoded by `rqrr`.
 //!
 //! `rqrr` alone thresholds each row on its own, never reads inverted (dark-mode) codes, misses
-//! codes below about 3.5 pixels per module, slows down on large noisy images and can panic. This
-//! module feeds it well:
+//! codes below about 3.5 pixels per module, slows down on large noisy images and can panic. Its
+//! decoder (format information, Reed–Solomon correction, payload) is sound; its locator is the
+//! limit (docs/adr/0003-scanner-rqrr-limits.md). So, level by level:
 //!
-//! 1. **Local 2D adaptive binarization** (block thresholds smoothed over a 5×5 block
-//!    neighbourhood), handed to `rqrr` through `PreparedImage::prepare_from_bitmap` without an
-//!    intermediate copy of the frame.
-//! 2. **Both polarities**: images are also read with black and white swapped, for dark-mode
-//!    codes (camera frames from half size on, see [`ScanOptions::thorough`]).
-//! 3. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
-//!    modules, blur), and for small image files doubled (codes of 1–3 pixels per module).
-//! 4. **De-duplication**: a code found by several passes is reported once.
-//! 5. **A time budget** ([`ScanOptions::budget`]): no new pass starts once it is spent.
-//! 6. **Containment**: a panic inside `rqrr` ends that pass with "nothing found", never a crash.
+//! 1. **Local 2D adaptive thresholds** (8×8 block statistics, one pass over the frame, read in
+//!    place whatever its row stride).
+//! 2. **Our locator** (`scan/finder.rs`, `scan/detect.rs`): finder patterns from row runs in
+//!    both polarities at once, grouped in threes, the version checked on the finder and timing
+//!    patterns, the alignment pattern found, and every module sampled from the gray pixels
+//!    through a perspective transform into a grid that `rqrr` corrects and decodes. This reads
+//!    small (2 pixels per module), blurred, dense and dark-mode codes in a few milliseconds.
+//! 3. **`rqrr`'s own locator** as the fallback (both polarities from half size on, or always when
+//!    thorough), through `PreparedImage::prepare_from_bitmap` on the same thresholds.
+//! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
+//!    modules), and for small image files doubled.
+//! 5. **De-duplication**: a code found by several passes is reported once.
+//! 6. **A time budget** ([`ScanOptions::budget`]): no new pass or group of finders is tried once
+//!    it is spent.
+//! 7. **Containment**: a panic inside `rqrr` ends that pass with "nothing found", never a crash.
 //!
 //! ```
 //! use jeton_core::{draw, scan};
