@@ -230,6 +230,79 @@ fn merge(finders: &mut Vec<Finder>, new: Finder) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::binarize::{Blocks, FLAT_CAMERA};
+
+    /// The code `qrcode` draws for a short text, `scale` pixels per module, with a 4-module quiet
+    /// zone; dark modules `ink`, the rest `paper`.
+    fn drawn(scale: usize, ink: u8, paper: u8) -> (Vec<u8>, usize, usize) {
+        let code = qrcode::QrCode::new(b"jeton").unwrap();
+        let n = code.width();
+        let colors = code.to_colors();
+        let side = (n + 8) * scale;
+        let mut pixels = vec![paper; side * side];
+        for y in 0..side {
+            for x in 0..side {
+                let (mx, my) = ((x / scale) as i64 - 4, (y / scale) as i64 - 4);
+                if (0..n as i64).contains(&mx)
+                    && (0..n as i64).contains(&my)
+                    && colors[my as usize * n + mx as usize] == qrcode::Color::Dark
+                {
+                    pixels[y * side + x] = ink;
+                }
+            }
+        }
+        (pixels, side, n)
+    }
+
+    fn finders(pixels: &[u8], side: usize) -> Vec<Finder> {
+        let image = Luma::new(pixels, side as u32, side as u32, side as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let mut found = find(
+            Bits {
+                image,
+                thresholds: &thresholds,
+            },
+            2,
+        );
+        // Data modules can look like a pattern on a row or two; the real ones are seen on
+        // every row through their centre, so they are the three seen most.
+        found.sort_by_key(|f| std::cmp::Reverse(f.count));
+        assert!(
+            found.len() < 4 || found[3].count * 2 < found[2].count,
+            "{found:?}"
+        );
+        found.truncate(3);
+        found.sort_by(|a, b| (a.y + a.x / 1000.0).total_cmp(&(b.y + b.x / 1000.0)));
+        found
+    }
+
+    #[test]
+    fn the_three_finder_patterns_are_found_at_their_centres() {
+        let (pixels, side, n) = drawn(5, 20, 240);
+        let found = finders(&pixels, side);
+        // Centres 3.5 modules in from the code's corners, the code 4 modules in from the image's.
+        let near = 5.0 * (4.0 + 3.5);
+        let far = 5.0 * (4.0 + n as f32 - 3.5);
+        let expected = [(near, near), (far, near), (near, far)];
+        assert_eq!(found.len(), 3, "{found:?}");
+        for (f, (x, y)) in found.iter().zip(expected) {
+            assert!(
+                (f.x - x).abs() <= 0.5 && (f.y - y).abs() <= 0.5,
+                "{f:?} vs ({x}, {y})"
+            );
+            assert!((f.module - 5.0).abs() < 0.5, "{f:?}");
+            assert!(!f.inverted);
+            assert!(f.count >= 2);
+        }
+    }
+
+    #[test]
+    fn dark_mode_finders_are_found_as_inverted() {
+        let (pixels, side, _) = drawn(4, 235, 15);
+        let found = finders(&pixels, side);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().all(|f| f.inverted));
+    }
 
     #[test]
     fn the_finder_ratio_allows_half_a_module() {

@@ -314,11 +314,15 @@ fn run_level(
     // own locator on the second thresholds.
     let blocks = binarize::Blocks::measure(level);
     let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
-    if add(detect::decode_all(level, &thresholds, in_budget), found) {
+    // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
+    let locate = |thresholds: &binarize::Thresholds| {
+        pass::contained(|| detect::decode_all(level, thresholds, in_budget)).unwrap_or_default()
+    };
+    if add(locate(&thresholds), found) {
         return;
     }
     thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
-    if !in_budget() || add(detect::decode_all(level, &thresholds, in_budget), found) {
+    if !in_budget() || add(locate(&thresholds), found) {
         return;
     }
     for &inverted in polarities {

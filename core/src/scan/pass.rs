@@ -45,7 +45,7 @@ pub(crate) fn decode_all(
 }
 
 /// Runs `f`, turning a panic into `None`. `rqrr`'s state is dropped after a panic, never reused.
-fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
+pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(f)).ok()
 }
 
