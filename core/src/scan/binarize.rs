@@ -26,7 +26,7 @@ pub(crate) struct Thresholds {
     values: Vec<u8>,
 }
 
-/// Each 8×8 block's pixel sum, darkest and lightest value: one pass over the image, from which
+/// Each 8×8 block's mean, darkest and lightest value: one pass over the image, from which
 /// thresholds of any flatness are derived.
 pub(crate) struct Blocks {
     wide: usize,
@@ -89,7 +89,8 @@ impl Thresholds {
         let (blocks_wide, blocks_high) = (blocks.wide, blocks.high);
         let black_points = black_points(blocks, flat);
 
-        // Mean over the 5×5 neighbourhood (clamped at the edges), with a summed-area table.
+        // Mean over the (2·radius+1)² neighbourhood (clamped at the edges), with a summed-area
+        // table.
         let sat_w = blocks_wide + 1;
         let mut sat = vec![0u32; sat_w * (blocks_high + 1)];
         for by in 0..blocks_high {

@@ -29,7 +29,7 @@ pub(crate) fn decode_all(
 ) -> Vec<PassCode> {
     let bits = Bits { image, thresholds };
     let row_step = if image.height > 800 { 3 } else { 2 };
-    let all = finder::find(bits, row_step);
+    let all = finder::find(bits, row_step, in_budget);
     let mut codes = Vec::new();
     for inverted in [false, true] {
         let mut finders: Vec<Finder> = all
@@ -236,7 +236,7 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
     for my in 0..dim {
         for mx in 0..dim {
             let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
-            let (value, threshold) = sample(bits, x, y);
+            let (value, threshold) = sample(bits, x, y, inverted);
             values[my * dim + mx] = value;
             thresholds[my * dim + mx] = threshold;
         }
@@ -284,8 +284,7 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
     })
 }
 
-/// The share of function-pattern modules (the three finder patterns with their separators, and
-/// both timing patterns) a grid reads as they must be. A wrong group of finders or a wrong
+/// The share of function-pattern modules (the three finder patterns and both timing patterns) a grid reads as they must be. A wrong group of finders or a wrong
 /// version reads about half; a right one nearly all.
 fn function_patterns_match(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> f32 {
     let mut total = 0u32;
@@ -317,12 +316,13 @@ fn function_patterns_match(bits: Bits<'_>, h: &Homography, dim: usize, inverted:
 const MIN_FUNCTION_MATCH: f32 = 0.75;
 
 /// The gray value at (`x`, `y`) (continuous coordinates) and the threshold below which it is
-/// dark; off the frame, a light value (a quiet zone).
-fn sample(bits: Bits<'_>, x: f64, y: f64) -> (f32, f32) {
+/// dark; off the frame, a light module of the code's polarity (a quiet zone): paper, or ink
+/// when `inverted`.
+fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f32) {
     let image = bits.image;
     let (x, y) = (x as f32, y as f32);
     if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
-        return (255.0, 0.0);
+        return if inverted { (0.0, 255.0) } else { (255.0, 0.0) };
     }
     let value = bilinear(image, x - 0.5, y - 0.5);
     let threshold = bits.thresholds.darkness(x as usize, y as usize, 0.0);
@@ -396,7 +396,7 @@ fn match_alignment(
         for j in -2i32..=2 {
             for i in -2i32..=2 {
                 let (x, y) = at(a + f64::from(i), b + f64::from(j));
-                let (value, _) = sample(bits, x, y);
+                let (value, _) = sample(bits, x, y, inverted);
                 match i.abs().max(j.abs()) {
                     0 => centre += value,
                     1 => inner += value / 8.0,

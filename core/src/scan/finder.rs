@@ -40,14 +40,15 @@ impl Bits<'_> {
     }
 }
 
-/// Every finder pattern of either polarity, scanning one row in `row_step`.
-pub(crate) fn find(bits: Bits<'_>, row_step: usize) -> Vec<Finder> {
+/// Every finder pattern of either polarity, scanning one row in `row_step` until the budget is
+/// spent.
+pub(crate) fn find(bits: Bits<'_>, row_step: usize, in_budget: &dyn Fn() -> bool) -> Vec<Finder> {
     let Luma { width, height, .. } = bits.image;
     let mut finders: Vec<Finder> = Vec::new();
     // Run boundaries of the current row: run k spans [edges[k], edges[k + 1]).
     let mut edges: Vec<usize> = Vec::with_capacity(width / 2 + 2);
     let mut y = row_step / 2;
-    while y < height {
+    while y < height && in_budget() {
         edges.clear();
         edges.push(0);
         let row = bits.image.row(y);
@@ -81,7 +82,8 @@ pub(crate) fn find(bits: Bits<'_>, row_step: usize) -> Vec<Finder> {
     finders
 }
 
-/// Whether five run widths are in the ratio 1:1:3:1:1, each within half a module.
+/// Whether five run widths are in the ratio 1:1:3:1:1: each outer run within half a module,
+/// the centre run within one and a half.
 fn is_finder_ratio(counts: &[f32; 5]) -> bool {
     let total: f32 = counts.iter().sum();
     if total < 7.0 {
@@ -173,23 +175,25 @@ fn cross_check(
     let mut counts = [0usize; 5];
     // Backwards: the centre run, the light ring, the dark ring.
     let mut i = start as isize;
+    // The centre run may be longer than the row's (a tilted code); the outer ones are a module.
+    let cap = |run: usize| if run == 2 { 3 * max_run } else { max_run };
     for (run, want) in [(2, true), (1, false), (0, true)] {
-        while i >= 0 && on(i as usize) == want && counts[run] <= 3 * max_run {
+        while i >= 0 && on(i as usize) == want && counts[run] <= cap(run) {
             counts[run] += 1;
             i -= 1;
         }
-        if counts[run] == 0 || counts[run] > 3 * max_run {
+        if counts[run] == 0 || counts[run] > cap(run) {
             return None;
         }
     }
     // Forwards.
     let mut j = start + 1;
     for (run, want) in [(2, true), (3, false), (4, true)] {
-        while j < len && on(j) == want && counts[run] <= 3 * max_run {
+        while j < len && on(j) == want && counts[run] <= cap(run) {
             counts[run] += 1;
             j += 1;
         }
-        if counts[run] == 0 || counts[run] > 3 * max_run {
+        if counts[run] == 0 || counts[run] > cap(run) {
             return None;
         }
     }
@@ -221,6 +225,12 @@ fn merge(finders: &mut Vec<Finder>, new: Finder) {
             f.count += 1;
             return;
         }
+    }
+    if finders.len() >= MAX_CANDIDATES {
+        // Full: forget candidates seen on one row only, well above this one (a real pattern is
+        // seen again on the next scanned rows), so that clutter above a code cannot crowd out
+        // its finders.
+        finders.retain(|f| f.count > 1 || f.y + 8.0 * f.module > new.y);
     }
     if finders.len() < MAX_CANDIDATES {
         finders.push(new);
@@ -263,6 +273,7 @@ mod tests {
                 thresholds: &thresholds,
             },
             2,
+            &|| true,
         );
         // Data modules can look like a pattern on a row or two; the real ones are seen on
         // every row through their centre, so they are the three seen most.
