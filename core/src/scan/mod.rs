@@ -8,18 +8,19 @@
 //! 1. **Local 2D adaptive thresholds** (8×8 block statistics, one pass over the frame, read in
 //!    place whatever its row stride).
 //! 2. **Our locator** (`scan/finder.rs`, `scan/detect.rs`): finder patterns from row runs in
-//!    both polarities at once, grouped in threes, the version checked on the finder and timing
-//!    patterns, the alignment pattern found, and every module sampled from the gray pixels
-//!    through a perspective transform into a grid that `rqrr` corrects and decodes. This reads
-//!    small (2 pixels per module), blurred, dense and dark-mode codes in a few milliseconds.
-//! 3. **`rqrr`'s own locator** as the fallback (both polarities from half size on, or always when
-//!    thorough), through `PreparedImage::prepare_from_bitmap` on the same thresholds.
+//!    both polarities at once, grouped in threes, the version and the perspective fitted to the
+//!    finder and timing patterns, the alignment pattern found, and every module sampled from the
+//!    gray pixels into a grid that `rqrr` corrects and decodes. This reads small (2 pixels per
+//!    module), blurred, tilted, dense and dark-mode codes in a few milliseconds.
+//! 3. **`rqrr`'s own locator** as a fallback for image files ([`ScanOptions::thorough`]), in
+//!    both polarities, through `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
 //!    modules), and for small image files doubled.
 //! 5. **De-duplication**: a code found by several passes is reported once.
 //! 6. **A time budget** ([`ScanOptions::budget`]): no new pass or group of finders is tried once
 //!    it is spent.
-//! 7. **Containment**: a panic inside `rqrr` ends that pass with "nothing found", never a crash.
+//! 7. **Containment**: a panic inside `rqrr` or our locator ends that pass with "nothing found",
+//!    never a crash.
 //!
 //! ```
 //! use jeton_core::{draw, scan};
@@ -140,9 +141,9 @@ pub enum ScanError {
 pub struct ScanOptions {
     /// No new pass starts once this much time has gone by (a pass that started finishes).
     pub budget: Duration,
-    /// Also read the full-size image with black and white swapped, and small images at twice
-    /// their size. Camera frames skip these (the next frame gets another chance and dark-mode
-    /// codes are still read at half size); image files, read once, use them.
+    /// Also try `rqrr`'s own locator where ours finds nothing, and read small images at twice
+    /// their size. Camera frames skip these (the next frame gets another chance); image files,
+    /// read once, use them.
     pub thorough: bool,
 }
 
@@ -220,13 +221,16 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let mut found: Vec<Found> = Vec::new();
     let in_budget = || start.elapsed() < options.budget;
 
-    // Level 0: the frame as it is; dark-mode codes too when thorough.
-    let polarities: &[bool] = if options.thorough {
+    // rqrr's own locator, in both polarities, backs ours up on image files (read once); camera
+    // frames rely on ours alone (a frame it misses is followed by another in 33 ms).
+    let fallback: &[bool] = if options.thorough {
         &[false, true]
     } else {
-        &[false]
+        &[]
     };
-    run_level(frame, 1.0, 1, polarities, &mut found, &in_budget);
+
+    // Level 0: the frame as it is.
+    run_level(frame, 1.0, 1, fallback, &mut found, &in_budget);
 
     // Coarser levels: codes whose modules are too large for the thresholding window, and
     // cheap retries of blurred or noisy frames.
@@ -240,14 +244,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
             }
             let half = frame::half(source);
             scale *= 2.0;
-            run_level(
-                half.view(),
-                scale,
-                2,
-                &[false, true],
-                &mut found,
-                &in_budget,
-            );
+            run_level(half.view(), scale, 2, fallback, &mut found, &in_budget);
             level = Some(half);
         }
     }
@@ -288,8 +285,8 @@ const MIN_LEVEL_SIDE: usize = 64;
 /// Images up to this many pixels are also scanned at twice their size.
 const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
 
-/// One pyramid level in the given polarities (`true`: black and white swapped); `scale` maps
-/// level pixels to frame pixels; `radius` is the thresholds' window in blocks (the full-size
+/// One pyramid level: our locator, then rqrr's in the given polarities (`true`: black and white
+/// swapped; none for camera frames); `scale` maps level pixels to frame pixels; `radius` is the thresholds' window in blocks (the full-size
 /// level uses a small window for blurred edges, coarser levels a larger one).
 fn run_level(
     level: Luma<'_>,
@@ -311,7 +308,7 @@ fn run_level(
         any
     };
     // Our locator, first with camera-noise flatness, then for very low contrast; then rqrr's
-    // own locator on the second thresholds.
+    // own locator on the second thresholds, in `polarities`.
     let blocks = binarize::Blocks::measure(level);
     let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
