@@ -20,15 +20,18 @@ const MAX_FINDERS: usize = 20;
 /// At most this many groups of three are tried per frame.
 const MAX_ATTEMPTS: usize = 40;
 
-/// Finds and decodes every code whose three finder patterns are seen, in both polarities; no
-/// new group of finders is tried once the budget is spent.
+/// Finds and decodes every code whose three finder patterns are seen, in both polarities,
+/// reading rows `sparser` rows further apart than usual; no new group of finders is tried once
+/// the budget is spent.
 pub(crate) fn decode_all(
     image: Luma<'_>,
     thresholds: &Thresholds,
+    sparser: usize,
     in_budget: &dyn Fn() -> bool,
 ) -> Vec<PassCode> {
     let bits = Bits { image, thresholds };
-    let row_step = if image.height > 800 { 3 } else { 2 };
+    // Every second row for a small frame, every third for a large one; `sparser` rows more apart.
+    let row_step = if image.height > 800 { 3 } else { 2 } + sparser;
     let all = finder::find(bits, row_step, in_budget);
     let mut codes = Vec::new();
     for inverted in [false, true] {
@@ -806,7 +809,7 @@ mod tests {
     fn read(pixels: &[u8], w: usize, h: usize) -> Vec<PassCode> {
         let image = Luma::new(pixels, w as u32, h as u32, w as u32).unwrap();
         let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-        decode_all(image, &thresholds, &|| true)
+        decode_all(image, &thresholds, 0, &|| true)
     }
 
     #[test]

@@ -312,14 +312,17 @@ fn run_level(
     let blocks = binarize::Blocks::measure(level);
     let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
-    let locate = |thresholds: &binarize::Thresholds| {
-        pass::contained(|| detect::decode_all(level, thresholds, in_budget)).unwrap_or_default()
+    let locate = |thresholds: &binarize::Thresholds, sparser: usize| {
+        pass::contained(|| detect::decode_all(level, thresholds, sparser, in_budget))
+            .unwrap_or_default()
     };
-    if add(locate(&thresholds), found) {
+    if add(locate(&thresholds, 0), found) {
         return;
     }
+    // Very low contrast leaves camera noise in the thresholds, and many false runs to check;
+    // such codes are seldom small, so fewer rows are read.
     thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
-    if !in_budget() || add(locate(&thresholds), found) {
+    if !in_budget() || add(locate(&thresholds, 2), found) {
         return;
     }
     for &inverted in polarities {
