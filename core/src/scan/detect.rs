@@ -210,19 +210,35 @@ fn read_code(
             return Some(code);
         }
     }
-    let mut versions: Vec<(f32, i32, Homography)> = (version - 3..=version + 3)
-        .filter(|&v| (1..=40).contains(&v) && !(v == base && score >= 0.9))
-        .filter_map(|v| {
+    let rank = |tilt: (f64, f64)| -> Vec<(f32, i32, Homography)> {
+        (version - 3..=version + 3)
+            .filter(|&v| (1..=40).contains(&v))
+            .filter_map(|v| {
+                let dim = 17 + 4 * v as usize;
+                let fit =
+                    |start| fit_perspective(bits, (tl, tr, bl), dim, inverted, start, &NEAR_SEARCH);
+                let (score, _, h) = [fit((0.0, 0.0)), fit(tilt)]
+                    .into_iter()
+                    .flatten()
+                    .max_by(|x, y| x.0.total_cmp(&y.0))?;
+                (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v, h))
+            })
+            .collect()
+    };
+    let mut versions = rank(tilt);
+    versions.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // A steep tilt can make the size estimate a version or two wrong, and the tilt fitted at the
+    // wrong version with it: fitted again at the best version, both converge.
+    if let Some(&(best, v, _)) = versions.first() {
+        if best < 0.9 && v != base {
             let dim = 17 + 4 * v as usize;
-            let fit =
-                |start| fit_perspective(bits, (tl, tr, bl), dim, inverted, start, &NEAR_SEARCH);
-            let (score, _, h) = [fit((0.0, 0.0)), fit(tilt)]
-                .into_iter()
-                .flatten()
-                .max_by(|x, y| x.0.total_cmp(&y.0))?;
-            (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v, h))
-        })
-        .collect();
+            if let Some((_, tilt, _)) =
+                fit_perspective(bits, (tl, tr, bl), dim, inverted, (0.0, 0.0), &FULL_SEARCH)
+            {
+                versions = rank(tilt);
+            }
+        }
+    }
     versions.sort_by(|a, b| b.0.total_cmp(&a.0));
     versions
         .into_iter()
@@ -857,6 +873,38 @@ mod tests {
         let codes = read(&pixels, 220, 220);
         assert_eq!(codes.len(), 1);
         assert_eq!(codes[0].payload, URI);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Any code the corpus's camera conditions can produce without blur or noise: turned any
+        /// way, one side up to 1.5 times the other, at least 3 to 6 pixels per module on the
+        /// short side. It is read, and read right (a misread would be worse than a miss).
+        #[test]
+        fn a_turned_tilted_code_is_read_exactly(
+            angle in 0.0f64..std::f64::consts::TAU,
+            px in 3.0f64..6.0,
+            squeeze in 0.67f64..1.0,
+            side in 0usize..4,
+            secret in "[A-Z2-7]{16,32}",
+        ) {
+            let uri = format!("otpauth://totp/Omnivox:2412345?secret={secret}&issuer=Omnivox");
+            let n = qrcode::QrCode::new(uri.as_bytes()).unwrap().width() as f64 + 8.0;
+            let half = n * px / squeeze / 2.0;
+            let mut corners = [(-half, -half), (half, -half), (half, half), (-half, half)];
+            // The far side is shorter: a plane seen at an angle.
+            for i in [side, (side + 1) % 4] {
+                corners[i] = (corners[i].0 * squeeze, corners[i].1 * squeeze);
+            }
+            let (sin, cos) = angle.sin_cos();
+            let size = (2.0 * half * 1.5).ceil() as usize + 20;
+            let c = size as f64 / 2.0;
+            let quad = corners.map(|(x, y)| (c + x * cos - y * sin, c + x * sin + y * cos));
+            let pixels = frame(&uri, size, size, quad, 25, 225);
+            let payloads: Vec<String> = read(&pixels, size, size).into_iter().map(|c| c.payload).collect();
+            proptest::prop_assert_eq!(payloads, vec![uri]);
+        }
     }
 
     #[test]
