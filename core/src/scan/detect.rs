@@ -57,7 +57,7 @@ pub(crate) fn decode_all(
             }
             attempts += 1;
             let [tl, tr, bl] = triple.members.map(|i| finders[i]);
-            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted) {
+            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
                 for i in triple.members {
                     used[i] = true;
                 }
@@ -130,30 +130,33 @@ fn arrange(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
         return None;
     }
     // A real finder is seen on every scanned row through its centre; a look-alike in the data
-    // on a few: the three of one code are seen about equally often.
-    let counts = [p.count, q.count, r.count];
-    let (min_c, max_c) = (
-        counts.iter().min().copied().unwrap_or(1).max(1),
-        counts.iter().max().copied().unwrap_or(1),
-    );
+    // on a few: the three of one code are seen about equally often for their size.
+    let seen = [p, q, r].map(|f| f.count as f32 / f.module);
+    let (min_s, max_s) = seen
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
     let score = cos * cos
         + (long / short - 1.0).powi(2)
         + (max_m / min_m - 1.0).powi(2)
-        + 0.05 * (max_c as f32 / min_c as f32 - 1.0);
+        + 0.05 * (max_s / min_s - 1.0);
     Some(Triple {
         members: [tl, tr, bl],
         score,
     })
 }
 
-/// Reads the code located by three finder patterns: the version from their distance (and its
-/// neighbours when that one does not decode), the grid through the alignment pattern.
+/// Reads the code located by three finder patterns: each finder checked first; then the
+/// perspective fitted to the finder and timing patterns at the version their distance suggests
+/// and at its neighbours, the versions ranked by how well those patterns read; then the best
+/// versions read through the bottom-right alignment pattern, or through the fitted transform
+/// alone. Stops between steps once the budget is spent.
 fn read_code(
     bits: Bits<'_>,
     tl: &Finder,
     tr: &Finder,
     bl: &Finder,
     inverted: bool,
+    in_budget: &dyn Fn() -> bool,
 ) -> Option<PassCode> {
     let module = (tl.module + tr.module + bl.module) / 3.0;
     // Modules between the centres along each side, each side with its own module size (a tilted
@@ -170,10 +173,6 @@ fn read_code(
     let (tl, tr, bl) = (pt(tl), pt(tr), pt(bl));
     let across = (dist(tl, tr) / m_top + dist(tl, bl) / m_left) / 2.0;
     let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
-    // The size read from the finders is rough under perspective: the versions around it are
-    // each fitted (see `fit_perspective`) and ranked by how well their finder and timing
-    // patterns read; a wrong group of finders shows there already, before any alignment
-    // pattern is looked for.
     // Three real finder patterns read as such around their centres, each at its own module
     // size, along the code's axes; a group with a false one (noise, print) stops here, before
     // any fitting.
@@ -183,18 +182,16 @@ fn read_code(
     };
     let (right, down) = (axis(tr), axis(bl));
     // The finders' sizes come from runs along the image's rows and columns, which cross a
-    // rotated square on a longer chord: 1/cos of the angle to the nearer axis.
-    let chord = right.0.abs().max(right.1.abs());
+    // rotated square on a chord 1/cos longer, for the angle to the nearer axis.
+    let cos = right.0.abs().max(right.1.abs());
     let matched: f32 = [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
         .iter()
-        .map(|&(c, m)| finder_match(bits, c, m * chord, right, down, inverted))
+        .map(|&(c, m)| finder_match(bits, c, m * cos, right, down, inverted))
         .sum();
     if matched / 3.0 < MIN_FUNCTION_MATCH {
         return None;
     }
-    // The perspective is searched in full at the estimated version only; each version then
-    // starts from it (its terms are relative to the code's size, so they barely depend on the
-    // version) and from none.
+    // The perspective is searched in full at the estimated version first.
     let base = version.clamp(1, 40);
     let (score, tilt, fitted) = fit_perspective(
         bits,
@@ -205,21 +202,29 @@ fn read_code(
         &FULL_SEARCH,
     )?;
     // Most often the estimate is right and reads at once.
-    if score >= 0.9 {
+    if score >= 0.9 && in_budget() {
         if let Some(code) = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted) {
             return Some(code);
         }
     }
+    // The size read from the finders is rough under perspective: the versions around it are
+    // fitted from the tilt found (its terms are relative to the code's size, so they barely
+    // depend on the version) and from none, and ranked by how well their patterns read.
     let rank = |tilt: (f64, f64)| -> Vec<(f32, i32, Homography)> {
+        let starts: &[(f64, f64)] = if tilt == (0.0, 0.0) {
+            &[(0.0, 0.0)]
+        } else {
+            &[(0.0, 0.0), tilt]
+        };
         (version - 3..=version + 3)
             .filter(|&v| (1..=40).contains(&v))
             .filter_map(|v| {
                 let dim = 17 + 4 * v as usize;
-                let fit =
-                    |start| fit_perspective(bits, (tl, tr, bl), dim, inverted, start, &NEAR_SEARCH);
-                let (score, _, h) = [fit((0.0, 0.0)), fit(tilt)]
-                    .into_iter()
-                    .flatten()
+                let (score, _, h) = starts
+                    .iter()
+                    .filter_map(|&start| {
+                        fit_perspective(bits, (tl, tr, bl), dim, inverted, start, &NEAR_SEARCH)
+                    })
                     .max_by(|x, y| x.0.total_cmp(&y.0))?;
                 (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v, h))
             })
@@ -230,7 +235,7 @@ fn read_code(
     // A steep tilt can make the size estimate a version or two wrong, and the tilt fitted at the
     // wrong version with it: fitted again at the best version, both converge.
     if let Some(&(best, v, _)) = versions.first() {
-        if best < 0.9 && v != base {
+        if best < 0.9 && v != base && in_budget() {
             let dim = 17 + 4 * v as usize;
             if let Some((_, tilt, _)) =
                 fit_perspective(bits, (tl, tr, bl), dim, inverted, (0.0, 0.0), &FULL_SEARCH)
@@ -243,6 +248,7 @@ fn read_code(
     versions
         .into_iter()
         .take(3)
+        .take_while(|_| in_budget())
         .find_map(|(_, v, fitted)| read_version(bits, (tl, tr, bl), module, v, &fitted, inverted))
 }
 
@@ -290,7 +296,8 @@ fn read_version(
 }
 
 /// The perspective searches of [`fit_perspective`]: (reach, step) rounds around the best so far.
-/// Foreshortening up to about 1.7:1 across the code: terms up to ±0.6.
+/// A term `a` divides the scale at the code's right edge by 1 + `a` against its left edge (`b`:
+/// bottom against top); the full search reaches ±0.725, from 1.7:1 one way to 3.6:1 the other.
 const FULL_SEARCH: [(i32, f64); 3] = [(4, 0.15), (2, 0.05), (1, 0.025)];
 const NEAR_SEARCH: [(i32, f64); 2] = [(1, 0.05), (1, 0.025)];
 
@@ -309,6 +316,10 @@ fn fit_perspective(
 ) -> Option<(f32, (f64, f64), Homography)> {
     let d = dim as f64;
     let score = |a: f64, b: f64| {
+        // The horizon must stay outside the code: the denominator positive at every corner.
+        if 1.0 + a.min(0.0) + b.min(0.0) <= 0.2 {
+            return None;
+        }
         Homography::through_three(tl, tr, bl, d, a / d, b / d)
             .map(|h| (function_patterns_match(bits, &h, dim, inverted), h))
     };
@@ -393,8 +404,9 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
     })
 }
 
-/// The share of function-pattern modules (the three finder patterns and both timing patterns) a grid reads as they must be. A wrong group of finders or a wrong
-/// version reads about half; a right one nearly all.
+/// The share of function-pattern modules (the three finder patterns and both timing patterns)
+/// a grid reads as they must be. A wrong group of finders or a wrong version reads about half;
+/// a right one nearly all.
 fn function_patterns_match(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> f32 {
     let mut total = 0u32;
     let mut right = 0u32;
@@ -482,14 +494,15 @@ struct Grid {
 }
 
 impl Grid {
-    /// The module steps of `h` at module (`u`, `v`).
+    /// The module steps of `h` at module (`u`, `v`), measured across that module.
     fn at(h: &Homography, u: f64, v: f64) -> Self {
-        let (x, y) = h.map(u, v);
-        let (rx, ry) = h.map(u + 1.0, v);
-        let (dx, dy) = h.map(u, v + 1.0);
+        let (lx, ly) = h.map(u - 0.5, v);
+        let (rx, ry) = h.map(u + 0.5, v);
+        let (ux, uy) = h.map(u, v - 0.5);
+        let (dx, dy) = h.map(u, v + 0.5);
         Self {
-            right: (rx - x, ry - y),
-            down: (dx - x, dy - y),
+            right: (rx - lx, ry - ly),
+            down: (dx - ux, dy - uy),
         }
     }
 }
@@ -876,33 +889,43 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        // A fixed seed: the same 48 cases on every run, so that CI cannot fail by chance.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 48,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x006a_6574_6f6e),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
 
-        /// Any code the corpus's camera conditions can produce without blur or noise: turned any
-        /// way, one side up to 1.5 times the other, at least 3 to 6 pixels per module on the
-        /// short side. It is read, and read right (a misread would be worse than a miss).
+        /// Any code the corpus's camera conditions can produce without blur or noise: versions
+        /// 3 to 8, turned any way, tilted (one side up to 1.5 times the other, and up to 1.1
+        /// across), at least 3 to 6 pixels per module on the short side. It is read, and read
+        /// right (a misread would be worse than a miss).
         #[test]
         fn a_turned_tilted_code_is_read_exactly(
             angle in 0.0f64..std::f64::consts::TAU,
             px in 3.0f64..6.0,
-            squeeze in 0.67f64..1.0,
+            squeeze in (0.67f64..1.0, 0.9f64..1.0),
             side in 0usize..4,
-            secret in "[A-Z2-7]{16,32}",
+            secret in "[A-Z2-7]{16,120}",
         ) {
             let uri = format!("otpauth://totp/Omnivox:2412345?secret={secret}&issuer=Omnivox");
             let n = qrcode::QrCode::new(uri.as_bytes()).unwrap().width() as f64 + 8.0;
-            let half = n * px / squeeze / 2.0;
+            let half = n * px / (squeeze.0 * squeeze.1) / 2.0;
             let mut corners = [(-half, -half), (half, -half), (half, half), (-half, half)];
-            // The far side is shorter: a plane seen at an angle.
-            for i in [side, (side + 1) % 4] {
-                corners[i] = (corners[i].0 * squeeze, corners[i].1 * squeeze);
+            // The far side is shorter, a plane seen at an angle; and a second, milder tilt
+            // across it.
+            for (s, k) in [(side, squeeze.0), ((side + 1) % 4, squeeze.1)] {
+                for i in [s, (s + 1) % 4] {
+                    corners[i] = (corners[i].0 * k, corners[i].1 * k);
+                }
             }
             let (sin, cos) = angle.sin_cos();
             let size = (2.0 * half * 1.5).ceil() as usize + 20;
             let c = size as f64 / 2.0;
             let quad = corners.map(|(x, y)| (c + x * cos - y * sin, c + x * sin + y * cos));
             let pixels = frame(&uri, size, size, quad, 25, 225);
-            let payloads: Vec<String> = read(&pixels, size, size).into_iter().map(|c| c.payload).collect();
+            let codes = read(&pixels, size, size);
+            let payloads: Vec<String> = codes.into_iter().map(|c| c.payload).collect();
             proptest::prop_assert_eq!(payloads, vec![uri]);
         }
     }
@@ -964,6 +987,22 @@ mod tests {
             assert!(
                 (x - d.0).abs() < 1e-6 && (y - d.1).abs() < 1e-6,
                 "{s:?} -> {x},{y}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_homography_through_three_points_keeps_its_perspective_terms() {
+        let (d, g, h) = (33.0, 0.004, -0.007);
+        let truth = Homography([3.1, 0.4, 20.0, -0.3, 2.9, 15.0, g, h]);
+        let [tl, tr, bl] =
+            [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)].map(|(u, v)| truth.map(u, v));
+        let fitted = Homography::through_three(tl, tr, bl, d, g, h).unwrap();
+        for (u, v) in [(0.0, 0.0), (d, 0.0), (d, d), (0.0, d), (12.5, 20.5)] {
+            let (a, b) = (truth.map(u, v), fitted.map(u, v));
+            assert!(
+                (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+                "({u}, {v})"
             );
         }
     }

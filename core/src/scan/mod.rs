@@ -286,8 +286,9 @@ const MIN_LEVEL_SIDE: usize = 64;
 const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
 
 /// One pyramid level: our locator, then rqrr's in the given polarities (`true`: black and white
-/// swapped; none for camera frames); `scale` maps level pixels to frame pixels; `radius` is the thresholds' window in blocks (the full-size
-/// level uses a small window for blurred edges, coarser levels a larger one).
+/// swapped; none for camera frames); `scale` maps level pixels to frame pixels; `radius` is the
+/// thresholds' window in blocks (the full-size level uses a small window for blurred edges,
+/// coarser levels a larger one).
 fn run_level(
     level: Luma<'_>,
     scale: f32,
