@@ -64,8 +64,111 @@ pub(crate) fn decode_all(
                 codes.push(code);
             }
         }
+        if codes.is_empty() {
+            let unused: Vec<Finder> = finders
+                .iter()
+                .zip(&used)
+                .filter(|&(_, &u)| !u)
+                .map(|(f, _)| *f)
+                .take(MAX_PAIRED)
+                .collect();
+            codes.extend(read_from_pairs(bits, &unused, inverted, in_budget));
+        }
     }
     codes
+}
+
+/// At most this many finders (the most often seen) are paired when no group of three reads.
+const MAX_PAIRED: usize = 6;
+
+/// Reads a code of which only two finder patterns were found (glare or low contrast can hide
+/// the third): for each pair and each role the pair can play (top-left with top-right or with
+/// bottom-left, or top-right with bottom-left), the third pattern is looked for where the square
+/// puts it, and the code read from there when it is seen.
+fn read_from_pairs(
+    bits: Bits<'_>,
+    finders: &[Finder],
+    inverted: bool,
+    in_budget: &dyn Fn() -> bool,
+) -> Option<PassCode> {
+    for (i, a) in finders.iter().enumerate() {
+        for b in &finders[i + 1..] {
+            let module = (a.module + b.module) / 2.0;
+            let apart = (a.x - b.x).hypot(a.y - b.y);
+            if a.module.max(b.module) > 1.5 * a.module.min(b.module)
+                || apart < 10.0 * module
+                || apart > 240.0 * module
+            {
+                continue;
+            }
+            for (p, q) in [(a, b), (b, a)] {
+                if !in_budget() {
+                    return None;
+                }
+                let (dx, dy) = (q.x - p.x, q.y - p.y);
+                let (mx, my) = ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0);
+                // In image coordinates (y down) the bottom-left is the top-right turned +90°
+                // about the top-left.
+                let guesses = [
+                    // p top-left, q top-right.
+                    ([Some(*p), Some(*q), None], (p.x - dy, p.y + dx)),
+                    // p top-left, q bottom-left.
+                    ([Some(*p), None, Some(*q)], (p.x + dy, p.y - dx)),
+                    // p top-right, q bottom-left.
+                    ([None, Some(*p), Some(*q)], (mx - dy / 2.0, my + dx / 2.0)),
+                ];
+                for (known, (ex, ey)) in guesses {
+                    let Some(third) = find_third(bits, known, (ex, ey), module, inverted) else {
+                        continue;
+                    };
+                    let [tl, tr, bl] = known.map(|f| f.unwrap_or(third));
+                    if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+                        return Some(code);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Looks for the missing finder pattern of `known` (top-left, top-right, bottom-left) within two
+/// modules of `estimate`, every half module, along the axes the other two give.
+fn find_third(
+    bits: Bits<'_>,
+    known: [Option<Finder>; 3],
+    estimate: (f32, f32),
+    module: f32,
+    inverted: bool,
+) -> Option<Finder> {
+    let at =
+        |f: Option<Finder>| f.map_or((f64::from(estimate.0), f64::from(estimate.1)), |f| pt(&f));
+    let (tl, tr, bl) = (at(known[0]), at(known[1]), at(known[2]));
+    let unit = |from: (f64, f64), to: (f64, f64)| {
+        let n = dist(from, to);
+        ((to.0 - from.0) / n, (to.1 - from.1) / n)
+    };
+    let (right, down) = (unit(tl, tr), unit(tl, bl));
+    let m = f64::from(module) * right.0.abs().max(right.1.abs());
+    let mut best = (0.0f32, estimate);
+    for j in -4i32..=4 {
+        for i in -4i32..=4 {
+            let (fi, fj) = (f64::from(i) * m / 2.0, f64::from(j) * m / 2.0);
+            let x = f64::from(estimate.0) + fi * right.0 + fj * down.0;
+            let y = f64::from(estimate.1) + fi * right.1 + fj * down.1;
+            let score = finder_match(bits, (x, y), m, right, down, inverted);
+            if score > best.0 {
+                best = (score, (x as f32, y as f32));
+            }
+        }
+    }
+    (best.0 >= 0.85).then_some(Finder {
+        x: best.1.0,
+        y: best.1.1,
+        module,
+        inverted,
+        count: 1,
+    })
 }
 
 /// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
@@ -875,6 +978,32 @@ mod tests {
         let quad = [(60.0, 30.0), (180.0, 30.0), (215.0, 200.0), (25.0, 200.0)];
         let pixels = frame(URI, 240, 220, quad, 30, 220);
         let codes = read(&pixels, 240, 220);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].payload, URI);
+    }
+
+    #[test]
+    fn a_code_whose_third_finder_the_rows_miss_is_read_from_the_other_two() {
+        // 6 px per module, straight on; light lines one pixel wide along the module boundaries
+        // of the top-right finder cut every row through it into one-module runs, so the row
+        // scan cannot see it, while each module's centre still reads right.
+        let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width();
+        let side = (n + 8) as f64 * 6.0;
+        let size = side as usize + 20;
+        let quad = [
+            (10.0, 10.0),
+            (10.0 + side, 10.0),
+            (10.0 + side, 10.0 + side),
+            (10.0, 10.0 + side),
+        ];
+        let mut pixels = frame(URI, size, size, quad, 30, 220);
+        let finder_left = 10 + (4 + n - 7) * 6;
+        for y in 10 + 4 * 6..10 + 11 * 6 {
+            for k in 1..7 {
+                pixels[y * size + finder_left + 6 * k] = 220;
+            }
+        }
+        let codes = read(&pixels, size, size);
         assert_eq!(codes.len(), 1);
         assert_eq!(codes[0].payload, URI);
     }
