@@ -8,10 +8,11 @@
 //! 1. **Local 2D adaptive thresholds** (8×8 block statistics, one pass over the frame, read in
 //!    place whatever its row stride).
 //! 2. **Our locator** (`scan/finder.rs`, `scan/detect.rs`): finder patterns from row runs in
-//!    both polarities at once, grouped in threes, the version and the perspective fitted to the
-//!    finder and timing patterns, the alignment pattern found, and every module sampled from the
-//!    gray pixels into a grid that `rqrr` corrects and decodes. This reads small (2 pixels per
-//!    module), blurred, tilted, dense and dark-mode codes in a few milliseconds.
+//!    both polarities at once, grouped in threes (or a third looked for from two), the version
+//!    and the perspective fitted to the finder and timing patterns, the alignment pattern found,
+//!    and every module sampled from the gray pixels into a grid that `rqrr` corrects and
+//!    decodes. This reads small (2 pixels per module), blurred, tilted, dense and dark-mode codes
+//!    in a few milliseconds.
 //! 3. **`rqrr`'s own locator** as a fallback for image files ([`ScanOptions::thorough`]), in
 //!    both polarities, through `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
