@@ -1,7 +1,8 @@
 //! Our own QR locator, with `rqrr` as the decoder: finder patterns ([`super::finder`]) are grouped
-//! in threes, the bottom-right alignment pattern is looked for, a perspective transform maps the
-//! module grid onto the frame, and each module is read from the gray pixels (bilinear, against
-//! the local threshold) into a grid that `rqrr` corrects and decodes.
+//! in threes (or a missing third is looked for from two), each checked module by module; the
+//! version and the perspective are fitted to the finder and timing patterns; the bottom-right
+//! alignment pattern corrects the transform; and each module is read from the gray pixels
+//! (bilinear, against the local threshold) into a grid that `rqrr` corrects and decodes.
 //!
 //! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
 //! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row
