@@ -149,15 +149,13 @@ fn find_third(
         let n = dist(from, to);
         ((to.0 - from.0) / n, (to.1 - from.1) / n)
     };
-    let (right, down) = (unit(tl, tr), unit(tl, bl));
-    let m = f64::from(module) * right.0.abs().max(right.1.abs());
+    let grid = Grid::of_finder(unit(tl, tr), unit(tl, bl), module);
+    let estimate64 = (f64::from(estimate.0), f64::from(estimate.1));
     let mut best = (0.0f32, estimate);
     for j in -4i32..=4 {
         for i in -4i32..=4 {
-            let (fi, fj) = (f64::from(i) * m / 2.0, f64::from(j) * m / 2.0);
-            let x = f64::from(estimate.0) + fi * right.0 + fj * down.0;
-            let y = f64::from(estimate.1) + fi * right.1 + fj * down.1;
-            let score = finder_match(bits, (x, y), m, right, down, inverted);
+            let (x, y) = grid.point(estimate64, f64::from(i) / 2.0, f64::from(j) / 2.0);
+            let score = concentric_match(bits, &grid, (x, y), 3, inverted);
             if score > best.0 {
                 best = (score, (x as f32, y as f32));
             }
@@ -285,12 +283,17 @@ fn read_code(
         ((to.0 - tl.0) / n, (to.1 - tl.1) / n)
     };
     let (right, down) = (axis(tr), axis(bl));
-    // The finders' sizes come from runs along the image's rows and columns, which cross a
-    // rotated square on a chord 1/cos longer, for the angle to the nearer axis.
-    let cos = right.0.abs().max(right.1.abs());
     let matched: f32 = [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
         .iter()
-        .map(|&(c, m)| finder_match(bits, c, m * cos, right, down, inverted))
+        .map(|&(c, m)| {
+            concentric_match(
+                bits,
+                &Grid::of_finder(right, down, m as f32),
+                c,
+                3,
+                inverted,
+            )
+        })
         .sum();
     if matched / 3.0 < MIN_FUNCTION_MATCH {
         return None;
@@ -313,14 +316,15 @@ fn read_code(
     }
     // The size read from the finders is rough under perspective: the versions around it are
     // fitted from the tilt found (its terms are relative to the code's size, so they barely
-    // depend on the version) and from none, and ranked by how well their patterns read.
+    // depend on the version) and from none, and ranked by how well their patterns read, best
+    // first.
     let rank = |tilt: (f64, f64)| -> Vec<(f32, i32, Homography)> {
         let starts: &[(f64, f64)] = if tilt == (0.0, 0.0) {
             &[(0.0, 0.0)]
         } else {
             &[(0.0, 0.0), tilt]
         };
-        (version - 3..=version + 3)
+        let mut ranked = (version - 3..=version + 3)
             .filter(|&v| (1..=40).contains(&v))
             .filter_map(|v| {
                 let dim = 17 + 4 * v as usize;
@@ -332,10 +336,11 @@ fn read_code(
                     .max_by(|x, y| x.0.total_cmp(&y.0))?;
                 (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v, h))
             })
-            .collect()
+            .collect::<Vec<_>>();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked
     };
     let mut versions = rank(tilt);
-    versions.sort_by(|a, b| b.0.total_cmp(&a.0));
     // A steep tilt can make the size estimate a version or two wrong, and the tilt fitted at the
     // wrong version with it: fitted again at the best version, both converge.
     if let Some(&(best, v, _)) = versions.first() {
@@ -348,7 +353,6 @@ fn read_code(
             }
         }
     }
-    versions.sort_by(|a, b| b.0.total_cmp(&a.0));
     versions
         .into_iter()
         .take(3)
@@ -373,13 +377,13 @@ fn read_version(
         // The bottom-right alignment pattern's centre is 6.5 modules in from the corner.
         let estimate = fitted.map(d - 6.5, d - 6.5);
         let grid = Grid::at(fitted, d - 6.5, d - 6.5);
-        let mut scored: Vec<(usize, (f64, f64))> =
-            find_alignments(bits, estimate, module, inverted)
-                .into_iter()
-                .map(|p| (alignment_score(bits, &grid, p, inverted), p))
-                .filter(|&(score, _)| score >= 21)
-                .collect();
-        scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
+        // At least 21 of the pattern's 25 modules read right.
+        let mut scored: Vec<(f32, (f64, f64))> = find_alignments(bits, estimate, module, inverted)
+            .into_iter()
+            .map(|p| (concentric_match(bits, &grid, p, 2, inverted), p))
+            .filter(|&(score, _)| score >= 21.0 / 25.0)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut points: Vec<(f64, f64)> = scored.iter().take(2).map(|&(_, p)| p).collect();
         // Blur can hide the pattern from the runs; its shape in the gray values remains.
         points.extend(match_alignment(bits, &grid, estimate, inverted));
@@ -537,30 +541,6 @@ fn function_patterns_match(bits: Bits<'_>, h: &Homography, dim: usize, inverted:
     right as f32 / total as f32
 }
 
-/// The share of a finder pattern's 49 modules that read as they must around `centre`, with
-/// modules of `module` pixels along the unit vectors `right` and `down`.
-fn finder_match(
-    bits: Bits<'_>,
-    centre: (f64, f64),
-    module: f64,
-    right: (f64, f64),
-    down: (f64, f64),
-    inverted: bool,
-) -> f32 {
-    let mut matched = 0u32;
-    for j in -3i32..=3 {
-        for i in -3i32..=3 {
-            let (fi, fj) = (f64::from(i) * module, f64::from(j) * module);
-            let x = centre.0 + fi * right.0 + fj * down.0;
-            let y = centre.1 + fi * right.1 + fj * down.1;
-            if module_at(bits, x, y, inverted) == (i.abs().max(j.abs()) != 2) {
-                matched += 1;
-            }
-        }
-    }
-    matched as f32 / 49.0
-}
-
 /// Below this share of function-pattern modules read right, a grid is not decoded.
 const MIN_FUNCTION_MATCH: f32 = 0.75;
 
@@ -581,13 +561,8 @@ fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f32) {
 /// Whether the module centred at (`x`, `y`) is dark (light when `inverted`); off the frame is
 /// light, as a quiet zone is.
 fn module_at(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> bool {
-    let image = bits.image;
-    let (x, y) = (x as f32, y as f32);
-    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
-        return false;
-    }
-    let value = bilinear(image, x - 0.5, y - 0.5);
-    bits.thresholds.is_black(x as usize, y as usize, value) != inverted
+    let (value, threshold) = sample(bits, x, y, inverted);
+    (threshold - value >= 0.0) != inverted
 }
 
 /// A local, affine view of the module grid, to read the neighbourhood of a point module by
@@ -598,6 +573,26 @@ struct Grid {
 }
 
 impl Grid {
+    /// The module steps around a finder pattern whose size was measured as `module` pixels from
+    /// runs along the image's rows and columns, for a code whose sides run along the unit
+    /// vectors `right` and `down`. Runs cross a turned square on a chord 1/cos longer, for the
+    /// angle to the nearer image axis, so the measure is scaled back by that cosine.
+    fn of_finder(right: (f64, f64), down: (f64, f64), module: f32) -> Self {
+        let m = f64::from(module) * right.0.abs().max(right.1.abs());
+        Self {
+            right: (right.0 * m, right.1 * m),
+            down: (down.0 * m, down.1 * m),
+        }
+    }
+
+    /// The point `i` modules right and `j` modules down from `centre`.
+    fn point(&self, centre: (f64, f64), i: f64, j: f64) -> (f64, f64) {
+        (
+            centre.0 + i * self.right.0 + j * self.down.0,
+            centre.1 + i * self.right.1 + j * self.down.1,
+        )
+    }
+
     /// The module steps of `h` at module (`u`, `v`), measured across that module.
     fn at(h: &Homography, u: f64, v: f64) -> Self {
         let (lx, ly) = h.map(u - 0.5, v);
@@ -611,22 +606,27 @@ impl Grid {
     }
 }
 
-/// How many of the 25 modules around `centre` match an alignment pattern (dark ring, light ring,
-/// dark centre).
-fn alignment_score(bits: Bits<'_>, grid: &Grid, centre: (f64, f64), inverted: bool) -> usize {
-    let mut score = 0;
-    for j in -2i32..=2 {
-        for i in -2i32..=2 {
-            let want = i.abs().max(j.abs()) != 1;
-            let (fi, fj) = (f64::from(i), f64::from(j));
-            let x = centre.0 + fi * grid.right.0 + fj * grid.down.0;
-            let y = centre.1 + fi * grid.right.1 + fj * grid.down.1;
-            if module_at(bits, x, y, inverted) == want {
-                score += 1;
+/// The share of the modules around `centre` that read as a concentric square pattern of
+/// `radius` rings must: dark, but for a light ring just inside the outer one. A finder pattern
+/// has radius 3 (its 3×3 centre dark), an alignment pattern radius 2 (one dark module inside).
+fn concentric_match(
+    bits: Bits<'_>,
+    grid: &Grid,
+    centre: (f64, f64),
+    radius: i32,
+    inverted: bool,
+) -> f32 {
+    let mut matched = 0u32;
+    for j in -radius..=radius {
+        for i in -radius..=radius {
+            let (x, y) = grid.point(centre, f64::from(i), f64::from(j));
+            if module_at(bits, x, y, inverted) == (i.abs().max(j.abs()) != radius - 1) {
+                matched += 1;
             }
         }
     }
-    score
+    let side = 2 * radius + 1;
+    matched as f32 / (side * side) as f32
 }
 
 /// The position within 6 modules of `estimate` where the gray values look most like an
@@ -638,12 +638,7 @@ fn match_alignment(
     estimate: (f64, f64),
     inverted: bool,
 ) -> Option<(f64, f64)> {
-    let at = |a: f64, b: f64| {
-        (
-            estimate.0 + a * grid.right.0 + b * grid.down.0,
-            estimate.1 + a * grid.right.1 + b * grid.down.1,
-        )
-    };
+    let at = |a: f64, b: f64| grid.point(estimate, a, b);
     let contrast = |a: f64, b: f64| {
         let (mut centre, mut inner, mut outer) = (0.0f32, 0.0f32, 0.0f32);
         for j in -2i32..=2 {
@@ -945,15 +940,21 @@ mod tests {
         decode_all(image, &thresholds, 0, &|| true)
     }
 
+    /// [`URI`] drawn on `quad` of a `w`×`h` frame must be read, once and right.
+    fn read_uri(w: usize, h: usize, quad: [(f64, f64); 4], dark: u8, light: u8) -> PassCode {
+        let mut codes = read(&frame(URI, w, h, quad, dark, light), w, h);
+        assert_eq!(codes.len(), 1);
+        let code = codes.remove(0);
+        assert_eq!(code.payload, URI);
+        code
+    }
+
     #[test]
     fn a_tilted_rotated_code_of_under_three_pixels_per_module_is_read() {
         // Version 4 (33 modules + quiet zone = 41) on about 100-120 pixels: 2.4-2.9 px per
         // module, rotated about 20 degrees and seen at an angle (one side shorter).
         let quad = [(60.0, 40.0), (170.0, 80.0), (140.0, 185.0), (25.0, 140.0)];
-        let pixels = frame(URI, 220, 220, quad, 30, 220);
-        let codes = read(&pixels, 220, 220);
-        assert_eq!(codes.len(), 1);
-        assert_eq!(codes[0].payload, URI);
+        let code = read_uri(220, 220, quad, 30, 220);
         // The reported corners are the code's own (inside the quiet zone): 4 of 41 modules in
         // from the drawn quad's corners, within two pixels.
         let inner = |a: (f64, f64), b: (f64, f64), c: (f64, f64)| {
@@ -964,7 +965,7 @@ mod tests {
             )
         };
         let expected = inner(quad[0], quad[1], quad[3]);
-        let got = codes[0].corners[0];
+        let got = code.corners[0];
         assert!(
             (f64::from(got.x) + 0.5 - expected.0).abs() < 2.0
                 && (f64::from(got.y) + 0.5 - expected.1).abs() < 2.0,
@@ -977,10 +978,7 @@ mod tests {
         // The near side (bottom) is 1.6 times as wide as the far side (top): a phone held low,
         // as the corpus's "perspective" frames.
         let quad = [(60.0, 30.0), (180.0, 30.0), (215.0, 200.0), (25.0, 200.0)];
-        let pixels = frame(URI, 240, 220, quad, 30, 220);
-        let codes = read(&pixels, 240, 220);
-        assert_eq!(codes.len(), 1);
-        assert_eq!(codes[0].payload, URI);
+        read_uri(240, 220, quad, 30, 220);
     }
 
     #[test]
@@ -1012,10 +1010,7 @@ mod tests {
     #[test]
     fn a_dark_mode_code_is_read_in_the_same_pass() {
         let quad = [(20.0, 20.0), (200.0, 20.0), (200.0, 200.0), (20.0, 200.0)];
-        let pixels = frame(URI, 220, 220, quad, 230, 25);
-        let codes = read(&pixels, 220, 220);
-        assert_eq!(codes.len(), 1);
-        assert_eq!(codes[0].payload, URI);
+        read_uri(220, 220, quad, 230, 25);
     }
 
     proptest::proptest! {

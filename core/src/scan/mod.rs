@@ -48,6 +48,7 @@ pub use content::Content;
 pub use file::MAX_PIXELS;
 
 use frame::{Gray, Luma};
+use pass::PassCode;
 
 /// A point in the scanned image, in pixels from its top-left corner.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,16 +211,10 @@ pub fn scan_image_with(bytes: &[u8], options: &ScanOptions) -> Result<Vec<Scanne
     Ok(scan_luma(gray.view(), options))
 }
 
-/// The codes of one pass, in the coordinates of the frame.
-struct Found {
-    payload: String,
-    corners: [Point; 4],
-}
-
 /// Runs the passes in order until the budget is spent or a level has found codes.
 fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let start = Instant::now();
-    let mut found: Vec<Found> = Vec::new();
+    let mut found: Vec<PassCode> = Vec::new();
     let in_budget = || start.elapsed() < options.budget;
 
     // rqrr's own locator, in both polarities, backs ours up on image files (read once); camera
@@ -295,10 +290,10 @@ fn run_level(
     scale: f32,
     radius: usize,
     polarities: &[bool],
-    found: &mut Vec<Found>,
+    found: &mut Vec<PassCode>,
     in_budget: &dyn Fn() -> bool,
 ) {
-    let add = |codes: Vec<pass::PassCode>, found: &mut Vec<Found>| {
+    let add = |codes: Vec<PassCode>, found: &mut Vec<PassCode>| {
         let any = !codes.is_empty();
         for code in codes {
             let corners = code.corners.map(|p| Point {
@@ -336,7 +331,7 @@ fn run_level(
 }
 
 /// Adds a code unless the same payload was already found at about the same place.
-fn add_unique(found: &mut Vec<Found>, payload: String, corners: [Point; 4]) {
+fn add_unique(found: &mut Vec<PassCode>, payload: String, corners: [Point; 4]) {
     let center = centroid(&corners);
     let size = side(&corners);
     let duplicate = found.iter().any(|f| {
@@ -345,7 +340,7 @@ fn add_unique(found: &mut Vec<Found>, payload: String, corners: [Point; 4]) {
             && (c.x - center.x).hypot(c.y - center.y) < size.max(side(&f.corners)) / 2.0
     });
     if !duplicate {
-        found.push(Found { payload, corners });
+        found.push(PassCode { payload, corners });
     }
 }
 

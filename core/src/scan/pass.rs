@@ -8,7 +8,8 @@ use super::Point;
 use super::binarize::Thresholds;
 use super::frame::Luma;
 
-/// A code decoded in one pass, in the pass's image coordinates.
+/// A code decoded: its payload and corners, in the coordinates of the image it was read from
+/// (a pass's level, or the frame once scaled back).
 pub(crate) struct PassCode {
     pub payload: String,
     pub corners: [Point; 4],
