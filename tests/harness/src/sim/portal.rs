@@ -547,16 +547,7 @@ impl Portal {
         let record = self
             .store
             .transaction(|tx| store::failure_record(tx, user_id, now))?;
-        match policy::gate(&record, now) {
-            Gate::Open => Ok(()),
-            Gate::Closed {
-                retry_after,
-                locked,
-            } => Err(Refusal::Throttled {
-                retry_after,
-                locked,
-            }),
-        }
+        throttle(&record, now)
     }
 
     /// Runs a check in one transaction that commits whatever the outcome, so that failures
@@ -682,8 +673,12 @@ fn check_email_code(
 }
 
 fn gate_in(tx: &Transaction<'_>, user_id: &str, now: u64) -> Result<(), Refusal> {
-    let record = store::failure_record(tx, user_id, now)?;
-    match policy::gate(&record, now) {
+    throttle(&store::failure_record(tx, user_id, now)?, now)
+}
+
+/// The refusal a user's failure record calls for now, if any.
+fn throttle(record: &policy::FailureRecord, now: u64) -> Result<(), Refusal> {
+    match policy::gate(record, now) {
         Gate::Open => Ok(()),
         Gate::Closed {
             retry_after,
