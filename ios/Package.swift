@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // Jeton for iOS (and macOS): the generated Swift bindings plus the Swift shell, over the Rust
 // core. On Apple platforms the core comes as build/JetonFFI.xcframework (ios/build-xcframework.sh).
 // On Linux the same package builds and tests against the host library: run ios/generate.sh, then
@@ -25,5 +25,6 @@ let package = Package(
         // (never committed); Sources/Jeton/Shell is the hand-written shell.
         .target(name: "Jeton", dependencies: ["JetonFFI"], path: "Sources/Jeton", linkerSettings: linkHostLibrary),
         .testTarget(name: "JetonTests", dependencies: ["Jeton"], path: "Tests/JetonTests", linkerSettings: linkHostLibrary),
-    ]
+    ],
+    swiftLanguageModes: [.v6]
 )
