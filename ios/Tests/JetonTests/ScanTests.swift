@@ -1,24 +1,95 @@
+import Foundation
 import XCTest
 @testable import Jeton
 
-/// Scanning a PNG drawn by qrencode (ios/generate.sh draws it) (mirrors ScanTest.kt).
+/// Scanning through the FFI: a PNG drawn by `qrencode` (an independent encoder; ios/generate.sh
+/// draws it) and real camera frames from another app's test suite (shared fixtures, when the
+/// machine has them) (twin of ScanTest.kt).
 final class ScanTests: XCTestCase {
-    func testAPngDrawnByQrencodeGivesTheAccount() throws {
+    private let drawnUri = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8"
+
+    private func drawnPng() throws -> Data {
         let png = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("build/qrencode.png")
         guard let bytes = try? Data(contentsOf: png) else {
-            throw XCTSkip("no build/qrencode.png: run ios/generate.sh")
+            XCTFail("no build/qrencode.png: run ios/generate.sh (scripts/test.d/swift.sh does)")
+            throw CocoaError(.fileNoSuchFile)
         }
-        let codes = try scanImage(bytes: bytes)
-        XCTAssertEqual(codes.count, 1)
-        guard case let .account(account) = codes[0].content else { return XCTFail("not an account") }
-        XCTAssertEqual(try account.codeAt(unixSeconds: 59).digits, "94287082")
+        return bytes
     }
 
-    func testBadImagesAreTyped() {
-        XCTAssertThrowsError(try scanImage(bytes: Data("not an image".utf8)))
-        XCTAssertThrowsError(try scanFrame(luma: Data(count: 10), width: 4, height: 4, rowStride: 4))
+    func testAPngDrawnByQrencodeGivesTheAccountAndItsRfcCode() throws {
+        let codes = try scanImage(bytes: try drawnPng())
+        XCTAssertEqual(codes.count, 1)
+        XCTAssertEqual(codes[0].payload, drawnUri)
+        XCTAssertEqual(codes[0].corners.count, 4)
+        guard case let .account(account) = codes[0].content else { return XCTFail("not an account") }
+        XCTAssertEqual(try account.codeAt(unixSeconds: 59).digits, "94287082")
+        // Straight from the scan into a vault.
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+        _ = try vault.accounts.add(account: account)
+        guard case let .ready(_, code) = try vault.accounts.codesAt(unixSeconds: 59).first else { return XCTFail() }
+        XCTAssertEqual(code.digits, "94287082")
+    }
+
+    /// The shared fixtures' camera frames are gzipped Y planes; gunzip is on every Linux.
+    private func gunzip(_ path: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        return data
+    }
+
+    func testRealCameraFramesWithARowStrideAreRead() throws {
+        let fixtures = ProcessInfo.processInfo.environment["JETON_FIXTURES"] ?? ""
+        guard !fixtures.isEmpty, FileManager.default.fileExists(atPath: fixtures + "/qr.y.gz") else {
+            throw XCTSkip("shared fixtures not found (../shared/fixtures/other-apps-exports): camera frames skipped")
+        }
+        let expected = "otpauth://totp/neo4j:Charlotte?secret=B33WS2ALPT34K4BNY24AYROE4M&issuer=neo4j&algorithm=SHA1&digits=6&period=30"
+        // A 5 s budget, as in the Kotlin twin: a debug core on a busy 2-core machine can take
+        // longer than the default budget for the pass that finds these frames' code.
+        let scanner = Jeton.Scanner(budgetMs: 5000)
+        let strided = try gunzip(fixtures + "/qr.strided.y.gz")
+        // The shell's adapter removes the row padding, as it does for a camera's Y plane.
+        let frame = try strided.withUnsafeBytes { try LumaPlane(plane: $0, width: 1840, height: 1380, rowStride: 1856) }
+        XCTAssertEqual(try frame.scanQrCodes(with: scanner).map(\.payload), [expected])
+        // The core also reads the padded plane in place.
+        XCTAssertEqual(try scanner.scanFrame(luma: strided, width: 1840, height: 1380, rowStride: 1856).map(\.payload), [expected])
+        let plain = try gunzip(fixtures + "/qr.y.gz")
+        XCTAssertEqual(try scanner.scanFrame(luma: plain, width: 1600, height: 1200, rowStride: 1600).map(\.payload), [expected])
+    }
+
+    func testBlankFramesHoldNoCode() throws {
         XCTAssertEqual(try scanFrame(luma: Data(repeating: 0x7f, count: 320 * 240), width: 320, height: 240, rowStride: 320).count, 0)
+    }
+
+    func testBadImagesAndFramesGetTypedErrors() throws {
+        func invalidImage(_ call: () throws -> Void, _ what: String) {
+            guard case .InvalidImage = Vectors.jetonError(call) else { return XCTFail(what) }
+        }
+        invalidImage({ _ = try scanImage(bytes: Data()) }, "empty")
+        invalidImage({ _ = try scanImage(bytes: Data("not an image".utf8)) }, "text")
+        let png = try drawnPng()
+        invalidImage({ _ = try scanImage(bytes: png.prefix(png.count / 2)) }, "half a PNG")
+        var random = BadInputTests.SeededGenerator(state: 7)
+        for _ in 0..<200 {
+            var bytes = Data((0..<Int.random(in: 0..<4096, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+            if Bool.random(using: &random), bytes.count > 8 { bytes.replaceSubrange(0..<8, with: png.prefix(8)) }
+            do {
+                _ = try scanImage(bytes: bytes)
+            } catch JetonError.InvalidImage {
+            }
+        }
+        invalidImage({ _ = try scanFrame(luma: Data(count: 10), width: 4, height: 4, rowStride: 4) }, "short frame")
+        invalidImage({ _ = try scanFrame(luma: Data(count: 100), width: 10, height: 10, rowStride: 5) }, "stride below width")
+        invalidImage({ _ = try scanFrame(luma: Data(), width: 0, height: 0, rowStride: 0) }, "empty frame")
+        invalidImage({ _ = try scanFrame(luma: Data(count: 16), width: .max, height: .max, rowStride: .max) }, "huge frame")
     }
 }

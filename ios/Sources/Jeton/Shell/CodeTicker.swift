@@ -1,33 +1,87 @@
 import Foundation
 
+/// Where a ticker reads the time and how it waits; `.system` outside tests.
+public struct TickClock: Sendable {
+    /// Seconds since the Unix epoch, with a fraction.
+    public var now: @Sendable () -> TimeInterval
+    /// Waits this many seconds; throws `CancellationError` when the task is cancelled.
+    public var sleep: @Sendable (TimeInterval) async throws -> Void
+
+    /// A clock from its two parts.
+    public init(now: @escaping @Sendable () -> TimeInterval, sleep: @escaping @Sendable (TimeInterval) async throws -> Void) {
+        self.now = now
+        self.sleep = sleep
+    }
+
+    /// The device's wall clock: TOTP codes follow wall time.
+    public static let system = TickClock(
+        now: { Date().timeIntervalSince1970 },
+        sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000)) }
+    )
+}
+
+/// The codes of a list of accounts at one second.
+public struct CodeTick: Sendable {
+    /// The second the codes are for (Unix time).
+    public let unixSeconds: UInt64
+    /// One outcome per account, in the list's order.
+    public let codes: [CodeOutcome]
+}
+
 /// The codes of a vault at one second, in the user's order.
 public struct VaultTick: Sendable {
-    /// The second the codes are for (Unix time).
+    /// The second the codes are for (device time, Unix).
     public let unixSeconds: UInt64
     /// One code (or reason) per account.
     public let codes: [VaultCode]
 }
 
-extension JetonVault {
-    /// The codes of every account at once, then at the start of each second, as an
-    /// `AsyncStream`: one call into the core per tick, at the device time corrected by the
-    /// clock offset stored with the vault. Ends when the task is cancelled.
-    public func codeTicks(clock: @escaping @Sendable () -> TimeInterval = { Date().timeIntervalSince1970 }) -> AsyncStream<VaultTick> {
-        let accounts = self.accounts
-        return AsyncStream { continuation in
-            let task = Task {
-                while !Task.isCancelled {
-                    let now = clock()
-                    let second = UInt64(max(0, now.rounded(.down)))
-                    if let codes = try? accounts.deviceCodesAt(deviceUnixSeconds: second) {
-                        continuation.yield(VaultTick(unixSeconds: second, codes: codes))
-                    }
-                    let wait = 1.0 - (clock() - clock().rounded(.down))
-                    try? await Task.sleep(nanoseconds: UInt64(max(0.001, wait) * 1_000_000_000))
-                }
-                continuation.finish()
+/// The codes of `accounts` at once, then at the start of each second: one call into the core
+/// per tick for the whole list. Ends when the consuming task is cancelled.
+public func codeTicks(for accounts: [OtpAccount], clock: TickClock = .system) -> AsyncThrowingStream<CodeTick, Error> {
+    everySecond(clock) { second in CodeTick(unixSeconds: second, codes: codesAt(accounts: accounts, unixSeconds: second)) }
+}
+
+/// Whether the ticker has emitted its first tick (the first one comes at once).
+private actor TickerStart {
+    private var started = false
+
+    func begin() -> Bool {
+        defer { started = true }
+        return !started
+    }
+}
+
+/// `tick` of the current second at once, then of each following second as it starts. Pulled by
+/// the consumer, so nothing runs ahead of it; a cancelled consumer ends the stream, and an error
+/// from `tick` ends it with that error.
+func everySecond<Element: Sendable>(
+    _ clock: TickClock, _ tick: @escaping @Sendable (UInt64) throws -> Element
+) -> AsyncThrowingStream<Element, Error> {
+    let start = TickerStart()
+    return AsyncThrowingStream {
+        if await !start.begin() {
+            let now = clock.now()
+            do {
+                try await clock.sleep(1 - (now - now.rounded(.down)))
+            } catch is CancellationError {
+                return nil
             }
-            continuation.onTermination = { _ in task.cancel() }
+        }
+        if Task.isCancelled { return nil }
+        return try tick(UInt64(max(0, clock.now().rounded(.down))))
+    }
+}
+
+extension JetonVault {
+    /// The codes of every account at once, then at the start of each second: one call into the
+    /// core per tick, at the device time corrected by the clock offset stored with the vault.
+    /// The stream keeps the vault open while it runs; cancelling the consuming task ends it and
+    /// lets the vault go. A vault that is (or becomes) locked ends the stream with
+    /// `JetonError.Locked`, so the screen can ask for the passphrase instead of going blank.
+    public func codeTicks(clock: TickClock = .system) -> AsyncThrowingStream<VaultTick, Error> {
+        everySecond(clock) { [self] second in
+            VaultTick(unixSeconds: second, codes: try accounts.deviceCodesAt(deviceUnixSeconds: second))
         }
     }
 }

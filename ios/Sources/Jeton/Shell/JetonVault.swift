@@ -2,7 +2,11 @@ import Foundation
 
 /// An open vault file. Locked (its key and decrypted accounts dropped in Rust) when released;
 /// call `lock()` earlier when the app goes to the background.
-public final class JetonVault {
+///
+/// Safe to share across tasks: every call goes to the core, which serialises access to the file.
+/// The `async` overloads of the slow calls (unlock, import, backup) run off the caller's actor,
+/// so calling them from the main actor never blocks the UI while Argon2 or the keystore works.
+public final class JetonVault: Sendable {
     private let vault: Vault
     /// List, add, update, reorder, remove, and the codes of every account.
     public let accounts: VaultAccounts
@@ -40,13 +44,61 @@ public final class JetonVault {
         try vault.unlockWithPassphrase(passphrase: passphrase)
     }
 
+    /// Unlocks with the passphrase off the caller's actor (Argon2 takes a noticeable fraction
+    /// of a second); throws `JetonError.WrongPassphrase` otherwise.
+    public func unlock(passphrase: String) async throws {
+        try await offActor { [vault] in try vault.unlockWithPassphrase(passphrase: passphrase) }
+    }
+
     /// Unlocks with the device key; `JetonError.Keystore` means: ask for the passphrase.
     public func unlock(key: KeyWrapper) throws {
         try vault.unlockWithKey(wrapper: key)
+    }
+
+    /// Unlocks with the device key off the caller's actor (the keystore may show a biometric
+    /// prompt); `JetonError.Keystore` means: ask for the passphrase.
+    public func unlock(key: KeyWrapper) async throws {
+        try await offActor { [vault] in try vault.unlockWithKey(wrapper: key) }
+    }
+
+    /// Imports another app's export or a Jeton backup, all or nothing, off the caller's actor.
+    /// `password` is the file's own password when it has one (`JetonError.WrongPassphrase`
+    /// when it is wrong).
+    public func importFile(_ bytes: Data, password: String? = nil) async throws -> ImportSummary {
+        try await offActor { [accounts] in try accounts.importFile(data: bytes, password: password) }
+    }
+
+    /// A Jeton backup of every account, sealed with `passphrase`, made off the caller's actor.
+    public func exportBackup(passphrase: String) async throws -> Data {
+        try await offActor { [accounts] in try accounts.exportBackup(passphrase: passphrase) }
     }
 
     /// Drops the key and decrypted accounts until the next unlock.
     public func lock() throws {
         try vault.lock()
     }
+
+    /// Checks the device clock against a server's HTTP `Date` header, read from a response to a
+    /// request sent at `sent` and received at `received` (device time), and keeps the correction
+    /// with the vault: from then on `codeTicks` and `deviceCodesAt` show codes at the server's
+    /// time. Returns the offset in seconds (server minus device).
+    @discardableResult
+    public func checkClock(dateHeader: String, sent: Date, received: Date) throws -> Int64 {
+        try vault.checkClock(dateHeader: dateHeader, requestSentUnixMs: Self.millis(sent), responseReceivedUnixMs: Self.millis(received))
+    }
+
+    /// The stored clock correction in seconds, or nil before any `checkClock`.
+    public var clockOffsetSeconds: Int64? {
+        get throws { try vault.clockOffsetSeconds() }
+    }
+
+    private static func millis(_ date: Date) -> UInt64 {
+        UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
+
+/// Runs a blocking call into the core on the global concurrent executor, never on the caller's
+/// actor (e.g. the main actor).
+private func offActor<T: Sendable>(_ call: @escaping @Sendable () throws -> T) async throws -> T {
+    try await Task.detached(priority: .userInitiated) { try call() }.value
 }

@@ -2,19 +2,25 @@
 import Foundation
 import Security
 
-/// The vault's device key on iOS: a P-256 key in the Secure Enclave (in the Keychain where
-/// there is none, e.g. the simulator), used with ECIES (X9.63 SHA-256, AES-GCM) to wrap the vault
-/// key. The private key never leaves the Secure Enclave. With `requireUserPresence`, unwrapping
-/// asks for Face ID / Touch ID / the passcode, and the key is invalidated when biometrics change
-/// (the vault then opens with its passphrase).
+/// The vault's device key on iOS: a P-256 key in the Secure Enclave, used with ECIES (X9.63
+/// SHA-256, AES-GCM) to wrap the vault key. The private key never leaves the Secure Enclave.
+/// With `requireUserPresence`, unwrapping asks for Face ID / Touch ID / the passcode, and the key
+/// is invalidated when biometrics change (the vault then opens with its passphrase).
+///
+/// Where there is no Secure Enclave (the simulator, old Macs), `wrap` fails with
+/// `KeyWrapError.Failed` unless the app chose `allowKeychainKey: true`: then the key is a
+/// software key kept in the Keychain (this device only), which is weaker — its bytes exist in
+/// memory and in the Keychain — so it is never chosen silently.
 public final class KeychainKeyWrapper: KeyWrapper {
     private let tag: Data
     private let requireUserPresence: Bool
+    private let allowKeychainKey: Bool
     private static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorVariableIVX963SHA256AESGCM
 
-    public init(tag: String = "dev.jeton.vault-key", requireUserPresence: Bool = false) {
+    public init(tag: String = "dev.jeton.vault-key", requireUserPresence: Bool = false, allowKeychainKey: Bool = false) {
         self.tag = Data(tag.utf8)
         self.requireUserPresence = requireUserPresence
+        self.allowKeychainKey = allowKeychainKey
     }
 
     public func wrap(vaultKey: Data) throws -> Data {
@@ -58,6 +64,9 @@ public final class KeychainKeyWrapper: KeyWrapper {
         let status = SecItemCopyMatching(query as CFDictionary, &item)
         switch status {
         case errSecSuccess:
+            guard let item, CFGetTypeID(item) == SecKeyGetTypeID() else {
+                throw KeyWrapError.Failed(reason: "the Keychain item is not a key")
+            }
             return (item as! SecKey)
         case errSecItemNotFound:
             return nil
@@ -68,8 +77,14 @@ public final class KeychainKeyWrapper: KeyWrapper {
 
     private func privateKey() throws -> SecKey {
         if let key = try existingKey() { return key }
-        if let key = try? createKey(secureEnclave: true) { return key }
-        return try createKey(secureEnclave: false)
+        do {
+            return try createKey(secureEnclave: true)
+        } catch {
+            guard allowKeychainKey else {
+                throw KeyWrapError.Failed(reason: "no Secure Enclave key could be made (\(error)); unlock with the passphrase")
+            }
+            return try createKey(secureEnclave: false)
+        }
     }
 
     private func createKey(secureEnclave: Bool) throws -> SecKey {
