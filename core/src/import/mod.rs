@@ -31,50 +31,8 @@ pub mod plain;
 pub mod proton;
 pub mod twofas;
 
+pub use crate::account::{Entry, same_account};
 pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
-
-/// One account read from an export, with what the source app kept beside it. `Debug` never shows
-/// the secret nor the note (users keep recovery codes there).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// Label, secret and code parameters.
-    pub account: Account,
-    /// Names of the groups (folders, tags) the account was in, in the source app's order.
-    pub groups: Vec<String>,
-    /// The user's note, if any.
-    pub note: Option<String>,
-    /// Whether the account was pinned or marked as a favourite.
-    pub favourite: bool,
-}
-
-impl fmt::Debug for Entry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Entry")
-            .field("account", &self.account)
-            .field("groups", &self.groups)
-            .field(
-                "note",
-                &self
-                    .note
-                    .as_ref()
-                    .map(|n| crate::vault::RedactedNote(n.is_empty())),
-            )
-            .field("favourite", &self.favourite)
-            .finish()
-    }
-}
-
-impl Entry {
-    /// An entry with no groups, no note, not a favourite.
-    pub fn new(account: Account) -> Self {
-        Self {
-            account,
-            groups: Vec::new(),
-            note: None,
-            favourite: false,
-        }
-    }
-}
 
 /// An entry of a readable file that Jeton did not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,12 +321,6 @@ pub fn read(
     })
 }
 
-/// Whether two accounts are the same account: same secret, same issuer, same account name.
-/// (Two accounts at one service with different secrets are different accounts.)
-pub fn same_account(a: &Account, b: &Account) -> bool {
-    a.issuer == b.issuer && a.name == b.name && a.secret == b.secret
-}
-
 /// What every reader returns: usable entries and refused ones, in file order.
 pub(crate) type Read = (Vec<Entry>, Vec<Refusal>);
 
@@ -384,11 +336,9 @@ pub(crate) fn utf8(data: &[u8], format: Format) -> Result<&str, ImportError> {
 
 /// A label for refusals: `Issuer (name)`, or the name, or `(no name)`.
 pub(crate) fn label(issuer: Option<&str>, name: &str) -> String {
-    match (issuer.filter(|i| !i.is_empty()), name.is_empty()) {
-        (Some(issuer), false) => format!("{issuer} ({name})"),
-        (Some(issuer), true) => issuer.to_owned(),
-        (None, false) => name.to_owned(),
-        (None, true) => "(no name)".to_owned(),
+    match crate::account::label(issuer.filter(|i| !i.is_empty()), name) {
+        shown if shown.is_empty() => "(no name)".to_owned(),
+        shown => shown,
     }
 }
 
