@@ -5,9 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rqrr::PreparedImage;
 
 use super::Point;
-use super::payload;
 use super::binarize::Thresholds;
 use super::frame::Luma;
+use super::payload;
 
 /// A code decoded: its payload and corners, in the coordinates of the image it was read from
 /// (a pass's level, or the frame once scaled back).
@@ -57,7 +57,10 @@ pub(crate) fn decode_all(
 pub(crate) fn too_busy(image: Luma<'_>, thresholds: &Thresholds) -> bool {
     let (mut changes, mut pixels) = (0u64, 0u64);
     for y in (0..image.height).step_by(4) {
-        let Some(row) = image.data.get(y * image.stride..y * image.stride + image.width) else {
+        let Some(row) = image
+            .data
+            .get(y * image.stride..y * image.stride + image.width)
+        else {
             break;
         };
         let mut previous = None;

@@ -213,8 +213,7 @@ fn div(a: u8, b: u8) -> u8 {
     if a == 0 || b == 0 {
         return 0;
     }
-    FIELD.exp
-        [usize::from(FIELD.log[usize::from(a)]) + 255 - usize::from(FIELD.log[usize::from(b)])]
+    FIELD.exp[usize::from(FIELD.log[usize::from(a)]) + 255 - usize::from(FIELD.log[usize::from(b)])]
 }
 
 /// α to the power `i`.
@@ -688,7 +687,9 @@ mod tests {
         for level in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
             for version in [8, 10, 27, 40] {
                 let text = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP 0123456789 ÄÖÜ";
-                let code = encoded(version, level, |b| b.push_optimal_data(text.as_bytes()).unwrap());
+                let code = encoded(version, level, |b| {
+                    b.push_optimal_data(text.as_bytes()).unwrap()
+                });
                 let payload = decode(&code).unwrap();
                 assert_eq!(payload.text, text, "version {version} {level:?}");
                 assert_eq!(payload.bytes, None);
@@ -737,7 +738,9 @@ mod tests {
     #[test]
     fn kanji_mode_is_read_as_shift_jis() {
         // 点茗 in Shift_JIS (ISO/IEC 18004's own Kanji example): 0x935F 0xE4AA.
-        let code = encoded(1, EcLevel::M, |b| b.push_kanji_data(b"\x93\x5f\xe4\xaa").unwrap());
+        let code = encoded(1, EcLevel::M, |b| {
+            b.push_kanji_data(b"\x93\x5f\xe4\xaa").unwrap()
+        });
         assert_eq!(decode(&code).unwrap().text, "点茗");
     }
 
@@ -762,7 +765,10 @@ mod tests {
             b.push_eci_designator(899).unwrap();
             b.push_byte_data(b"\x00\xff\x10").unwrap();
         });
-        assert_eq!(decode(&code).unwrap().bytes.as_deref(), Some(&b"\x00\xff\x10"[..]));
+        assert_eq!(
+            decode(&code).unwrap().bytes.as_deref(),
+            Some(&b"\x00\xff\x10"[..])
+        );
     }
 
     #[test]
@@ -771,12 +777,20 @@ mod tests {
         let sjis = b"\xc3\xde\xbb\xde\xb2\xdd\x51\x52";
         let code = encoded(2, EcLevel::M, |b| b.push_byte_data(sjis).unwrap());
         assert_eq!(decode(&code).unwrap().text, "ﾃﾞｻﾞｲﾝQR");
-        assert_eq!(guess("日本".as_bytes()), Charset::Encoding(encoding_rs::UTF_8));
-        assert_eq!(guess(b"\x93\xfa\x96\x7b\x8c\xea"), Charset::Encoding(SHIFT_JIS));
+        assert_eq!(
+            guess("日本".as_bytes()),
+            Charset::Encoding(encoding_rs::UTF_8)
+        );
+        assert_eq!(
+            guess(b"\x93\xfa\x96\x7b\x8c\xea"),
+            Charset::Encoding(SHIFT_JIS)
+        );
         assert_eq!(guess(b"caf\xe9"), Charset::Latin1);
         assert_eq!(guess(b"Gr\xfc\xdfe"), Charset::Latin1);
         assert_eq!(guess(b"\x00\x81\xff"), Charset::Binary);
-        let code = encoded(2, EcLevel::M, |b| b.push_byte_data(b"\x00\x81\xff\x80").unwrap());
+        let code = encoded(2, EcLevel::M, |b| {
+            b.push_byte_data(b"\x00\x81\xff\x80").unwrap()
+        });
         let payload = decode(&code).unwrap();
         assert_eq!(payload.bytes.as_deref(), Some(&b"\x00\x81\xff\x80"[..]));
     }

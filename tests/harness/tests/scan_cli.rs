@@ -193,7 +193,10 @@ fn json_gives_one_object_per_code_with_file_text_corners_and_kind() {
     let corners = objects[0]["corners"].as_array().unwrap();
     assert_eq!(corners.len(), 4);
     // jeton qr draws 8 pixels per module with a 4-module quiet zone: the code starts at 32.
-    assert!((corners[0][0].as_f64().unwrap() - 31.5).abs() < 2.0, "{corners:?}");
+    assert!(
+        (corners[0][0].as_f64().unwrap() - 31.5).abs() < 2.0,
+        "{corners:?}"
+    );
 }
 
 #[test]
@@ -225,9 +228,7 @@ fn control_and_bidi_characters_are_escaped_so_one_code_is_one_line() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        format!(
-            "{png}\ta\\r\\nforged\\tline \\u{{1b}}]0;title\\u{{7}} \\u{{202e}}txt.exe \\\\\n"
-        )
+        format!("{png}\ta\\r\\nforged\\tline \\u{{1b}}]0;title\\u{{7}} \\u{{202e}}txt.exe \\\\\n")
     );
     // JSON keeps the exact text.
     let json = jeton(&["scan", "--json", &png]);
@@ -253,7 +254,11 @@ fn huge_module_sizes_are_refused_quickly_with_exit_2() {
         let start = std::time::Instant::now();
         let out = jeton(&["qr", URI, "--png", png.to_str().unwrap(), "--module-px", px]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-        assert!(text(&out.stderr).contains("pixels per module"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("pixels per module"),
+            "{}",
+            text(&out.stderr)
+        );
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
         assert!(!png.exists());
     }
