@@ -181,9 +181,15 @@ pub fn format(account: &Account) -> String {
     let mut out = String::from(SCHEME);
     out.push_str(params.kind.as_str());
     out.push('/');
-    if let Some(issuer) = &account.issuer {
-        out.extend(utf8_percent_encode(issuer, LABEL));
-        out.push(':');
+    match &account.issuer {
+        Some(issuer) => {
+            out.extend(utf8_percent_encode(issuer, LABEL));
+            out.push(':');
+        }
+        // A colon in the name, even encoded, would read as the issuer separator: an empty
+        // issuer prefix keeps the whole name a name.
+        None if account.name.contains(':') => out.push(':'),
+        None => {}
     }
     out.extend(utf8_percent_encode(&account.name, LABEL));
     out.push_str("?secret=");
