@@ -3,11 +3,11 @@
 # and run for a bounded time from its seeds in fuzz/corpus/<target>/ (plus, when present, small
 # files of ../shared/fixtures). A crash, a leak, a timeout (10 s per input) or 2 GB of memory
 # fails the target; its input is kept in fuzz/artifacts/<target>/ and printed in base64.
-# Ends with "fuzz: N passed, N failed". JETON_FUZZ_SECONDS sets the time per target (default 15).
+# Ends with "fuzz: N passed, N failed". JETON_FUZZ_SECONDS sets the time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.d/fuzz.sh || { echo "fuzz: setup failed" >&2; exit 1; }
-seconds=${JETON_FUZZ_SECONDS:-15}
+seconds=${JETON_FUZZ_SECONDS:-10}
 
 if ! (cd fuzz && cargo +nightly fuzz build -O -a); then
   echo "fuzz: the targets do not build"
@@ -36,6 +36,9 @@ extra_seeds() {
 passed=0
 failed=0
 for target in $(cd fuzz && cargo +nightly fuzz list); do
+  # A fresh corpus each run: replaying a corpus grown by earlier runs is not bounded by
+  # -max_total_time, and would make this suite slower every time.
+  rm -rf "${work:?}/$target"
   mkdir -p "$work/$target" "fuzz/artifacts/$target"
   log=$work/$target.log
   seeds=(fuzz/corpus/"$target")
