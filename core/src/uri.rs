@@ -156,7 +156,12 @@ pub fn parse(text: &str) -> Result<Account, UriError> {
         } else {
             digits
         },
-        period,
+        // Each kind keeps only what `format` writes for it: HOTP a counter, the others a period.
+        period: if kind == Kind::Hotp {
+            defaults.period
+        } else {
+            period
+        },
         counter: if kind == Kind::Hotp { counter } else { 0 },
         t0: 0,
     };

@@ -15,3 +15,14 @@ fn uri_name_with_a_colon_and_no_issuer_survives_format() {
     let written = uri::format(&account);
     assert_eq!(uri::parse(&written).unwrap(), account, "{written}");
 }
+
+/// `uri_parse`: an HOTP URI with a `period` kept it, but `uri::format` writes HOTP with its
+/// counter and no period, so the account read back differed (period 30 instead of 60). A period
+/// means nothing to HOTP, as a counter means nothing to TOTP: both are now dropped on reading.
+#[test]
+fn uri_hotp_with_a_period_survives_format() {
+    let account =
+        uri::parse("otpauth://hotp/B:n?secret=JBSWY3DPEHPK3PXP&counter=7&period=60").unwrap();
+    let written = uri::format(&account);
+    assert_eq!(uri::parse(&written).unwrap(), account, "{written}");
+}
