@@ -8,14 +8,17 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.d/fuzz.sh || { echo "fuzz: setup failed" >&2; exit 1; }
 seconds=${JETON_FUZZ_SECONDS:-10}
+# The sanitizer build of every dependency is ~10 CPU-minutes cold: keep it outside the checkout,
+# where the next run (even from a fresh clone) reuses it.
+export CARGO_TARGET_DIR=${JETON_TOOLS:-$HOME/.cache/jeton-tools}/fuzz-target
 
 if ! (cd fuzz && cargo +nightly fuzz build -O -a); then
   echo "fuzz: the targets do not build"
   echo "fuzz: 0 passed, 1 failed"
   exit 1
 fi
-bin=fuzz/target/x86_64-unknown-linux-gnu/release
-work=fuzz/target/corpus
+bin=$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release
+work=$CARGO_TARGET_DIR/corpus
 fixtures=${JETON_SHARED_FIXTURES:-../shared/fixtures}
 
 # Extra seeds from the shared fixtures (never copied into the repository): small exports for the
