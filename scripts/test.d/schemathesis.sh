@@ -16,7 +16,7 @@ fail() {
 }
 bash scripts/setup.d/schemathesis.sh || fail "cannot install schemathesis"
 schemathesis=${JETON_TOOLS:-$HOME/.cache/jeton-tools}/schemathesis-venv/bin/schemathesis
-cargo build --quiet --locked -p jeton-harness --bin omnivox-sim || fail "cannot build omnivox-sim"
+${CARGO:-cargo} build --quiet --locked -p jeton-harness --bin omnivox-sim || fail "cannot build omnivox-sim"
 bin=${CARGO_TARGET_DIR:-target}/debug/omnivox-sim
 
 work=$(mktemp -d)
