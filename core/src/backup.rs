@@ -16,16 +16,21 @@
 //! ```
 //!
 //! The key is Argon2id of the passphrase; the accounts (JSON) are sealed with
-//! XChaCha20-Poly1305. The header is authenticated: the associated data is `jeton-backup/1\n`
-//! followed by the header re-serialized in its fixed field order, and unknown header fields are
-//! refused, so changing any header value (salt, cost, date) makes the file fail to open. KDF costs
-//! read from a file are bounded so that a crafted file cannot exhaust memory.
+//! XChaCha20-Poly1305 ([`crate::seal`], context [`crate::seal::Context::Backup`]). The header
+//! is authenticated: the associated data is `jeton-backup/1\n` followed by the header
+//! re-serialized in its fixed field order, and unknown header fields are refused, so changing
+//! any header value (salt, cost, date) makes the file fail to open. KDF costs read from a file
+//! are bounded by [`KdfParams::check_stored`] so that a crafted file cannot exhaust memory;
+//! costs chosen for a new backup by [`KdfParams::check_chosen`] (OWASP's floor).
+//!
+//! The plaintext is serialized once, into a buffer sized up front and wiped on drop, so no
+//! reallocation leaves an unwiped copy of the secrets behind.
 //!
 //! ```
-//! use jeton_core::{backup, import::Entry, uri};
+//! use jeton_core::{account::Entry, backup, uri};
 //!
 //! let account = uri::parse("otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ").unwrap();
-//! let file = backup::seal_with(&[Entry::new(account.clone())], "correct horse", backup::KdfParams::TESTING).unwrap();
+//! let file = backup::seal_with(&[Entry::new(account.clone())], "correct horse", backup::KdfParams::OWASP_MINIMUM).unwrap();
 //! assert!(backup::drill(&file, "correct horse", &[account.clone()]).unwrap().passed());
 //! assert_eq!(backup::open(&file, "correct horse").unwrap().entries[0].account, account);
 //! assert_eq!(backup::open(&file, "wrong").unwrap_err(), backup::BackupError::WrongPassphrase);
@@ -33,27 +38,19 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use data_encoding::BASE64;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::import::{Entry, same_account};
+use crate::account::{Entry, same_account};
 use crate::otp::{Algorithm, Kind, OtpParams};
+pub use crate::seal::KdfParams;
+use crate::seal::{self, Context, KdfError, Nonce};
 use crate::{Account, Secret};
 
 /// The version of the backup format this code writes (and the newest it reads).
 pub const FORMAT_VERSION: u64 = 1;
 const SALT_LEN: usize = 16;
-const NONCE_LEN: usize = 24;
-const KEY_LEN: usize = 32;
-/// Most memory a backup file may ask Argon2id for: 1 GiB.
-pub const MAX_MEMORY_KIB: u32 = 1 << 20;
-/// Most Argon2id passes a backup file may ask for.
-pub const MAX_ITERATIONS: u32 = 64;
-/// Most Argon2id lanes a backup file may ask for.
-pub const MAX_PARALLELISM: u32 = 16;
 
 /// Why a backup could not be written, opened or checked. Nothing is restored when opening fails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,33 +78,6 @@ pub enum BackupError {
     /// The system's random number generator failed.
     #[error("the system's random number generator failed: {0}")]
     Random(String),
-}
-
-/// Argon2id costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KdfParams {
-    /// Memory in KiB.
-    pub memory_kib: u32,
-    /// Passes over memory.
-    pub iterations: u32,
-    /// Lanes.
-    pub parallelism: u32,
-}
-
-impl KdfParams {
-    /// What [`seal`] uses: 64 MiB, 3 passes, 1 lane (about 150 ms on a laptop core, under a second
-    /// on a phone; OWASP's first Argon2id recommendation).
-    pub const RECOMMENDED: Self = Self {
-        memory_kib: 64 * 1024,
-        iterations: 3,
-        parallelism: 1,
-    };
-    /// Cheap costs for tests and examples. Never for real backups.
-    pub const TESTING: Self = Self {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
 }
 
 #[derive(Serialize, Deserialize)]
@@ -184,12 +154,12 @@ pub struct Backup {
     pub entries: Vec<Entry>,
 }
 
-/// Seals entries with `passphrase` at [`KdfParams::RECOMMENDED`].
+/// Seals entries with `passphrase` at [`KdfParams::DEFAULT`].
 pub fn seal(entries: &[Entry], passphrase: &str) -> Result<Vec<u8>, BackupError> {
-    seal_with(entries, passphrase, KdfParams::RECOMMENDED)
+    seal_with(entries, passphrase, KdfParams::DEFAULT)
 }
 
-/// Seals entries with `passphrase` at the given Argon2id costs.
+/// Seals entries with `passphrase` at the given Argon2id costs (not below OWASP's minimum).
 pub fn seal_with(
     entries: &[Entry],
     passphrase: &str,
@@ -198,11 +168,10 @@ pub fn seal_with(
     if passphrase.is_empty() {
         return Err(BackupError::EmptyPassphrase);
     }
-    check_costs(kdf)?;
+    kdf.check_chosen().map_err(unsupported)?;
     let mut salt = [0u8; SALT_LEN];
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
-    getrandom::fill(&mut nonce).map_err(|e| BackupError::Random(e.to_string()))?;
+    seal::fill_random(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
+    let nonce = Nonce::random().map_err(|e| BackupError::Random(e.to_string()))?;
     let header = Header {
         kdf: KdfHeader {
             algorithm: "argon2id".into(),
@@ -214,7 +183,7 @@ pub fn seal_with(
         },
         cipher: CipherHeader {
             algorithm: "xchacha20poly1305".into(),
-            nonce: BASE64.encode(&nonce),
+            nonce: BASE64.encode(nonce.as_bytes()),
         },
         created: SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -223,22 +192,16 @@ pub fn seal_with(
     let contents = Contents {
         accounts: entries.iter().map(record).collect(),
     };
-    let mut plain = Zeroizing::new(Vec::new());
-    serde_json::to_writer(&mut *plain, &contents)
-        .map_err(|e| BackupError::Malformed(e.to_string()))?;
-    let key = derive_key(passphrase, &salt, kdf)?;
-    let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
-        .map_err(|_| BackupError::Malformed("key length".into()))?;
-    let aad = associated_data(&header)?;
-    let ciphertext = cipher
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: &plain,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| BackupError::Malformed("encryption failed".into()))?;
+    let plain = serialize_contents(&contents)?;
+    let key = kdf.derive(passphrase, &salt).map_err(unsupported)?;
+    let aad = header_bytes(&header)?;
+    let context = Context::Backup {
+        version: FORMAT_VERSION,
+        header: &aad,
+    };
+    let ciphertext = key
+        .seal_detached(&nonce, &plain, &context)
+        .map_err(|e| BackupError::Random(e.to_string()))?;
     let file = FileOnDisk {
         jeton_backup: FORMAT_VERSION,
         header,
@@ -282,29 +245,23 @@ pub fn open(file: &[u8], passphrase: &str) -> Result<Backup, BackupError> {
         iterations: header.kdf.iterations,
         parallelism: header.kdf.parallelism,
     };
-    check_costs(kdf)?;
+    kdf.check_stored().map_err(unsupported)?;
     let salt = decode_exact("salt", &header.kdf.salt, SALT_LEN)?;
-    let nonce = decode_exact("nonce", &header.cipher.nonce, NONCE_LEN)?;
+    let nonce = decode_exact("nonce", &header.cipher.nonce, seal::NONCE_LEN)?;
     let ciphertext = BASE64.decode(file.ciphertext.as_bytes()).map_err(|_| {
         BackupError::Malformed("the ciphertext is not valid base64 (truncated?)".into())
     })?;
-    let key = derive_key(passphrase, &salt, kdf)?;
-    let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
-        .map_err(|_| BackupError::Malformed("key length".into()))?;
-    let nonce = XNonce::try_from(nonce.as_slice())
-        .map_err(|_| BackupError::Malformed("nonce length".into()))?;
-    let aad = associated_data(header)?;
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: &ciphertext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| BackupError::WrongPassphrase)?,
-    );
+    let key = kdf.derive(passphrase, &salt).map_err(unsupported)?;
+    let nonce =
+        Nonce::from_slice(&nonce).ok_or_else(|| BackupError::Malformed("nonce length".into()))?;
+    let aad = header_bytes(header)?;
+    let context = Context::Backup {
+        version: FORMAT_VERSION,
+        header: &aad,
+    };
+    let plain = key
+        .open_detached(&nonce, &ciphertext, &context)
+        .map_err(|_| BackupError::WrongPassphrase)?;
     let contents: Contents = serde_json::from_slice(&plain)
         .map_err(|e| BackupError::Malformed(format!("sealed contents: {e}")))?;
     let entries = contents
@@ -384,44 +341,39 @@ pub fn drill(
     Ok(report)
 }
 
-fn check_costs(kdf: KdfParams) -> Result<(), BackupError> {
-    let in_range = (8 * kdf.parallelism.max(1)..=MAX_MEMORY_KIB).contains(&kdf.memory_kib)
-        && (1..=MAX_ITERATIONS).contains(&kdf.iterations)
-        && (1..=MAX_PARALLELISM).contains(&kdf.parallelism);
-    if in_range {
+fn unsupported(e: KdfError) -> BackupError {
+    BackupError::UnsupportedParameters(e.to_string())
+}
+
+/// The sealed contents as JSON, in one buffer sized before writing (so it never reallocates and
+/// leaves an unwiped copy behind) and wiped on drop.
+fn serialize_contents(contents: &Contents) -> Result<Zeroizing<Vec<u8>>, BackupError> {
+    let mut counter = ByteCounter(0);
+    serde_json::to_writer(&mut counter, contents)
+        .map_err(|e| BackupError::Malformed(e.to_string()))?;
+    let mut plain = Zeroizing::new(Vec::with_capacity(counter.0));
+    serde_json::to_writer(&mut *plain, contents)
+        .map_err(|e| BackupError::Malformed(e.to_string()))?;
+    Ok(plain)
+}
+
+/// A writer that only counts bytes.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    } else {
-        Err(BackupError::UnsupportedParameters(format!(
-            "Argon2id costs of {} KiB, {} passes, {} lanes",
-            kdf.memory_kib, kdf.iterations, kdf.parallelism
-        )))
     }
 }
 
-fn derive_key(
-    passphrase: &str,
-    salt: &[u8],
-    kdf: KdfParams,
-) -> Result<Zeroizing<[u8; KEY_LEN]>, BackupError> {
-    let params = argon2::Params::new(
-        kdf.memory_kib,
-        kdf.iterations,
-        kdf.parallelism,
-        Some(KEY_LEN),
-    )
-    .map_err(|e| BackupError::UnsupportedParameters(format!("Argon2id costs ({e})")))?;
-    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    argon
-        .hash_password_into(passphrase.as_bytes(), salt, key.as_mut_slice())
-        .map_err(|e| BackupError::UnsupportedParameters(format!("Argon2id input ({e})")))?;
-    Ok(key)
-}
-
-fn associated_data(header: &Header) -> Result<Vec<u8>, BackupError> {
-    let mut aad = format!("jeton-backup/{FORMAT_VERSION}\n").into_bytes();
-    serde_json::to_writer(&mut aad, header).map_err(|e| BackupError::Malformed(e.to_string()))?;
-    Ok(aad)
+/// The header in its fixed field order: what the seal is bound to.
+fn header_bytes(header: &Header) -> Result<Vec<u8>, BackupError> {
+    serde_json::to_vec(header).map_err(|e| BackupError::Malformed(e.to_string()))
 }
 
 fn decode_exact(field: &str, text: &str, len: usize) -> Result<Vec<u8>, BackupError> {
@@ -478,4 +430,28 @@ fn entry(r: &Record) -> Result<Entry, String> {
         note: r.note.clone(),
         favourite: r.favourite,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contents_are_serialized_without_reallocating() {
+        let account =
+            crate::uri::parse("otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ")
+                .unwrap();
+        let entries: Vec<Entry> = (0..50).map(|_| Entry::new(account.clone())).collect();
+        let contents = Contents {
+            accounts: entries.iter().map(record).collect(),
+        };
+        let plain = serialize_contents(&contents).unwrap();
+        // Capacity equal to length: the buffer was sized once and never grew (a growth would
+        // have left the old allocation, with secrets in it, unwiped).
+        assert_eq!(plain.capacity(), plain.len());
+        assert_eq!(
+            plain.as_slice(),
+            serde_json::to_vec(&contents).unwrap().as_slice()
+        );
+    }
 }

@@ -24,6 +24,10 @@ use qrcode::{Color, EcLevel, Version};
 /// Modules of light margin around every drawing (the QR standard's quiet zone).
 pub const QUIET_ZONE: usize = 4;
 
+/// The largest PNG drawn, in pixels a side (16 MiB of gray pixels): a code needs far fewer,
+/// and a larger `module_px` would cost seconds and gigabytes (or overflow).
+pub const MAX_PNG_SIDE: u64 = 4096;
+
 /// Why a text cannot be drawn.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DrawError {
@@ -38,6 +42,19 @@ pub enum DrawError {
     /// A version outside 1 to 40.
     #[error("QR code version {0} does not exist: expected 1 to 40")]
     InvalidVersion(u8),
+    /// The PNG would be larger than [`MAX_PNG_SIDE`] pixels a side.
+    #[error(
+        "a PNG with {module_px} pixels per module would be {side} pixels wide, more than \
+         {MAX_PNG_SIDE}: use at most {max_module_px} pixels per module for this code"
+    )]
+    TooLarge {
+        /// The pixels per module asked for.
+        module_px: u32,
+        /// The width the PNG would have.
+        side: u64,
+        /// The most pixels per module that fit for this code.
+        max_module_px: u64,
+    },
     /// The image could not be encoded.
     #[error("the image could not be encoded: {0}")]
     Encode(String),
@@ -125,9 +142,19 @@ impl Qr {
         self.code[(x, y)] == Color::Dark
     }
 
-    /// A gray PNG with `module_px` pixels per module (at least 1), black on white.
+    /// A gray PNG with `module_px` pixels per module (at least 1), black on white, at most
+    /// [`MAX_PNG_SIDE`] pixels a side.
     pub fn png(&self, module_px: u32) -> Result<Vec<u8>, DrawError> {
         let px = module_px.max(1);
+        let modules = (self.modules() + 2 * QUIET_ZONE) as u64;
+        let side = modules * u64::from(px);
+        if side > MAX_PNG_SIDE {
+            return Err(DrawError::TooLarge {
+                module_px,
+                side,
+                max_module_px: MAX_PNG_SIDE / modules,
+            });
+        }
         let image = self
             .code
             .render::<Luma<u8>>()
@@ -244,6 +271,30 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_png_is_bounded_in_size_with_a_typed_error() {
+        // Found by hand (issue 15): u32::MAX pixels per module overflowed ("capacity overflow"
+        // panic), large values aborted on allocation, 1000 took 10 s and 2 GB.
+        let qr = Qr::new("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", Ecc::Medium).unwrap();
+        let modules = (qr.modules() + 2 * QUIET_ZONE) as u64;
+        for px in [u32::MAX, 1 << 20, 1000] {
+            assert_eq!(
+                qr.png(px).unwrap_err(),
+                DrawError::TooLarge {
+                    module_px: px,
+                    side: modules * u64::from(px),
+                    max_module_px: MAX_PNG_SIDE / modules,
+                }
+            );
+        }
+        // The largest that fits is drawn, as the error says.
+        let largest = u32::try_from(MAX_PNG_SIDE / modules).unwrap();
+        let png = qr.png(largest).unwrap();
+        let image = image::load_from_memory(&png).unwrap();
+        assert_eq!(u64::from(image.width()), modules * u64::from(largest));
+        assert!(qr.png(largest + 1).is_err());
     }
 
     #[test]

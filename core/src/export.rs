@@ -20,7 +20,9 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::Account;
-use crate::import::{Entry, Refusal, google};
+use crate::account::Entry;
+use crate::import::Refusal;
+use crate::migration;
 use crate::otp::Kind;
 use crate::uri;
 
@@ -73,7 +75,7 @@ pub fn google_migration(accounts: &[Account]) -> Result<GoogleExport, ExportErro
 }
 
 /// Writes accounts as Google Authenticator migration codes under the given batch id (and the
-/// following ids when there are more than [`google::MAX_BATCH_CODES`] codes).
+/// following ids when there are more than [`migration::MAX_BATCH_CODES`] codes).
 ///
 /// Google's format has no period, no Steam codes and only 6 or 8 digits: other accounts are left
 /// out and listed.
@@ -93,7 +95,7 @@ pub fn google_migration_with_batch_id(accounts: &[Account], batch_id: i32) -> Go
     let chunks: Vec<&[&Account]> = fits.chunks(GOOGLE_ACCOUNTS_PER_CODE).collect();
     // A reader refuses batches of more than MAX_BATCH_CODES codes: more codes make several
     // batches, with consecutive ids.
-    let per_batch = usize::try_from(google::MAX_BATCH_CODES).unwrap_or(usize::MAX);
+    let per_batch = usize::try_from(migration::MAX_BATCH_CODES).unwrap_or(usize::MAX);
     let uris = chunks
         .chunks(per_batch)
         .enumerate()
@@ -105,7 +107,7 @@ pub fn google_migration_with_batch_id(accounts: &[Account], batch_id: i32) -> Go
             })
         })
         .map(|(batch_id, size, index, chunk)| {
-            let payload = google::encode_payload(chunk, size, index, batch_id);
+            let payload = migration::encode_payload(chunk, size, index, batch_id);
             let base64 = Zeroizing::new(data_encoding::BASE64.encode(&payload));
             let mut uri = String::from("otpauth-migration://offline?data=");
             uri.extend(percent_encoding::utf8_percent_encode(

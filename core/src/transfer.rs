@@ -12,7 +12,7 @@
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("vault.jeton");
 //! # let _ = std::fs::remove_file(&path);
-//! let mut vault = Vault::create_with_kdf(&path, "pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+//! let mut vault = Vault::create_with_kdf(&path, "pw", KdfParams::OWASP_MINIMUM).unwrap();
 //! let list = "otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Nope:x?secret=1\n";
@@ -29,7 +29,7 @@ use std::path::Path;
 use crate::Account;
 use crate::backup::{self, BackupError, DrillReport, KdfParams};
 use crate::import::{self, Entry, Format, ImportError, Imported, Refusal};
-use crate::vault::{self, Extras, Vault, VaultError};
+use crate::vault::{Extras, Vault, VaultError};
 
 /// Why an import, backup or restore did not happen. Nothing was changed in the vault.
 #[derive(Debug, thiserror::Error)]
@@ -138,9 +138,9 @@ fn storable(account: &Account) -> Result<(), String> {
     account.params.validate().map_err(|e| e.to_string())
 }
 
-/// Seals the whole vault into a Jeton backup at [`KdfParams::RECOMMENDED`].
+/// Seals the whole vault into a Jeton backup at [`KdfParams::DEFAULT`].
 pub fn backup(vault: &Vault, passphrase: &str) -> Result<Vec<u8>, TransferError> {
-    backup_with(vault, passphrase, KdfParams::RECOMMENDED)
+    backup_with(vault, passphrase, KdfParams::DEFAULT)
 }
 
 /// [`backup`] at chosen Argon2id costs.
@@ -170,7 +170,7 @@ pub fn restore(vault: &mut Vault, file: &[u8], passphrase: &str) -> Result<Summa
 pub fn restore_new(
     path: &Path,
     vault_passphrase: &str,
-    vault_kdf: vault::KdfParams,
+    vault_kdf: KdfParams,
     file: &[u8],
     backup_passphrase: &str,
 ) -> Result<(Vault, Summary), TransferError> {

@@ -156,7 +156,12 @@ pub fn parse(text: &str) -> Result<Account, UriError> {
         } else {
             digits
         },
-        period,
+        // Each kind keeps only what `format` writes for it: HOTP a counter, the others a period.
+        period: if kind == Kind::Hotp {
+            defaults.period
+        } else {
+            period
+        },
         counter: if kind == Kind::Hotp { counter } else { 0 },
         t0: 0,
     };
@@ -181,9 +186,15 @@ pub fn format(account: &Account) -> String {
     let mut out = String::from(SCHEME);
     out.push_str(params.kind.as_str());
     out.push('/');
-    if let Some(issuer) = &account.issuer {
-        out.extend(utf8_percent_encode(issuer, LABEL));
-        out.push(':');
+    match &account.issuer {
+        Some(issuer) => {
+            out.extend(utf8_percent_encode(issuer, LABEL));
+            out.push(':');
+        }
+        // A colon in the name, even encoded, would read as the issuer separator: an empty
+        // issuer prefix keeps the whole name a name.
+        None if account.name.contains(':') => out.push(':'),
+        None => {}
     }
     out.extend(utf8_percent_encode(&account.name, LABEL));
     out.push_str("?secret=");

@@ -50,7 +50,7 @@ fn sample() -> Vec<Entry> {
 }
 
 fn sealed() -> (Vec<u8>, Value) {
-    let file = backup::seal_with(&sample(), "pass", KdfParams::TESTING).unwrap();
+    let file = backup::seal_with(&sample(), "pass", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
     let value = serde_json::from_slice(&file).unwrap();
     (file, value)
 }
@@ -77,7 +77,7 @@ fn seal_writes_what_the_header_says() {
     assert_eq!(backup::open(&file, "pass").unwrap().entries, sample());
     // Two seals of the same accounts differ (fresh salt and nonce).
     assert_ne!(
-        backup::seal_with(&sample(), "pass", KdfParams::TESTING).unwrap(),
+        backup::seal_with(&sample(), "pass", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap(),
         sealed().0
     );
 }

@@ -155,7 +155,12 @@ fn google_splits_batches_of_ten() {
 #[test]
 fn jeton_backup_round_trip() {
     let entries = readme_entries();
-    let file = backup::seal_with(&entries, "pass phrase", backup::KdfParams::TESTING).unwrap();
+    let file = backup::seal_with(
+        &entries,
+        "pass phrase",
+        backup::KdfParams::INSECURE_FAST_FOR_TESTS,
+    )
+    .unwrap();
     assert_eq!(import::detect(&file), Some(Format::JetonBackup));
     let back = import::read(&file, None, Some("pass phrase")).unwrap();
     assert_eq!(back.entries, entries);

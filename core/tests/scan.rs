@@ -384,3 +384,32 @@ fn real_camera_frames_from_a_phone_are_read() {
     let codes = scan::scan_frame(&strided, 1840, 1380, 1840).unwrap();
     assert!(codes.is_empty(), "read with the wrong stride: {codes:?}");
 }
+
+#[test]
+fn noise_of_any_size_gives_up_quickly_on_both_paths() {
+    // Issue 15: a 1500×1500 random-noise PNG cost 23 s of CPU on the image path (rqrr's own
+    // locator, the fallback, has no budget inside a pass and explodes on noise).
+    let mut rng = Rng(0x5eed_0015);
+    let noise = |w: u32, h: u32, rng: &mut Rng| {
+        GrayImage::from_fn(w, h, |_, _| image::Luma([rng.below(256) as u8]))
+    };
+    let image_limit = Duration::from_secs(2);
+    for side in [1500u32, 2400] {
+        let png = png_of(&noise(side, side, &mut rng));
+        let start = Instant::now();
+        let codes = scan::scan_image(&png).unwrap();
+        let took = start.elapsed();
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(took < image_limit, "{side}x{side} noise took {took:?}");
+    }
+    // Camera frames: the frame budget (100 ms), with room for a slow test machine.
+    let frame_limit = Duration::from_millis(if cfg!(debug_assertions) { 600 } else { 150 });
+    for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
+        let frame = noise(w, h, &mut rng);
+        let start = Instant::now();
+        let codes = scan::scan_frame(frame.as_raw(), w, h, w).unwrap();
+        let took = start.elapsed();
+        assert!(codes.is_empty(), "{codes:?}");
+        assert!(took < frame_limit, "{w}x{h} noise frame took {took:?}");
+    }
+}

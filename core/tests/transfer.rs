@@ -132,7 +132,8 @@ fn backup_restore_and_drill() {
     imported.entries[0].note = Some("recovery codes in the drawer".into());
     imported.entries[1].favourite = true;
     transfer::import_into(&mut vault, imported).unwrap();
-    let file = transfer::backup_with(&vault, "backup pw", KdfParams::TESTING).unwrap();
+    let file =
+        transfer::backup_with(&vault, "backup pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
 
     let report = transfer::drill(&file, "backup pw", &vault).unwrap();
     assert!(report.passed(), "{report:?}");

@@ -445,13 +445,13 @@ fn a_header_in_a_newer_format_is_named_as_such() {
     let f = fixture();
     let conn = db(&f.path);
     let mut header = meta(&conn, "header");
-    assert_eq!(&header[..10], b"JETONVLT\x00\x01");
-    header[9] = 2;
+    assert_eq!(&header[..10], b"JETONVLT\x00\x02");
+    header[9] = 3;
     set_meta(&conn, "header", &header);
     set_meta(&conn, "header_sum", &Sha256::digest(&header));
     match Vault::open(&f.path) {
         Err(VaultError::NewerVersion { found, supported }) => {
-            assert_eq!((found, supported), (2, 1));
+            assert_eq!((found, supported), (3, 2));
         }
         other => panic!("{other:?}"),
     }

@@ -107,6 +107,7 @@ impl From<VaultError> for JetonError {
             VaultError::NotAVault(_)
             | VaultError::NotFound(_)
             | VaultError::AlreadyExists(_)
+            | VaultError::Create { .. }
             | VaultError::NewerVersion { .. }
             | VaultError::Storage(_) => Self::VaultFile(message),
             VaultError::Damaged(_) => Self::Damaged(message),

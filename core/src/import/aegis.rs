@@ -7,8 +7,6 @@
 //! are refused by name); groups are a name (`group`, db version 2) or a list of group UUIDs named
 //! in `db.groups` (version 3).
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -17,6 +15,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
 use crate::Account;
 use crate::otp::{Algorithm, OtpParams};
+use crate::seal::{Key, foreign};
 
 const FORMAT: Format = Format::Aegis;
 /// The newest database version this reader knows.
@@ -274,25 +273,14 @@ fn hex(field: &str, text: &str) -> Result<Vec<u8>, ImportError> {
 }
 
 /// AES-256-GCM open of `ciphertext ‖ tag` with a 12-byte nonce; `None` when the tag fails.
-fn open_gcm(key: &[u8], nonce: &[u8], ciphertext: &[u8], tag: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    if nonce.len() != 12 || tag.len() != 16 {
+fn open_gcm(key: &Key, nonce: &[u8], ciphertext: &[u8], tag: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if tag.len() != 16 {
         return None;
     }
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
     let mut sealed = Vec::with_capacity(ciphertext.len() + tag.len());
     sealed.extend_from_slice(ciphertext);
     sealed.extend_from_slice(tag);
-    let nonce = Nonce::try_from(nonce).ok()?;
-    cipher
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: &sealed,
-                aad: &[],
-            },
-        )
-        .ok()
-        .map(Zeroizing::new)
+    foreign::open_aes256_gcm(key, nonce, &sealed).ok()
 }
 
 fn decrypt_db(
@@ -332,6 +320,8 @@ fn decrypt_db(
         }
     }
     let master = master.ok_or(ImportError::WrongPassword(FORMAT))?;
+    let master = Key::from_slice(&master)
+        .ok_or_else(|| ImportError::malformed(FORMAT, "the master key is not 32 bytes"))?;
     let nonce = hex("header.params.nonce", &params.nonce)?;
     let tag = hex("header.params.tag", &params.tag)?;
     let ciphertext = BASE64
@@ -375,15 +365,16 @@ fn unwrap_password_slot(
         ));
     }
     let salt = hex("slot salt", salt)?;
-    let params = scrypt::Params::new(log_n, r, p)
-        .map_err(|e| ImportError::malformed(FORMAT, format!("scrypt parameters: {e}")))?;
-    let mut derived = Zeroizing::new([0u8; 32]);
-    scrypt::scrypt(password.as_bytes(), &salt, &params, derived.as_mut_slice())
-        .map_err(|e| ImportError::malformed(FORMAT, format!("scrypt: {e}")))?;
+    let derived = foreign::scrypt(password, &salt, log_n, r, p).ok_or_else(|| {
+        ImportError::malformed(
+            FORMAT,
+            format!("scrypt parameters n = {n}, r = {r}, p = {p} are not usable"),
+        )
+    })?;
     let wrapped = hex("slot key", &slot.key)?;
     let nonce = hex("slot nonce", &slot.key_params.nonce)?;
     let tag = hex("slot tag", &slot.key_params.tag)?;
-    Ok(open_gcm(derived.as_slice(), &nonce, &wrapped, &tag))
+    Ok(open_gcm(&derived, &nonce, &wrapped, &tag))
 }
 
 #[cfg(test)]

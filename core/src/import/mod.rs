@@ -25,56 +25,28 @@ use std::fmt;
 use crate::{Account, Secret};
 
 pub mod aegis;
+pub mod andotp;
+pub mod authpro;
+pub mod authy;
+pub mod battlenet;
 pub mod bitwarden;
+pub mod bitwarden_csv;
+pub mod duo;
+mod fields;
+pub mod freeotp;
 pub mod google;
+pub mod googledb;
+pub mod microsoft;
 pub mod plain;
+mod prefs;
 pub mod proton;
+mod sniff;
+mod sqlite;
+pub mod steam;
 pub mod twofas;
 
+pub use crate::account::{Entry, same_account};
 pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
-
-/// One account read from an export, with what the source app kept beside it. `Debug` never shows
-/// the secret nor the note (users keep recovery codes there).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// Label, secret and code parameters.
-    pub account: Account,
-    /// Names of the groups (folders, tags) the account was in, in the source app's order.
-    pub groups: Vec<String>,
-    /// The user's note, if any.
-    pub note: Option<String>,
-    /// Whether the account was pinned or marked as a favourite.
-    pub favourite: bool,
-}
-
-impl fmt::Debug for Entry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Entry")
-            .field("account", &self.account)
-            .field("groups", &self.groups)
-            .field(
-                "note",
-                &self
-                    .note
-                    .as_ref()
-                    .map(|n| crate::vault::RedactedNote(n.is_empty())),
-            )
-            .field("favourite", &self.favourite)
-            .finish()
-    }
-}
-
-impl Entry {
-    /// An entry with no groups, no note, not a favourite.
-    pub fn new(account: Account) -> Self {
-        Self {
-            account,
-            groups: Vec::new(),
-            note: None,
-            favourite: false,
-        }
-    }
-}
 
 /// An entry of a readable file that Jeton did not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,11 +93,31 @@ pub enum Format {
     Proton,
     /// A Jeton backup file (see [`crate::backup`]).
     JetonBackup,
+    /// An Authenticator Pro (Stratum) JSON backup or the app's private database.
+    AuthenticatorPro,
+    /// An andOTP plain JSON backup.
+    AndOtp,
+    /// FreeOTP's or FreeOTP+'s token store (shared preferences), or a FreeOTP+ JSON export.
+    FreeOtp,
+    /// A Bitwarden unencrypted CSV export.
+    BitwardenCsv,
+    /// Authy's private token store (shared preferences) with decrypted secrets.
+    Authy,
+    /// Google Authenticator's private database.
+    GoogleDb,
+    /// Microsoft Authenticator's private database.
+    MicrosoftDb,
+    /// A Steam Guard `.maFile`.
+    Steam,
+    /// Battle.net Authenticator's shared preferences.
+    BattleNet,
+    /// A Duo Mobile export.
+    Duo,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 17] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -133,10 +125,21 @@ impl Format {
         Format::Bitwarden,
         Format::Proton,
         Format::JetonBackup,
+        Format::AuthenticatorPro,
+        Format::AndOtp,
+        Format::FreeOtp,
+        Format::BitwardenCsv,
+        Format::Authy,
+        Format::GoogleDb,
+        Format::MicrosoftDb,
+        Format::Steam,
+        Format::BattleNet,
+        Format::Duo,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
-    /// `proton`, `jeton`.
+    /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
+    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -146,6 +149,16 @@ impl Format {
             Format::Bitwarden => "bitwarden",
             Format::Proton => "proton",
             Format::JetonBackup => "jeton",
+            Format::AuthenticatorPro => "authpro",
+            Format::AndOtp => "andotp",
+            Format::FreeOtp => "freeotp",
+            Format::BitwardenCsv => "bitwarden-csv",
+            Format::Authy => "authy",
+            Format::GoogleDb => "google-db",
+            Format::MicrosoftDb => "microsoft",
+            Format::Steam => "steam",
+            Format::BattleNet => "battlenet",
+            Format::Duo => "duo",
         }
     }
 
@@ -166,6 +179,16 @@ impl Format {
             Format::Bitwarden => "Bitwarden",
             Format::Proton => "Proton Authenticator",
             Format::JetonBackup => "Jeton backup",
+            Format::AuthenticatorPro => "Authenticator Pro",
+            Format::AndOtp => "andOTP",
+            Format::FreeOtp => "FreeOTP",
+            Format::BitwardenCsv => "Bitwarden CSV",
+            Format::Authy => "Authy",
+            Format::GoogleDb => "Google Authenticator database",
+            Format::MicrosoftDb => "Microsoft Authenticator database",
+            Format::Steam => "Steam Guard",
+            Format::BattleNet => "Battle.net Authenticator",
+            Format::Duo => "Duo Mobile",
         }
     }
 }
@@ -181,7 +204,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -233,8 +256,14 @@ impl ImportError {
 
 /// Guesses the format of an export from its contents (never from its file name).
 pub fn detect(data: &[u8]) -> Option<Format> {
+    if let Some(format) = sniff::binary(data) {
+        return Some(format);
+    }
     let text = std::str::from_utf8(data).ok()?;
     let text = text.trim_start_matches('\u{feff}').trim_start();
+    if let Some(format) = sniff::text(text) {
+        return Some(format);
+    }
     if text.starts_with('{') {
         // A damaged file still says what it was meant to be: a truncated Aegis export should be
         // reported as a damaged Aegis export, not as an unknown file.
@@ -258,7 +287,7 @@ pub fn detect(data: &[u8]) -> Option<Format> {
         } else if both("entries", "version") {
             Some(Format::Proton)
         } else {
-            None
+            sniff::json_object(&has, damaged)
         };
     }
     let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
@@ -326,7 +355,20 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::Aegis => aegis::is_encrypted(data),
         Format::TwoFas => twofas::is_encrypted(data),
         Format::JetonBackup => true,
-        Format::GoogleMigration | Format::OtpauthList | Format::Bitwarden | Format::Proton => false,
+        Format::GoogleMigration
+        | Format::OtpauthList
+        | Format::Bitwarden
+        | Format::Proton
+        | Format::AuthenticatorPro
+        | Format::AndOtp
+        | Format::FreeOtp
+        | Format::BitwardenCsv
+        | Format::Authy
+        | Format::GoogleDb
+        | Format::MicrosoftDb
+        | Format::Steam
+        | Format::BattleNet
+        | Format::Duo => false,
     }
 }
 
@@ -350,6 +392,16 @@ pub fn read(
         Format::TwoFas => twofas::read(data, password)?,
         Format::Bitwarden => bitwarden::read(data)?,
         Format::Proton => proton::read(data)?,
+        Format::AuthenticatorPro => authpro::read(data)?,
+        Format::AndOtp => andotp::read(data)?,
+        Format::FreeOtp => freeotp::read(data)?,
+        Format::BitwardenCsv => bitwarden_csv::read(data)?,
+        Format::Authy => authy::read(data)?,
+        Format::GoogleDb => googledb::read(data)?,
+        Format::MicrosoftDb => microsoft::read(data)?,
+        Format::Steam => steam::read(data)?,
+        Format::BattleNet => battlenet::read(data)?,
+        Format::Duo => duo::read(data)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
@@ -361,12 +413,6 @@ pub fn read(
         entries,
         refused,
     })
-}
-
-/// Whether two accounts are the same account: same secret, same issuer, same account name.
-/// (Two accounts at one service with different secrets are different accounts.)
-pub fn same_account(a: &Account, b: &Account) -> bool {
-    a.issuer == b.issuer && a.name == b.name && a.secret == b.secret
 }
 
 /// What every reader returns: usable entries and refused ones, in file order.
@@ -384,11 +430,9 @@ pub(crate) fn utf8(data: &[u8], format: Format) -> Result<&str, ImportError> {
 
 /// A label for refusals: `Issuer (name)`, or the name, or `(no name)`.
 pub(crate) fn label(issuer: Option<&str>, name: &str) -> String {
-    match (issuer.filter(|i| !i.is_empty()), name.is_empty()) {
-        (Some(issuer), false) => format!("{issuer} ({name})"),
-        (Some(issuer), true) => issuer.to_owned(),
-        (None, false) => name.to_owned(),
-        (None, true) => "(no name)".to_owned(),
+    match crate::account::label(issuer.filter(|i| !i.is_empty()), name) {
+        shown if shown.is_empty() => "(no name)".to_owned(),
+        shown => shown,
     }
 }
 

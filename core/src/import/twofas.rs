@@ -5,17 +5,15 @@
 //! key is PBKDF2-HMAC-SHA256 of the password over 10,000 iterations. The decrypted text is the
 //! JSON array that a plain backup keeps in `services`.
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::BASE64;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
 use crate::Account;
 use crate::otp::{Algorithm, OtpParams};
+use crate::seal::foreign;
 
 const FORMAT: Format = Format::TwoFas;
 /// PBKDF2 iterations 2FAS uses.
@@ -162,31 +160,20 @@ fn decrypt(sealed: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, ImportErr
     let ciphertext = field("ciphertext", ciphertext)?;
     let salt = field("salt", salt)?;
     let iv = field("IV", iv)?;
-    let nonce = Nonce::try_from(iv.as_slice()).map_err(|_| {
-        ImportError::malformed(
+    if iv.len() != 12 {
+        return Err(ImportError::malformed(
             FORMAT,
             format!("the IV has {} bytes, expected 12", iv.len()),
-        )
-    })?;
+        ));
+    }
     if ciphertext.len() < 16 {
         return Err(ImportError::malformed(
             FORMAT,
             "the ciphertext is shorter than its tag",
         ));
     }
-    let mut key = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(
-        password.as_bytes(),
-        &salt,
-        PBKDF2_ITERATIONS,
-        key.as_mut_slice(),
-    );
-    let cipher = Aes256Gcm::new_from_slice(key.as_slice())
-        .map_err(|_| ImportError::malformed(FORMAT, "key length"))?;
-    cipher
-        .decrypt(&nonce, ciphertext.as_slice())
-        .map(Zeroizing::new)
-        .map_err(|_| ImportError::WrongPassword(FORMAT))
+    let key = foreign::pbkdf2_sha256(password, &salt, PBKDF2_ITERATIONS);
+    foreign::open_aes256_gcm(&key, &iv, &ciphertext).map_err(|_| ImportError::WrongPassword(FORMAT))
 }
 
 fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String)> {

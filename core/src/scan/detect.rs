@@ -14,7 +14,8 @@ use super::Point;
 use super::binarize::Thresholds;
 use super::finder::{self, Bits, Finder};
 use super::frame::Luma;
-use super::pass::{PassCode, text};
+use super::pass::PassCode;
+use super::payload;
 
 /// At most this many finder patterns of one polarity are grouped (the most often seen first).
 const MAX_FINDERS: usize = 20;
@@ -471,7 +472,7 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
     }
     // As read, then sharpened against the four neighbouring modules (blur spreads each module
     // into its neighbours; subtracting them back reads single modules that blur made gray).
-    let bytes = [0.0f32, 1.0].iter().find_map(|&sharpen| {
+    let decoded = [0.0f32, 1.0].iter().find_map(|&sharpen| {
         let cell = |x: usize, y: usize| {
             let i = y * dim + x;
             let mut v = values[i];
@@ -486,12 +487,8 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
             }
             (thresholds[i] - v >= 0.0) != inverted
         };
-        let grid = rqrr::Grid::new(rqrr::SimpleGrid::from_func(dim, cell));
-        let mut bytes = Vec::new();
-        catch_unwind(AssertUnwindSafe(|| grid.decode_to(&mut bytes)))
-            .ok()?
-            .ok()?;
-        Some(bytes)
+        let grid = rqrr::SimpleGrid::from_func(dim, cell);
+        catch_unwind(AssertUnwindSafe(|| payload::decode_any(&grid))).ok()?
     })?;
     let d = dim as f64;
     let corner = |u: f64, v: f64| {
@@ -502,7 +499,8 @@ fn read_grid(bits: Bits<'_>, h: &Homography, dim: usize, inverted: bool) -> Opti
         }
     };
     Some(PassCode {
-        payload: text(bytes),
+        payload: decoded.text,
+        bytes: decoded.bytes,
         corners: [
             corner(0.0, 0.0),
             corner(d, 0.0),

@@ -41,6 +41,7 @@ mod file;
 mod finder;
 mod frame;
 mod pass;
+mod payload;
 
 use std::time::{Duration, Instant};
 
@@ -64,8 +65,15 @@ pub struct Point {
 /// `Debug` does not show the payload of an authenticator code: it holds the secret.
 #[derive(Clone, PartialEq)]
 pub struct ScannedCode {
-    /// The text the code carries, exactly as decoded.
+    /// The text the code carries, exactly as decoded: in the character set its ECI designators
+    /// name (ISO/IEC 18004), Kanji mode as Shift_JIS, and byte segments without a designator
+    /// guessed (UTF-8, else Shift_JIS when the bytes look Japanese, else ISO-8859-1). For bytes
+    /// that are no text (see [`ScannedCode::bytes`]), their ISO-8859-1 reading.
     pub payload: String,
+    /// The payload's bytes when they are no text: binary data (ECI 899), bytes invalid in the
+    /// character set the code names, or, without a designator, bytes that are neither UTF-8,
+    /// Shift_JIS nor ISO-8859-1 text. `None` for text.
+    pub bytes: Option<Vec<u8>>,
     /// The code's corners in the image: top-left, top-right, bottom-right, bottom-left as the code
     /// is drawn (its finder patterns are at the first, second and fourth).
     pub corners: [Point; 4],
@@ -268,6 +276,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
             let content = Content::classify(&f.payload);
             ScannedCode {
                 payload: f.payload,
+                bytes: f.bytes,
                 corners: f.corners,
                 content,
             }
@@ -300,7 +309,7 @@ fn run_level(
                 x: (p.x + 0.5) * scale - 0.5,
                 y: (p.y + 0.5) * scale - 0.5,
             });
-            add_unique(found, code.payload, corners);
+            add_unique(found, PassCode { corners, ..code });
         }
         any
     };
@@ -322,6 +331,10 @@ fn run_level(
     if !in_budget() || add(locate(&thresholds, 2), found) {
         return;
     }
+    // rqrr's locator has no budget inside a pass and drowns in noise: not on a noisy level.
+    if polarities.is_empty() || pass::too_busy(level, &thresholds) {
+        return;
+    }
     for &inverted in polarities {
         if !in_budget() {
             return;
@@ -331,16 +344,17 @@ fn run_level(
 }
 
 /// Adds a code unless the same payload was already found at about the same place.
-fn add_unique(found: &mut Vec<PassCode>, payload: String, corners: [Point; 4]) {
-    let center = centroid(&corners);
-    let size = side(&corners);
+fn add_unique(found: &mut Vec<PassCode>, code: PassCode) {
+    let center = centroid(&code.corners);
+    let size = side(&code.corners);
     let duplicate = found.iter().any(|f| {
         let c = centroid(&f.corners);
-        f.payload == payload
+        f.payload == code.payload
+            && f.bytes == code.bytes
             && (c.x - center.x).hypot(c.y - center.y) < size.max(side(&f.corners)) / 2.0
     });
     if !duplicate {
-        found.push(PassCode { payload, corners });
+        found.push(code);
     }
 }
 

@@ -7,11 +7,14 @@ use rqrr::PreparedImage;
 use super::Point;
 use super::binarize::Thresholds;
 use super::frame::Luma;
+use super::payload;
 
 /// A code decoded: its payload and corners, in the coordinates of the image it was read from
 /// (a pass's level, or the frame once scaled back).
 pub(crate) struct PassCode {
     pub payload: String,
+    /// The payload's bytes when they are no text (see [`super::ScannedCode::bytes`]).
+    pub bytes: Option<Vec<u8>>,
     pub corners: [Point; 4],
 }
 
@@ -32,10 +35,10 @@ pub(crate) fn decode_all(
     grids
         .iter()
         .filter_map(|grid| {
-            let mut bytes = Vec::new();
-            contained(|| grid.decode_to(&mut bytes))?.ok()?;
+            let payload = contained(|| payload::decode_any(&grid.grid))??;
             Some(PassCode {
-                payload: text(bytes),
+                payload: payload.text,
+                bytes: payload.bytes,
                 corners: grid.bounds.map(|p| Point {
                     x: p.x as f32,
                     y: p.y as f32,
@@ -45,25 +48,36 @@ pub(crate) fn decode_all(
         .collect()
 }
 
+/// Whether `image` binarized with `thresholds` changes colour along its rows so often (on
+/// average every few pixels, as noise does) that `rqrr`'s locator would drown: it floods every
+/// region and groups every finder-like one, with no budget inside a pass (a 1500×1500 noise
+/// image cost 23 s). A code it could read has modules of 3.5 pixels or more, so even a code
+/// filling the whole image changes colour at most every 7 pixels on average. Every fourth row
+/// is counted.
+pub(crate) fn too_busy(image: Luma<'_>, thresholds: &Thresholds) -> bool {
+    let (mut changes, mut pixels) = (0u64, 0u64);
+    for y in (0..image.height).step_by(4) {
+        let Some(row) = image
+            .data
+            .get(y * image.stride..y * image.stride + image.width)
+        else {
+            break;
+        };
+        let mut previous = None;
+        for (x, &value) in row.iter().enumerate() {
+            let black = thresholds.is_black(x, y, value);
+            changes += u64::from(previous.is_some_and(|p| p != black));
+            previous = Some(black);
+        }
+        pixels += image.width as u64;
+    }
+    changes * 100 > pixels * MAX_CHANGES_PERCENT
+}
+
+/// At most this many colour changes per hundred pixels along the rows for `rqrr`'s locator.
+const MAX_CHANGES_PERCENT: u64 = 20;
+
 /// Runs `f`, turning a panic into `None`. `rqrr`'s state is dropped after a panic, never reused.
 pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(f)).ok()
-}
-
-/// The payload as text: UTF-8 as nearly every encoder writes it, else ISO 8859-1, the QR
-/// standard's default for byte mode.
-pub(crate) fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes)
-        .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_mode_latin1_is_read_as_latin1() {
-        assert_eq!(text(b"caf\xe9".to_vec()), "café");
-        assert_eq!(text("café".as_bytes().to_vec()), "café");
-    }
 }

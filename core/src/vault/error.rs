@@ -3,9 +3,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::keyslot::KdfError;
 use super::record::{AccountId, Field};
 use crate::otp::OtpError;
+use crate::seal::KdfError;
 
 /// Where the vault file was found damaged or tampered with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +83,14 @@ pub enum VaultError {
     /// Creating a vault where a file already exists.
     #[error("{} already exists; choose another path or remove it first", .0.display())]
     AlreadyExists(PathBuf),
+    /// The vault file could not be created (no such folder, no permission, disk full).
+    #[error("cannot create {}: {reason}", path.display())]
+    Create {
+        /// Where.
+        path: PathBuf,
+        /// The system's words.
+        reason: String,
+    },
     /// Made by a later Jeton.
     #[error(
         "this vault was made by a newer version of Jeton (format {found}, this one reads up to {supported}); update Jeton"

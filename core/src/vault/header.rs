@@ -1,13 +1,19 @@
 //! The vault header: format version, vault id, the canary and the key slots, in one canonical
 //! byte string that is checksummed (corruption) and MACed under the vault key (tampering).
 
-use super::keyslot::{KdfParams, KeySlot, SALT_LEN};
+use super::keyslot::{KeySlot, SALT_LEN};
 use super::wire::{Malformed, Reader, Writer};
+use crate::seal::KdfParams;
 
 /// First bytes of every header.
 pub const MAGIC: &[u8; 8] = b"JETONVLT";
-/// The header and sealed-field format this code writes and reads.
-pub const FORMAT: u16 = 1;
+/// The header and sealed-field format this code writes. Format 2 seals with an HKDF subkey of
+/// the vault key, MACs with another, and keeps the clock correction in the account index;
+/// format 1 (sealing and MACs under the vault key itself) is still read, and migrated to
+/// format 2 on unlock.
+pub const FORMAT: u16 = 2;
+/// The oldest format this code reads.
+pub const OLDEST_FORMAT: u16 = 1;
 
 const SLOT_PASSPHRASE: u8 = 1;
 const SLOT_PLATFORM: u8 = 2;
@@ -79,7 +85,7 @@ impl Header {
         if format > FORMAT {
             return Err(HeaderError::Newer(format));
         }
-        if format != FORMAT {
+        if format < OLDEST_FORMAT {
             return Err(HeaderError::Malformed);
         }
         let vault_id = r.array()?;
@@ -161,8 +167,8 @@ mod tests {
             Err(HeaderError::NotAVault)
         );
         let mut newer = sample().encode();
-        newer[9] = 2;
-        assert_eq!(Header::decode(&newer), Err(HeaderError::Newer(2)));
+        newer[9] = 3;
+        assert_eq!(Header::decode(&newer), Err(HeaderError::Newer(3)));
         let full = sample().encode();
         for cut in 10..full.len() {
             assert!(Header::decode(&full[..cut]).is_err(), "cut at {cut}");

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use super::header::FORMAT;
 use super::wire::{Malformed, Reader, Writer};
+pub use crate::account::Extras;
 use crate::otp::{Algorithm, Kind, OtpParams};
 use crate::{Account, Secret};
 
@@ -48,40 +48,6 @@ impl FromStr for AccountId {
     type Err = uuid::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Uuid::parse_str(s).map(Self)
-    }
-}
-
-/// What a list shows beside an account, none of which makes codes. `Debug` never shows the note
-/// (users keep recovery codes there).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Extras {
-    /// Pinned to the top.
-    pub favourite: bool,
-    /// The user's groups (e.g. `School`, `Work`).
-    pub groups: Vec<String>,
-    /// A free note.
-    pub note: String,
-    /// A hint for the icon to show (e.g. a domain or an icon pack name).
-    pub icon: Option<String>,
-}
-
-impl fmt::Debug for Extras {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Extras")
-            .field("favourite", &self.favourite)
-            .field("groups", &self.groups)
-            .field("note", &RedactedNote(self.note.is_empty()))
-            .field("icon", &self.icon)
-            .finish()
-    }
-}
-
-/// Shows whether a note is empty, never its text.
-pub(crate) struct RedactedNote(pub(crate) bool);
-
-impl fmt::Debug for RedactedNote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0 { "\"\"" } else { "<redacted>" })
     }
 }
 
@@ -134,11 +100,7 @@ pub struct Entry {
 impl Entry {
     /// The label a list shows: `Issuer (name)`, or the name alone.
     pub fn label(&self) -> String {
-        match &self.issuer {
-            Some(issuer) if !self.name.is_empty() => format!("{issuer} ({})", self.name),
-            Some(issuer) => issuer.clone(),
-            None => self.name.clone(),
-        }
+        crate::account::label(self.issuer.as_deref(), &self.name)
     }
 }
 
@@ -206,7 +168,7 @@ impl Field {
         }
     }
 
-    fn tag(self) -> u8 {
+    pub(crate) fn tag(self) -> u8 {
         match self {
             Field::Otp => 1,
             Field::Issuer => 2,
@@ -231,18 +193,6 @@ impl fmt::Display for Field {
             Field::Details => "position, favourite and times",
         })
     }
-}
-
-/// The associated data of one sealed field: vault, format, account, revision, field.
-pub fn field_aad(vault_id: &[u8; 16], id: &AccountId, revision: u64, field: Field) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.raw(b"jeton/field")
-        .u16(FORMAT)
-        .raw(vault_id)
-        .raw(id.as_bytes())
-        .u64(revision)
-        .u8(field.tag());
-    w.0
 }
 
 fn kind_code(kind: Kind) -> u8 {

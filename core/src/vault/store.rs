@@ -5,8 +5,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::crypto::{RandomError, SecretKey};
-use super::record::{AccountId, Field, Record, encode_field, field_aad};
+use super::crypto::{Place, VaultKeys};
+use super::record::{AccountId, Field, Record, encode_field};
+use crate::seal::RandomError;
 
 /// Names of the values in the `meta` table.
 pub mod meta {
@@ -18,8 +19,44 @@ pub mod meta {
     pub const HEADER_MAC: &str = "header_mac";
     /// The sealed index: generation and each account's revision.
     pub const INDEX: &str = "index";
-    /// The sealed clock correction (device state, outside the account index).
+    /// The sealed clock correction of a format-1 vault (format 2 keeps it in the index).
     pub const CLOCK: &str = "clock";
+}
+
+/// The files SQLite keeps beside the vault.
+pub const SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `path` with `suffix` appended (`vault.jeton-wal`).
+pub fn side_file(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// Creates the (empty) vault file exclusively (`O_CREAT | O_EXCL`), readable and writable by its
+/// owner only (0600 whatever the umask: the mode only loses bits to it, and SQLite gives the
+/// `-wal` and `-shm` it makes the database file's mode). Fails if anything exists at `path`.
+pub fn create_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
+/// Sets the side files that exist to 0600 (they already are when SQLite made them from a
+/// 0600 database; this also covers a file left by another program).
+pub fn restrict_side_files(path: &Path) {
+    #[cfg(unix)]
+    for suffix in SIDE_FILES {
+        use std::os::unix::fs::PermissionsExt;
+        let side = side_file(path, suffix);
+        if side.is_file() {
+            let _ = std::fs::set_permissions(side, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Opens (or, with `create`, creates) the file. Nothing is written: see [`configure`].
@@ -104,15 +141,14 @@ impl From<RandomError> for WriteError {
 /// Seals every field of `record` at `revision` and writes its row.
 pub fn write_row(
     conn: &Connection,
-    key: &SecretKey,
-    vault_id: &[u8; 16],
+    keys: &VaultKeys,
     record: &Record,
     revision: u64,
 ) -> Result<(), WriteError> {
     let mut sealed = Vec::with_capacity(Field::ALL.len());
     for field in Field::ALL {
         let plain = encode_field(record, field);
-        sealed.push(key.seal(&plain, &field_aad(vault_id, &record.id, revision, field))?);
+        sealed.push(keys.seal(&plain, Place::Field(&record.id, revision, field))?);
     }
     let revision = i64::try_from(revision).unwrap_or(i64::MAX);
     conn.prepare_cached(
@@ -131,6 +167,12 @@ pub fn write_row(
         sealed[5],
         sealed[6]
     ])?;
+    Ok(())
+}
+
+/// Deletes a `meta` value.
+pub fn delete_meta(conn: &Connection, name: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM meta WHERE name = ?1", [name])?;
     Ok(())
 }
 

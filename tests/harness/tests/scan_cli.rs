@@ -145,3 +145,121 @@ fn zbarimg_reads_what_jeton_draws() {
     assert!(read.status.success(), "{}", text(&read.stderr));
     assert_eq!(text(&read.stdout).trim_end(), URI);
 }
+
+/// Draws `text` with `jeton qr` into `dir/name` and returns its path.
+fn drawn(dir: &Path, name: &str, text: &str) -> String {
+    let png = dir.join(name);
+    let out = jeton(&["qr", text, "--png", png.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", self::text(&out.stderr));
+    png.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_unreadable_file_is_reported_and_the_others_are_still_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = drawn(dir.path(), "first.png", URI);
+    let second = drawn(dir.path(), "second.png", "https://example.com/");
+    let missing = dir.path().join("missing.png");
+    let out = jeton(&["scan", &first, missing.to_str().unwrap(), &second]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{first}\t{URI}\n{second}\thttps://example.com/\n")
+    );
+    let stderr = text(&out.stderr);
+    let about_missing: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("missing.png"))
+        .collect();
+    assert_eq!(about_missing.len(), 1, "{stderr}");
+}
+
+#[test]
+fn json_gives_one_object_per_code_with_file_text_corners_and_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = drawn(dir.path(), "account.png", URI);
+    let web = drawn(dir.path(), "web.png", "https://example.com/");
+    let out = jeton(&["scan", "--json", &account, &web]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let objects: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0]["file"], account.as_str());
+    assert_eq!(objects[0]["text"], URI);
+    assert_eq!(objects[0]["kind"], "account");
+    assert_eq!(objects[1]["kind"], "text");
+    let corners = objects[0]["corners"].as_array().unwrap();
+    assert_eq!(corners.len(), 4);
+    // jeton qr draws 8 pixels per module with a 4-module quiet zone: the code starts at 32.
+    assert!(
+        (corners[0][0].as_f64().unwrap() - 31.5).abs() < 2.0,
+        "{corners:?}"
+    );
+}
+
+#[test]
+fn bytes_that_are_no_text_come_as_base64_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    // Neither UTF-8, Shift_JIS nor ISO-8859-1 text (0x80 and 0x81 are C1 controls there).
+    let data = b"\x00\x81\xff\x80binary";
+    let code = qrcode::QrCode::new(data).unwrap();
+    let png = dir.path().join("binary.png");
+    code.render::<image::Luma<u8>>()
+        .module_dimensions(6, 6)
+        .build()
+        .save(&png)
+        .unwrap();
+    let out = jeton(&["scan", "--json", png.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let object: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(object["kind"], "bytes");
+    assert_eq!(object["bytes"], data_encoding::BASE64.encode(data));
+    assert!(object.get("text").is_none());
+}
+
+#[test]
+fn control_and_bidi_characters_are_escaped_so_one_code_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = "a\r\nforged\tline \u{1b}]0;title\u{7} \u{202e}txt.exe \\";
+    let png = drawn(dir.path(), "evil.png", payload);
+    let out = jeton(&["scan", &png]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{png}\ta\\r\\nforged\\tline \\u{{1b}}]0;title\\u{{7}} \\u{{202e}}txt.exe \\\\\n")
+    );
+    // JSON keeps the exact text.
+    let json = jeton(&["scan", "--json", &png]);
+    let object: serde_json::Value = serde_json::from_str(text(&json.stdout).trim()).unwrap();
+    assert_eq!(object["text"], payload);
+}
+
+#[test]
+fn frame_runs_the_camera_path_on_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = drawn(dir.path(), "code.png", URI);
+    let out = jeton(&["scan", "--frame", &png]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), format!("{png}\t{URI}\n"));
+}
+
+#[test]
+fn huge_module_sizes_are_refused_quickly_with_exit_2() {
+    // Found by hand (issue 15): 4294967295 panicked with exit 101, 1000 took 10 s and 2 GB.
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("big.png");
+    for px in ["4294967295", "1000"] {
+        let start = std::time::Instant::now();
+        let out = jeton(&["qr", URI, "--png", png.to_str().unwrap(), "--module-px", px]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("pixels per module"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert!(!png.exists());
+    }
+}

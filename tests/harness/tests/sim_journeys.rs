@@ -62,7 +62,7 @@ async fn a_student_enrols_both_methods_then_logs_in_with_either() {
         .unwrap();
     assert_eq!(
         me,
-        json!({"user": "2412345", "role": "student", "authenticated": true, "totp": true, "email": true})
+        json!({"user": "2412345", "name": "2412345", "role": "student", "authenticated": true, "totp": true, "email": true})
     );
 
     // Next login: a code from the app (a later step: the enrolment used T0's).
@@ -889,7 +889,7 @@ async fn pages_speak_french_switch_to_english_and_show_refusals() {
             .contains("<h1>Connexion à Omnivox</h1>")
     );
     let english = page("/connexion?lang=en", None).await.unwrap();
-    let cookie = english.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = support::set_cookie(&english, "omnivox_lang").unwrap();
     assert!(cookie.starts_with("omnivox_lang=en"), "{cookie}");
     assert!(
         english
@@ -918,11 +918,16 @@ async fn pages_speak_french_switch_to_english_and_show_refusals() {
         "{html}"
     );
 
+    // The login form carries a CSRF token that matches a cookie set with the page.
+    let login = page("/connexion", None).await.unwrap();
+    let csrf_cookie = support::set_cookie(&login, "omnivox_csrf").unwrap();
+    let csrf = support::csrf_in(&login.text().await.unwrap());
     let refused = sim
         .client
         .post(format!("{}/connexion", sim.url))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("id=2400013&password=not+the+password")
+        .header("cookie", &csrf_cookie)
+        .body(format!("id=2400013&password=not+the+password&csrf={csrf}"))
         .send()
         .await
         .unwrap();
@@ -941,7 +946,10 @@ async fn pages_speak_french_switch_to_english_and_show_refusals() {
     let accepted = no_redirects
         .post(format!("{}/connexion", sim.url))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("id=2400013&password=correct+horse+battery")
+        .header("cookie", &csrf_cookie)
+        .body(format!(
+            "id=2400013&password=correct+horse+battery&csrf={csrf}"
+        ))
         .send()
         .await
         .unwrap();
@@ -949,7 +957,7 @@ async fn pages_speak_french_switch_to_english_and_show_refusals() {
     assert_eq!(accepted.headers()["location"], "/validation");
     let session = accepted.headers()["set-cookie"].to_str().unwrap();
     assert!(session.contains("HttpOnly"), "{session}");
-    let session = session.split(';').next().unwrap().to_owned();
+    let session = support::set_cookie(&accepted, "omnivox_session").unwrap();
     let intro = page("/validation", Some(&session))
         .await
         .unwrap()

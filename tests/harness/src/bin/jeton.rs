@@ -16,6 +16,10 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::from(1),
         },
         Err(error) => {
+            // A partial result (some files of `jeton scan` unreadable) still prints what it has.
+            if matches!(error, jeton_harness::cli::CliError::Incomplete(_)) {
+                let _ = std::io::stdout().write_all(&out);
+            }
             eprintln!("jeton: {error}");
             ExitCode::from(error.exit_code())
         }

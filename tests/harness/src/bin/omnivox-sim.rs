@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use jeton_harness::sim::{Config, Mailer, Simulator};
+use jeton_harness::sim::{Config, HashAlgorithm, Mailer, Simulator};
 
 /// Plays the portal's side of two-step validation on this machine: pages in French (with an
 /// English switch), a JSON API (docs/omnivox-sim.openapi.yaml) and Clara.
@@ -43,11 +43,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let algorithm = match args.algorithm.as_str() {
-        "SHA256" => jeton_core::Algorithm::Sha256,
-        "SHA512" => jeton_core::Algorithm::Sha512,
-        _ => jeton_core::Algorithm::Sha1,
-    };
+    let algorithm = HashAlgorithm::named(&args.algorithm).unwrap_or(HashAlgorithm::Sha1);
     let mut config = Config::new(&args.data)
         .allow_user_creation(args.allow_user_creation)
         .otp(algorithm, args.digits, args.period);

@@ -21,6 +21,9 @@ pub enum CliError {
     /// The command ran but found nothing (e.g. no QR code in the images).
     #[error("{0}")]
     NotFound(String),
+    /// Some inputs failed (each said why on stderr); the output holds what the others gave.
+    #[error("{0}")]
+    Incomplete(String),
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -33,7 +36,7 @@ impl CliError {
     /// Exit status: 2 for bad input, 1 for nothing found or a failure to write.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Input(_) => 2,
+            Self::Input(_) | Self::Incomplete(_) => 2,
             Self::NotFound(_) | Self::Output(_) | Self::Failed(_) => 1,
         }
     }

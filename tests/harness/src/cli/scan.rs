@@ -1,7 +1,7 @@
 //! `jeton scan` and `jeton qr`: QR codes from image files, and drawn from a URI.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
 use jeton_core::{draw, scan};
@@ -14,8 +14,16 @@ pub struct ScanArgs {
     /// Image files (PNG, JPEG, GIF, WebP) to read QR codes from.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// One JSON object per code: {"file", "text" (or "bytes" in base64 when the code holds no
+    /// text), "corners" [[x, y] × 4], "kind" ("account", "invalid-account", "migration",
+    /// "text" or "bytes")}.
+    #[arg(long)]
+    json: bool,
+    /// Read each image as a camera frame (its luma plane through the phone's frame path, with
+    /// the frame budget), for comparison with the image path.
+    #[arg(long)]
+    frame: bool,
 }
-
 /// Arguments of `jeton qr`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("output").required(true).args(["png", "svg", "terminal"])))]
@@ -37,28 +45,116 @@ pub struct QrArgs {
     module_px: u32,
 }
 
-/// Prints `FILE<TAB>PAYLOAD` for every code in every file. Fails with exit status 2 when a file
-/// cannot be read and 1 when no file holds a code.
+/// Image files larger than this are refused before they are read whole.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Prints every code in every file: `FILE<TAB>PAYLOAD` lines (control and bidi characters
+/// escaped, so one code is one line) or, with `--json`, one JSON object per line. A file that
+/// can't be read gets one line on stderr and the others are still scanned; then the exit status
+/// is 2. Otherwise it is 1 when no file holds a code.
 pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut found = 0usize;
+    let mut failed = 0usize;
     for path in &args.files {
-        let bytes =
-            std::fs::read(path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-        let codes = scan::scan_image(&bytes)
-            .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+        let codes = match read(path, args.frame) {
+            Ok(codes) => codes,
+            Err(message) => {
+                eprintln!("jeton: {}: {message}", escaped(&path.display().to_string()));
+                failed += 1;
+                continue;
+            }
+        };
         for code in &codes {
-            writeln!(out, "{}\t{}", path.display(), code.payload)?;
+            if args.json {
+                writeln!(out, "{}", json(path, code))?;
+            } else {
+                let shown = escaped(&path.display().to_string());
+                writeln!(out, "{shown}\t{}", escaped(&code.payload))?;
+            }
         }
         found += codes.len();
     }
+    if failed > 0 {
+        return Err(CliError::Incomplete(format!(
+            "{failed} of {} files could not be scanned",
+            args.files.len()
+        )));
+    }
     if found == 0 {
         let what = match args.files.as_slice() {
-            [one] => one.display().to_string(),
+            [one] => escaped(&one.display().to_string()),
             many => format!("{} files", many.len()),
         };
         return Err(CliError::NotFound(format!("no QR code found in {what}")));
     }
     Ok(())
+}
+
+/// The codes in one file, or why it can't be scanned.
+fn read(path: &Path, frame: bool) -> Result<Vec<scan::ScannedCode>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than {} MiB; an image of a QR code is far smaller",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    // `scan_frame` runs the same pipeline on a luma plane with these options.
+    let options = if frame {
+        scan::ScanOptions::frame()
+    } else {
+        scan::ScanOptions::image()
+    };
+    scan::scan_image_with(&bytes, &options).map_err(|e| e.to_string())
+}
+
+/// One code as a JSON object.
+fn json(path: &Path, code: &scan::ScannedCode) -> String {
+    let kind = match (&code.bytes, &code.content) {
+        (Some(_), _) => "bytes",
+        (None, scan::Content::Account(_)) => "account",
+        (None, scan::Content::InvalidAccount(_)) => "invalid-account",
+        (None, scan::Content::Migration) => "migration",
+        (None, scan::Content::Text) => "text",
+    };
+    let corners: Vec<[f32; 2]> = code.corners.iter().map(|p| [p.x, p.y]).collect();
+    let (key, value) = match &code.bytes {
+        Some(bytes) => ("bytes", data_encoding::BASE64.encode(bytes)),
+        None => ("text", code.payload.clone()),
+    };
+    let mut object = serde_json::Map::new();
+    object.insert("file".into(), path.display().to_string().into());
+    object.insert(key.into(), value.into());
+    object.insert("corners".into(), serde_json::json!(corners));
+    object.insert("kind".into(), kind.into());
+    serde_json::Value::Object(object).to_string()
+}
+
+/// The text with `\\`, control characters and bidirectional formatting characters escaped
+/// (`\\t`, `\\n`, `\\r`, `\\u{…}`), so that it shows as it is and stays on one line.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || is_bidi(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates and marks),
+/// which reorder what a terminal shows.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Draws the URI to a PNG or SVG file, or prints it as terminal half blocks.

@@ -4,20 +4,24 @@
 //! Sessions are named by `Authorization: Bearer <token>` (the token `POST /api/login` returns).
 //! Refusals are JSON `{"error": "...", "message": "...", "message_fr": "..."}` with a status
 //! that tells them apart: 401 wrong, replayed or expired code; 429 with `Retry-After` and
-//! `retry_after_seconds` when throttled or locked.
+//! `retry_after_seconds` when throttled or locked; 400 `bad_request` for a body that is not
+//! the JSON an operation takes, 413 `too_large` past [`super::MAX_BODY_BYTES`].
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use data_encoding::BASE64;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::SimError;
-use super::portal::{Method, NextStep, Portal, Refusal, Status};
+use super::portal::{Method, NextStep, Portal, Refusal, Status, Words};
 use super::store::{Role, Session};
 
 /// The OpenAPI description of this API.
@@ -50,6 +54,7 @@ impl IntoResponse for Refusal {
             Self::NoCodeRequested | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(error) => {
                 eprintln!("omnivox-sim: {error}");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -83,6 +88,35 @@ struct ErrorBody {
     message_fr: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after_seconds: Option<u64>,
+}
+
+/// A JSON body whose rejections are refusals like any other: 400 `bad_request` with the
+/// reason, or 413 `too_large`, in the API's JSON shape (axum's own are plain text).
+struct ApiJson<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_refusal(&rejection)),
+        }
+    }
+}
+
+fn json_refusal(rejection: &JsonRejection) -> Refusal {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Refusal::TooLarge;
+    }
+    bad_json(&rejection.body_text())
+}
+
+fn bad_json(reason: &str) -> Refusal {
+    Refusal::BadRequest(Words {
+        fr: format!("Le corps de la requête n'est pas le JSON attendu : {reason}"),
+        en: format!("The request body is not the JSON expected: {reason}"),
+    })
 }
 
 /// Runs a portal call off the async workers (SQLite and Argon2 block).
@@ -149,7 +183,7 @@ struct CreatedUser {
 
 async fn create_user(
     State(portal): State<Arc<Portal>>,
-    Json(new): Json<NewUser>,
+    ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<CreatedUser>), Refusal> {
     let user = blocking(portal, move |p| {
         p.create_user(&new.id, new.role, &new.name, &new.password)
@@ -181,7 +215,7 @@ struct LoginResponse {
 async fn login(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
-    Json(request): Json<LoginRequest>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, Refusal> {
     let agent = user_agent(&headers);
     let (session, next, status) = blocking(portal, move |p| {
@@ -261,7 +295,7 @@ const DONE: Done = Done {
 async fn totp_confirm(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
-    Json(request): Json<CodeRequest>,
+    ApiJson(request): ApiJson<CodeRequest>,
 ) -> Result<Json<Done>, Refusal> {
     with_session(portal, &headers, move |p, s| {
         p.confirm_totp(s, &request.code)
@@ -285,9 +319,23 @@ struct EmailSent {
 async fn email_start(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
-    body: Option<Json<EmailStart>>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EmailSent>, Refusal> {
-    let address = body.and_then(|Json(b)| b.address);
+    // The body is optional: empty means a login code to the confirmed address.
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Refusal::TooLarge
+        } else {
+            bad_json(&rejection.body_text())
+        }
+    })?;
+    let address = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<EmailStart>(&body)
+            .map_err(|e| bad_json(&e.to_string()))?
+            .address
+    };
     let (sent_to, expires) = with_session(portal, &headers, move |p, s| {
         p.start_email(s, address.as_deref())
     })
@@ -301,7 +349,7 @@ async fn email_start(
 async fn email_confirm(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
-    Json(request): Json<CodeRequest>,
+    ApiJson(request): ApiJson<CodeRequest>,
 ) -> Result<Json<Done>, Refusal> {
     with_session(portal, &headers, move |p, s| {
         p.confirm_email(s, &request.code)
@@ -319,7 +367,7 @@ struct VerifyRequest {
 async fn verify(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
-    Json(request): Json<VerifyRequest>,
+    ApiJson(request): ApiJson<VerifyRequest>,
 ) -> Result<Json<Done>, Refusal> {
     with_session(portal, &headers, move |p, s| {
         p.verify(s, request.method, &request.code)
@@ -341,7 +389,7 @@ struct ClaraDone {
 
 async fn clara_verify(
     State(portal): State<Arc<Portal>>,
-    Json(request): Json<ClaraRequest>,
+    ApiJson(request): ApiJson<ClaraRequest>,
 ) -> Result<Json<ClaraDone>, Refusal> {
     blocking(portal, move |p| p.clara_verify(&request.id, &request.code)).await?;
     Ok(Json(ClaraDone { status: "ok" }))

@@ -26,7 +26,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jeton_core::{Algorithm, OtpParams};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -37,9 +36,11 @@ pub mod policy;
 pub mod portal;
 pub mod sealing;
 pub mod store;
+pub mod verifier;
 
 pub use mail::Mailer;
 pub use portal::Portal;
+pub use verifier::{HashAlgorithm, TotpParams};
 
 /// The simulator's sense of time, in Unix seconds. Tests and the demo use a [`ManualClock`] so
 /// that lockouts expire and codes change without waiting.
@@ -102,7 +103,7 @@ pub struct Config {
     /// Whether `POST /api/users` may create accounts (tests and the demo).
     pub allow_user_creation: bool,
     /// Parameters of new authenticator enrolments (SHA-1, 6 digits, 30 s by default).
-    pub otp: OtpParams,
+    pub otp: TotpParams,
     /// The college's email domain: staff must use it, students must not.
     pub college_domain: String,
     /// The issuer written in the QR code.
@@ -120,7 +121,7 @@ impl Config {
             mailer: Mailer::Outbox(data_dir.join("outbox")),
             data_dir,
             allow_user_creation: false,
-            otp: OtpParams::totp(),
+            otp: TotpParams::default(),
             college_domain: "cegepmontpetit.ca".to_owned(),
             issuer: "Omnivox".to_owned(),
             clock: Arc::new(SystemClock),
@@ -146,12 +147,11 @@ impl Config {
     }
 
     /// Sets the algorithm, digits and period of new enrolments.
-    pub fn otp(mut self, algorithm: Algorithm, digits: u8, period: u32) -> Self {
-        self.otp = OtpParams {
+    pub fn otp(mut self, algorithm: HashAlgorithm, digits: u8, period: u32) -> Self {
+        self.otp = TotpParams {
             algorithm,
             digits,
             period,
-            ..OtpParams::totp()
         };
         self
     }
@@ -258,12 +258,17 @@ impl Simulator {
     }
 }
 
+/// The largest request body accepted, in bytes: a form or a JSON request is a few hundred;
+/// anything larger is refused with 413 before it is read further.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
 /// The whole HTTP surface: pages, the JSON API and Clara, with a `Date` header from the
-/// simulator's clock on every response.
+/// simulator's clock on every response and bodies bounded by [`MAX_BODY_BYTES`].
 pub fn router(portal: Arc<Portal>) -> axum::Router {
     let clock = Arc::clone(&portal.config().clock);
     pages::routes()
         .merge(api::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(portal)
         .layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {

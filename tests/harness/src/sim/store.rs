@@ -1,16 +1,26 @@
 //! The simulator's state in SQLite: accounts, sessions, enrolled methods, the last accepted step
-//! per relying party, email codes (hashed) and failures. Every decision that must hold under
+//! per relying party, email codes (hashed), session tokens (hashed) and failures. Every decision that must hold under
 //! concurrent requests is one SQL statement or one `IMMEDIATE` transaction.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::SimError;
 use super::policy::FailureRecord;
 
-const SCHEMA_VERSION: i64 = 1;
+/// 2: sessions are named by the SHA-256 of their token, never the token itself.
+const SCHEMA_VERSION: i64 = 2;
+
+/// From schema 1, which kept tokens in clear: those sessions are dropped (their holders log in
+/// again) and so are the email codes of their attempts.
+const FROM_SCHEMA_1: &str = "
+DROP TABLE IF EXISTS sessions;
+DELETE FROM email_codes;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -21,7 +31,7 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    token TEXT PRIMARY KEY,
+    token_hash BLOB PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users(id),
     authenticated INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
@@ -123,9 +133,9 @@ pub struct StoredUser {
 }
 
 /// A login session (API token or page cookie).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
-    /// The random token naming it.
+    /// The random token naming it: held by the client, only its SHA-256 is stored.
     pub token: String,
     /// Whose it is.
     pub user_id: String,
@@ -133,6 +143,29 @@ pub struct Session {
     pub authenticated: bool,
     /// The browser that opened it, for the email's wording.
     pub user_agent: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .field("authenticated", &self.authenticated)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// What names this session's login attempt in the email codes table: the hex SHA-256 of
+    /// the token, so the database never holds a usable token.
+    pub fn attempt(&self) -> String {
+        data_encoding::HEXLOWER.encode(&token_hash(&self.token))
+    }
+}
+
+/// The SHA-256 of a session token: what the database keeps.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// An authenticator enrolment as stored.
@@ -187,6 +220,9 @@ impl Store {
             return Err(SimError::Config(format!(
                 "the database was written by a newer simulator (schema {version})"
             )));
+        }
+        if version == 1 {
+            conn.execute_batch(FROM_SCHEMA_1)?;
         }
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -253,10 +289,10 @@ impl Store {
     /// Records a new session.
     pub fn insert_session(&self, session: &Session, now: u64) -> Result<(), SimError> {
         self.lock().execute(
-            "INSERT INTO sessions (token, user_id, authenticated, created_at, user_agent)
+            "INSERT INTO sessions (token_hash, user_id, authenticated, created_at, user_agent)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
-                session.token,
+                token_hash(&session.token).as_slice(),
                 session.user_id,
                 session.authenticated,
                 now as i64,
@@ -266,30 +302,40 @@ impl Store {
         Ok(())
     }
 
-    /// A session by its token.
+    /// A session by its token: found by the token's SHA-256, which is then compared in
+    /// constant time with the stored one.
     pub fn session(&self, token: &str) -> Result<Option<Session>, SimError> {
-        Ok(self
+        let hash = token_hash(token);
+        let row = self
             .lock()
             .query_row(
-                "SELECT token, user_id, authenticated, user_agent FROM sessions WHERE token = ?1",
-                [token],
+                "SELECT token_hash, user_id, authenticated, user_agent
+                 FROM sessions WHERE token_hash = ?1",
+                [hash.as_slice()],
                 |r| {
-                    Ok(Session {
-                        token: r.get(0)?,
-                        user_id: r.get(1)?,
-                        authenticated: r.get(2)?,
-                        user_agent: r.get(3)?,
-                    })
+                    let stored: Vec<u8> = r.get(0)?;
+                    Ok((
+                        stored,
+                        Session {
+                            token: token.to_owned(),
+                            user_id: r.get(1)?,
+                            authenticated: r.get(2)?,
+                            user_agent: r.get(3)?,
+                        },
+                    ))
                 },
             )
-            .optional()?)
+            .optional()?;
+        Ok(row.and_then(|(stored, session)| {
+            bool::from(stored.as_slice().ct_eq(hash.as_slice())).then_some(session)
+        }))
     }
 
     /// Marks a session as past the second step.
     pub fn authenticate_session(&self, token: &str) -> Result<(), SimError> {
         self.lock().execute(
-            "UPDATE sessions SET authenticated = 1 WHERE token = ?1",
-            [token],
+            "UPDATE sessions SET authenticated = 1 WHERE token_hash = ?1",
+            [token_hash(token).as_slice()],
         )?;
         Ok(())
     }

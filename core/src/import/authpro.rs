@@ -1,0 +1,238 @@
+//! Authenticator Pro (Stratum) backups: the plain JSON export (`Authenticators`, `Categories`,
+//! `AuthenticatorCategories`) and the app's private SQLite database (tables `authenticator`,
+//! `category`, `authenticatorcategory`), which hold the same fields.
+//!
+//! `Type` is 1 HOTP, 2 TOTP, 3 mOTP, 4 Steam, 5 Yandex (Jeton takes 1, 2 and 4); `Algorithm` is
+//! 0 SHA-1, 1 SHA-256, 2 SHA-512; `Counter` is the next counter value. The encrypted backups
+//! (which start with `AUTHENTICATORPRO` or `AuthenticatorPro`) are recognised and refused with
+//! what to do instead.
+
+use rusqlite::Connection;
+use serde::Deserialize;
+use zeroize::Zeroize;
+
+use super::{Entry, Format, ImportError, Read, Refusal, fields, label, secret_from_base32, sqlite};
+use crate::otp::{Algorithm, Kind};
+
+const FORMAT: Format = Format::AuthenticatorPro;
+
+/// How the encrypted backups start (current and legacy).
+pub(crate) const ENCRYPTED_MAGICS: [&[u8]; 2] = [b"AUTHENTICATORPRO", b"AuthenticatorPro"];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct File {
+    authenticators: Vec<Raw>,
+    #[serde(default)]
+    categories: Vec<Category>,
+    #[serde(default)]
+    authenticator_categories: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Raw {
+    #[serde(rename = "Type")]
+    kind: i64,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    secret: String,
+    #[serde(default)]
+    algorithm: i64,
+    #[serde(default)]
+    digits: Option<i64>,
+    #[serde(default)]
+    period: Option<i64>,
+    #[serde(default)]
+    counter: i64,
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Category {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Link {
+    category_id: String,
+    authenticator_secret: String,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.authenticator_secret.zeroize();
+    }
+}
+
+/// Whether the bytes are an encrypted Authenticator Pro backup.
+pub fn is_encrypted(data: &[u8]) -> bool {
+    ENCRYPTED_MAGICS.iter().any(|m| data.starts_with(m))
+}
+
+/// Reads an Authenticator Pro JSON backup or its private database.
+pub fn read(data: &[u8]) -> Result<Read, ImportError> {
+    if is_encrypted(data) {
+        return Err(ImportError::unsupported(
+            FORMAT,
+            "encrypted Authenticator Pro backups are not read yet: back up again from the app without a password",
+        ));
+    }
+    let file = if sqlite::is_sqlite(data) {
+        from_database(&sqlite::open(data, FORMAT)?)?
+    } else {
+        serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?
+    };
+    let mut entries = Vec::new();
+    let mut refused = Vec::new();
+    for (index, raw) in file.authenticators.iter().enumerate() {
+        match to_entry(raw, &file) {
+            Ok(entry) => entries.push(entry),
+            Err(reason) => refused.push(Refusal {
+                position: index + 1,
+                label: label(
+                    raw.issuer.as_deref(),
+                    raw.username.as_deref().unwrap_or_default(),
+                ),
+                reason,
+            }),
+        }
+    }
+    Ok((entries, refused))
+}
+
+fn to_entry(raw: &Raw, file: &File) -> Result<Entry, String> {
+    let kind = match raw.kind {
+        1 => Kind::Hotp,
+        2 => Kind::Totp,
+        4 => Kind::Steam,
+        3 => return Err("mOTP accounts are not supported".into()),
+        5 => return Err("Yandex accounts are not supported".into()),
+        other => return Err(format!("Authenticator Pro type {other} is not known")),
+    };
+    let algorithm = match raw.algorithm {
+        0 => Algorithm::Sha1,
+        1 => Algorithm::Sha256,
+        2 => Algorithm::Sha512,
+        other => return Err(format!("Authenticator Pro algorithm {other} is not known")),
+    };
+    let counter = u64::try_from(raw.counter)
+        .map_err(|_| format!("the counter {} is negative", raw.counter))?;
+    let params = fields::params(kind, algorithm, raw.digits, raw.period, counter)?;
+    let secret = secret_from_base32(&raw.secret)?;
+    let mut entry = fields::entry(
+        super::non_empty(raw.issuer.as_deref()),
+        raw.username
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        secret,
+        params,
+    )?;
+    entry.groups = file
+        .authenticator_categories
+        .iter()
+        .filter(|link| link.authenticator_secret == raw.secret)
+        .filter_map(|link| file.categories.iter().find(|c| c.id == link.category_id))
+        .map(|c| c.name.clone())
+        .collect();
+    Ok(entry)
+}
+
+fn from_database(db: &Connection) -> Result<File, ImportError> {
+    let error = sqlite::row_error(FORMAT);
+    sqlite::require_table(db, "authenticator", FORMAT)?;
+    let mut statement = db
+        .prepare(
+            "SELECT type, issuer, username, secret, algorithm, digits, period, counter \
+             FROM authenticator ORDER BY ranking, rowid",
+        )
+        .map_err(&error)?;
+    let authenticators = statement
+        .query_map([], |row| {
+            Ok(Raw {
+                kind: row.get(0)?,
+                issuer: row.get(1)?,
+                username: row.get(2)?,
+                secret: row.get(3)?,
+                algorithm: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                digits: row.get(5)?,
+                period: row.get(6)?,
+                counter: row.get::<_, Option<i64>>(7)?.unwrap_or(0),
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(&error)?;
+    let mut categories = Vec::new();
+    let mut links = Vec::new();
+    if sqlite::has_table(db, "category") && sqlite::has_table(db, "authenticatorcategory") {
+        categories = db
+            .prepare("SELECT id, name FROM category ORDER BY ranking, rowid")
+            .and_then(|mut s| {
+                s.query_map([], |row| {
+                    Ok(Category {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&error)?;
+        links = db
+            .prepare(
+                "SELECT categoryId, authenticatorSecret FROM authenticatorcategory \
+                 ORDER BY ranking, rowid",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |row| {
+                    Ok(Link {
+                        category_id: row.get(0)?,
+                        authenticator_secret: row.get(1)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(&error)?;
+    }
+    Ok(File {
+        authenticators,
+        categories,
+        authenticator_categories: links,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_refusals_and_encrypted_files() {
+        let file = br#"{"Authenticators":[
+            {"Type":2,"Issuer":"Omnivox","Username":"2412345","Secret":"JBSWY3DPEHPK3PXP","Algorithm":0,"Digits":6,"Period":30,"Counter":0},
+            {"Type":3,"Issuer":"M","Username":"m","Secret":"JBSWY3DPEHPK3PXP","Pin":"1234"},
+            {"Type":2,"Issuer":"B","Username":"b","Secret":"JBSWY3DPEHPK3PXP","Algorithm":7}
+        ],"Categories":[{"Id":"c1","Name":"School","Ranking":0}],
+        "AuthenticatorCategories":[{"CategoryId":"c1","AuthenticatorSecret":"JBSWY3DPEHPK3PXP","Ranking":0}]}"#;
+        let (entries, refused) = read(file).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].groups, vec!["School".to_owned()]);
+        assert_eq!(refused.len(), 2);
+        assert!(refused[0].reason.contains("mOTP"));
+        assert_eq!(refused[1].label, "B (b)");
+        assert!(matches!(
+            read(b"AUTHENTICATORPRO\x00\x01"),
+            Err(ImportError::Unsupported { .. })
+        ));
+    }
+}

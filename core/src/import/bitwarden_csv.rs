@@ -1,0 +1,93 @@
+//! Bitwarden CSV exports: the `login_totp` column of each row (an `otpauth://` URI,
+//! `steam://SECRET` or a bare base32 secret), read as the JSON export reads `login.totp`: the
+//! row's `name` stands in for a missing issuer, `login_username` for a missing account name,
+//! `folder` becomes the group, `notes` the note, `favorite` (`1`) the flag. Rows without a
+//! TOTP are passwords and are passed over.
+
+use zeroize::Zeroizing;
+
+use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, label, non_empty};
+
+const FORMAT: Format = Format::BitwardenCsv;
+/// The header Bitwarden writes (its first columns), used to recognise the file.
+pub(crate) const HEADER_START: &str = "folder,favorite,type,name,notes,fields,";
+
+/// Reads a Bitwarden CSV export.
+pub fn read(data: &[u8]) -> Result<Read, ImportError> {
+    let text = super::utf8(data, FORMAT)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let bad = |e: csv::Error| ImportError::malformed(FORMAT, e);
+    let headers = reader.headers().map_err(bad)?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| ImportError::malformed(FORMAT, format!("the {name} column is missing")))
+    };
+    let (totp, name, username, folder, notes, favorite) = (
+        column("login_totp")?,
+        column("name")?,
+        column("login_username")?,
+        column("folder")?,
+        column("notes")?,
+        column("favorite")?,
+    );
+    let mut entries = Vec::new();
+    let mut refused = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(bad)?;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let secret = Zeroizing::new(field(totp).to_owned());
+        if secret.trim().is_empty() {
+            continue;
+        }
+        match account_from_totp_field(&secret, Some(field(name))) {
+            Ok(mut account) => {
+                if account.name.is_empty() {
+                    account.name = non_empty(Some(field(username))).unwrap_or_default();
+                }
+                entries.push(Entry {
+                    groups: non_empty(Some(field(folder))).into_iter().collect(),
+                    note: non_empty(Some(field(notes))),
+                    favourite: field(favorite).trim() == "1",
+                    ..Entry::new(account)
+                });
+            }
+            Err(reason) => refused.push(Refusal {
+                position: index + 1,
+                label: label(Some(field(name)), field(username)),
+                reason,
+            }),
+        }
+    }
+    Ok((entries, refused))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_notes_folders_and_passwords() {
+        let file = "folder,favorite,type,name,notes,fields,login_uri,login_username,login_password,login_totp\n\
+            School,1,login,Omnivox,\"two\nlines, with comma\",,,2412345,pw,JBSWY3DPEHPK3PXP\n\
+            ,,login,Mail,,,,me,pw,\n\
+            ,,login,Bad,,,,x,pw,otpauth://totp/x?secret=1\n";
+        let (entries, refused) = read(file.as_bytes()).unwrap();
+        assert_eq!(entries.len(), 1);
+        let entry = &entries[0];
+        assert_eq!(entry.account.issuer.as_deref(), Some("Omnivox"));
+        assert_eq!(entry.account.name, "2412345");
+        assert_eq!(entry.groups, vec!["School".to_owned()]);
+        assert_eq!(entry.note.as_deref(), Some("two\nlines, with comma"));
+        assert!(entry.favourite);
+        assert_eq!(refused[0].position, 3);
+        assert!(matches!(
+            read(b"folder,name\n\"unterminated"),
+            Err(ImportError::Malformed { .. })
+        ));
+    }
+}

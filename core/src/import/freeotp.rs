@@ -1,0 +1,167 @@
+//! FreeOTP and FreeOTP+: the shared preferences file where both apps keep their tokens (one
+//! `<string>` of JSON per token, and `tokenOrder`), and FreeOTP+'s JSON export
+//! (`{"tokenOrder": […], "tokens": […]}`).
+//!
+//! A token is `{algo, counter, digits, issuerExt, issuerInt, label, period, secret, type}`, the
+//! secret as a list of signed bytes. FreeOTP keeps the HOTP counter *before* its next use and
+//! increments it first, so the next counter is `counter + 1` (as Aegis reads it too). Encrypted
+//! FreeOTP 2 backups (a Java-serialised map) are recognised and refused.
+
+use serde::Deserialize;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::{Format, ImportError, Read, Refusal, fields, label, non_empty, prefs};
+use crate::Secret;
+use crate::otp::Kind;
+
+const FORMAT: Format = Format::FreeOtp;
+
+/// How a Java-serialised object stream starts (FreeOTP 2's encrypted backups).
+pub(crate) const JAVA_SERIALIZED: &[u8] = &[0xac, 0xed, 0x00, 0x05];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Export {
+    #[serde(default)]
+    token_order: Vec<String>,
+    tokens: Vec<Token>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Token {
+    #[serde(default)]
+    algo: Option<String>,
+    #[serde(default)]
+    counter: Option<u64>,
+    #[serde(default)]
+    digits: Option<i64>,
+    #[serde(default)]
+    issuer_ext: Option<String>,
+    #[serde(default)]
+    issuer_int: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    period: Option<i64>,
+    secret: Vec<i8>,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+impl Drop for Token {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
+/// Reads FreeOTP's or FreeOTP+'s shared preferences, or a FreeOTP+ JSON export.
+pub fn read(data: &[u8]) -> Result<Read, ImportError> {
+    if data.starts_with(JAVA_SERIALIZED) {
+        return Err(ImportError::unsupported(
+            FORMAT,
+            "encrypted FreeOTP backups are not read yet: export the accounts from FreeOTP+ as JSON, or add them again",
+        ));
+    }
+    let text = super::utf8(data, FORMAT)?;
+    let tokens: Vec<(usize, Token)> = if prefs::is_prefs(text) {
+        from_prefs(text)?
+    } else {
+        let export: Export =
+            serde_json::from_str(text).map_err(|e| ImportError::malformed(FORMAT, e))?;
+        let _ = export.token_order;
+        export.tokens.into_iter().enumerate().collect()
+    };
+    let mut entries = Vec::new();
+    let mut refused = Vec::new();
+    for (position, token) in tokens {
+        let issuer = non_empty(token.issuer_ext.as_deref())
+            .or_else(|| non_empty(token.issuer_int.as_deref()));
+        let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
+        match to_entry(&token, issuer.clone(), name.clone()) {
+            Ok(entry) => entries.push(entry),
+            Err(reason) => refused.push(Refusal {
+                position,
+                label: label(issuer.as_deref(), &name),
+                reason,
+            }),
+        }
+    }
+    Ok((entries, refused))
+}
+
+/// The tokens of a shared preferences file, in `tokenOrder` (then file order for the others),
+/// each with its 1-based position in the file.
+fn from_prefs(text: &str) -> Result<Vec<(usize, Token)>, ImportError> {
+    let entries = prefs::parse(text, FORMAT)?;
+    let order: Vec<String> = match prefs::get(&entries, "tokenOrder") {
+        Some(order) => serde_json::from_str(order)
+            .map_err(|e| ImportError::malformed(FORMAT, format!("tokenOrder: {e}")))?,
+        None => Vec::new(),
+    };
+    let mut tokens: Vec<(usize, &str, Token)> = Vec::new();
+    for (index, (name, value)) in entries.iter().enumerate() {
+        if name == "tokenOrder" {
+            continue;
+        }
+        let value: &Zeroizing<String> = value;
+        let token: Token = serde_json::from_str(value).map_err(|e| {
+            ImportError::malformed(FORMAT, format!("the token {name:?} is damaged: {e}"))
+        })?;
+        tokens.push((index + 1, name, token));
+    }
+    tokens.sort_by_key(|(index, name, _)| {
+        (
+            order.iter().position(|o| o == name).unwrap_or(usize::MAX),
+            *index,
+        )
+    });
+    Ok(tokens.into_iter().map(|(i, _, t)| (i, t)).collect())
+}
+
+fn to_entry(token: &Token, issuer: Option<String>, name: String) -> Result<super::Entry, String> {
+    let kind = match token.kind.to_ascii_uppercase().as_str() {
+        "TOTP" => Kind::Totp,
+        "HOTP" => Kind::Hotp,
+        other => {
+            return Err(format!(
+                "FreeOTP type {other} is not supported (TOTP, HOTP)"
+            ));
+        }
+    };
+    let algorithm = fields::algorithm(token.algo.as_deref().unwrap_or("SHA1"))?;
+    let counter = match kind {
+        Kind::Hotp => token
+            .counter
+            .unwrap_or(0)
+            .checked_add(1)
+            .ok_or("the counter is at its end")?,
+        _ => 0,
+    };
+    let params = fields::params(kind, algorithm, token.digits, token.period, counter)?;
+    let bytes: Vec<u8> = token.secret.iter().map(|b| b.to_ne_bytes()[0]).collect();
+    fields::entry(issuer, name, Secret::new(bytes), params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_types_and_encrypted_backups() {
+        let file = br#"{"tokens":[
+            {"algo":"SHA1","counter":4,"digits":6,"issuerExt":"","issuerInt":"Omnivox","label":"me","period":30,"secret":[1,-1,2],"type":"HOTP"},
+            {"algo":"MD5","digits":6,"label":"x","secret":[1],"type":"TOTP"}
+        ]}"#;
+        let (entries, refused) = read(file).unwrap();
+        let account = &entries[0].account;
+        assert_eq!(account.issuer.as_deref(), Some("Omnivox"));
+        assert_eq!(account.params.counter, 5);
+        assert_eq!(account.secret.expose(), &[1, 255, 2]);
+        assert!(refused[0].reason.contains("MD5"));
+        assert!(matches!(
+            read(&[0xac, 0xed, 0, 5, 0x73]),
+            Err(ImportError::Unsupported { .. })
+        ));
+    }
+}

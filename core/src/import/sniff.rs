@@ -1,0 +1,75 @@
+//! Telling the newer formats apart by their contents: SQLite databases by the tables their
+//! schema names, Android shared preferences by the keys they hold, JSON by its shape, CSV by its
+//! header. Each test also recognises a file cut short, so that it is reported as a damaged file
+//! of its format rather than as an unknown file.
+
+use super::{
+    Format, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs, sqlite,
+};
+
+/// The format of a file that is not UTF-8 text: a database or an encrypted backup.
+pub(crate) fn binary(data: &[u8]) -> Option<Format> {
+    if authpro::is_encrypted(data) {
+        return Some(Format::AuthenticatorPro);
+    }
+    if data.starts_with(freeotp::JAVA_SERIALIZED) && contains(data, b"mCipher") {
+        return Some(Format::FreeOtp);
+    }
+    if !sqlite::is_sqlite(data) {
+        return None;
+    }
+    // The schema (page 1) names the tables and columns in plain text, even in a file cut short.
+    if contains(data, b"CREATE TABLE \"authenticator\"") || contains(data, b"authenticatorcategory")
+    {
+        Some(Format::AuthenticatorPro)
+    } else if contains(data, b"oath_secret_key") {
+        Some(Format::MicrosoftDb)
+    } else if contains(data, b"original_name") || contains(data, b"email TEXT NOT NULL") {
+        Some(Format::GoogleDb)
+    } else {
+        None
+    }
+}
+
+/// The format of a text that is neither a JSON object nor a list of URIs: shared preferences,
+/// a Bitwarden CSV, a JSON array.
+pub(crate) fn text(text: &str) -> Option<Format> {
+    if prefs::is_prefs(text) {
+        return if text.contains(authy::AUTHENTICATOR_KEY) || text.contains(authy::AUTHY_KEY) {
+            Some(Format::Authy)
+        } else if text.contains(battlenet::SECRET_KEY) {
+            Some(Format::BattleNet)
+        } else if text.contains("tokenOrder") || text.contains("&quot;issuerExt&quot;") {
+            Some(Format::FreeOtp)
+        } else {
+            None
+        };
+    }
+    if text.starts_with(bitwarden_csv::HEADER_START) {
+        return Some(Format::BitwardenCsv);
+    }
+    if text.starts_with('[') {
+        return if text.contains("\"otpGenerator\"") {
+            Some(Format::Duo)
+        } else if text.contains("\"secret\"") && text.contains("\"type\"") {
+            Some(Format::AndOtp)
+        } else {
+            None
+        };
+    }
+    None
+}
+
+/// The format of a JSON object with these top-level keys (`damaged`: the object is cut short,
+/// so only the keys before the cut are known).
+pub(crate) fn json_object(has: &dyn Fn(&str) -> bool, damaged: bool) -> Option<Format> {
+    if has("Authenticators") {
+        Some(Format::AuthenticatorPro)
+    } else if has("tokens") && (damaged || has("tokenOrder")) {
+        Some(Format::FreeOtp)
+    } else if has("shared_secret") || has("accounts") {
+        Some(Format::Steam)
+    } else {
+        None
+    }
+}

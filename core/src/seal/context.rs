@@ -1,0 +1,143 @@
+//! What a sealed value is bound to: its associated data, one variant per place Jeton seals.
+//! The byte encodings are part of the file formats (docs/adr/0001-vault-format.md) and must not
+//! change for a format already written.
+
+use super::KdfParams;
+
+/// The associated data of a seal: a value sealed in one context does not open in another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context<'a> {
+    /// A vault's canary (a known value that proves the key).
+    VaultCanary {
+        /// The vault format it is written in.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
+    /// A vault's account index (generation and revisions).
+    VaultIndex {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
+    /// The clock correction of a version-1 vault (later versions keep it in the index).
+    VaultClock {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
+    /// One field of one account at one revision.
+    VaultField {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+        /// The account's id.
+        account: &'a [u8; 16],
+        /// The account's revision.
+        revision: u64,
+        /// The field's tag.
+        field: u8,
+    },
+    /// A vault key wrapped by a passphrase slot, with the slot's own parameters.
+    PassphraseSlot {
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+        /// The slot's Argon2id costs.
+        kdf: &'a KdfParams,
+        /// The slot's salt.
+        salt: &'a [u8],
+    },
+    /// A vault key wrapped by the desktop's software key wrapper.
+    SoftwareKeyWrapper,
+    /// A Jeton backup's contents, bound to its header.
+    Backup {
+        /// The backup format version.
+        version: u64,
+        /// The header as serialized in its fixed field order.
+        header: &'a [u8],
+    },
+    /// Raw associated data, for test vectors only.
+    #[cfg(test)]
+    Raw(&'a [u8]),
+}
+
+impl Context<'_> {
+    /// The associated data bytes.
+    pub(super) fn associated_data(&self) -> Vec<u8> {
+        let vault = |label: &[u8], format: u16, vault_id: &[u8; 16]| {
+            let mut aad = label.to_vec();
+            aad.extend_from_slice(&format.to_be_bytes());
+            aad.extend_from_slice(vault_id);
+            aad
+        };
+        match *self {
+            Self::VaultCanary { format, vault_id } => vault(b"jeton/canary", format, vault_id),
+            Self::VaultIndex { format, vault_id } => vault(b"jeton/index", format, vault_id),
+            Self::VaultClock { format, vault_id } => vault(b"jeton/clock", format, vault_id),
+            Self::VaultField {
+                format,
+                vault_id,
+                account,
+                revision,
+                field,
+            } => {
+                let mut aad = vault(b"jeton/field", format, vault_id);
+                aad.extend_from_slice(account);
+                aad.extend_from_slice(&revision.to_be_bytes());
+                aad.push(field);
+                aad
+            }
+            Self::PassphraseSlot {
+                vault_id,
+                kdf,
+                salt,
+            } => {
+                let mut aad = b"jeton/slot/passphrase/v1".to_vec();
+                aad.extend_from_slice(vault_id);
+                aad.extend_from_slice(&kdf.memory_kib.to_be_bytes());
+                aad.extend_from_slice(&kdf.iterations.to_be_bytes());
+                aad.extend_from_slice(&kdf.parallelism.to_be_bytes());
+                aad.extend_from_slice(salt);
+                aad
+            }
+            Self::SoftwareKeyWrapper => b"jeton/software-key-wrapper/v1".to_vec(),
+            Self::Backup { version, header } => {
+                let mut aad = format!("jeton-backup/{version}\n").into_bytes();
+                aad.extend_from_slice(header);
+                aad
+            }
+            #[cfg(test)]
+            Self::Raw(aad) => aad.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_the_written_formats() {
+        let id = [7u8; 16];
+        let field = Context::VaultField {
+            format: 1,
+            vault_id: &id,
+            account: &[9u8; 16],
+            revision: 3,
+            field: 2,
+        };
+        let mut expected = b"jeton/field\x00\x01".to_vec();
+        expected.extend([7u8; 16]);
+        expected.extend([9u8; 16]);
+        expected.extend([0, 0, 0, 0, 0, 0, 0, 3, 2]);
+        assert_eq!(field.associated_data(), expected);
+        let backup = Context::Backup {
+            version: 1,
+            header: b"{}",
+        };
+        assert_eq!(backup.associated_data(), b"jeton-backup/1\n{}");
+    }
+}

@@ -1,0 +1,206 @@
+//! Unlocking: the key slots, the checks, decrypting every account, and the migration of an
+//! older format.
+
+use super::*;
+
+/// The unlocked state: the key and every account, decrypted.
+pub(super) struct Session {
+    pub(super) keys: VaultKeys,
+    pub(super) index: Index,
+    pub(super) records: Vec<Record>,
+    pub(super) damaged: Vec<Damage>,
+}
+
+impl Vault {
+    /// Reads the header again: another handle (e.g. the CLI) may have changed the slots since
+    /// this one was opened.
+    fn reload_header(&mut self) -> Result<(), VaultError> {
+        let bytes = store::read_meta(&self.conn, meta::HEADER)?
+            .ok_or(VaultError::Damaged(Damage::Header))?;
+        let sum = store::read_meta(&self.conn, meta::HEADER_SUM)?;
+        self.header = check_header(&bytes, sum.as_deref())?;
+        self.header_bytes = bytes;
+        Ok(())
+    }
+
+    /// Unlocks with the passphrase.
+    pub fn unlock_with_passphrase(&mut self, passphrase: &str) -> Result<(), VaultError> {
+        self.reload_header()?;
+        let mut result = Err(VaultError::NoPassphrase);
+        for slot in &self.header.slots {
+            match slot.open_with_passphrase(&self.header.vault_id, passphrase) {
+                None => {}
+                Some(Ok(key)) => return self.start_session(key),
+                Some(Err(e)) => result = Err(e.into()),
+            }
+        }
+        result
+    }
+
+    /// Unlocks with the platform's keystore. [`VaultError::KeystoreKeyGone`] means the user
+    /// must open the vault with the passphrase instead.
+    pub fn unlock_with(&mut self, wrapper: &dyn KeyWrapper) -> Result<(), VaultError> {
+        self.reload_header()?;
+        let mut failure = None;
+        for slot in &self.header.slots {
+            let KeySlot::Platform { wrapped } = slot else {
+                continue;
+            };
+            match wrapper.unwrap(wrapped) {
+                Ok(bytes) => {
+                    let bytes = Zeroizing::new(bytes);
+                    let Some(key) = Key::from_slice(&bytes) else {
+                        continue;
+                    };
+                    let keys =
+                        VaultKeys::new(key.clone(), self.header.vault_id, self.header.format);
+                    if keys.open(&self.header.canary, Place::Canary).is_ok() {
+                        return self.start_session(key);
+                    }
+                }
+                Err(KeyWrapError::KeyGone) => {}
+                Err(KeyWrapError::Failed(why)) => failure = Some(why),
+            }
+        }
+        Err(failure.map_or(VaultError::KeystoreKeyGone, VaultError::Keystore))
+    }
+
+    /// Checks the key against the canary and the header MAC, then decrypts every account.
+    /// Damage confined to some accounts does not stop the unlock: those accounts are left out
+    /// of every list and reported by [`Vault::damaged`], and their rows are kept untouched.
+    /// An intact vault of an older format is then rewritten in the current one.
+    fn start_session(&mut self, root: Key) -> Result<(), VaultError> {
+        let format = self.header.format;
+        let keys = VaultKeys::new(root, self.header.vault_id, format);
+        if keys.open(&self.header.canary, Place::Canary).is_err() {
+            return Err(VaultError::Damaged(Damage::Header));
+        }
+        let sealed_index = store::read_meta(&self.conn, meta::INDEX)?
+            .ok_or(VaultError::Damaged(Damage::AccountIndex))?;
+        let plain_index = keys
+            .open(&sealed_index, Place::Index)
+            .map_err(|_| VaultError::Damaged(Damage::AccountIndex))?;
+        let mut index =
+            decode_index(format, &plain_index).ok_or(VaultError::Damaged(Damage::AccountIndex))?;
+        let stored_mac = store::read_meta(&self.conn, meta::HEADER_MAC)?.unwrap_or_default();
+        if !seal::same(
+            &stored_mac,
+            &keys.header_mac(&self.header_bytes, index.generation),
+        ) {
+            return Err(VaultError::Damaged(Damage::Header));
+        }
+
+        let mut records = Vec::with_capacity(index.revisions.len());
+        let mut damaged = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for row in store::read_rows(&self.conn)? {
+            let (Some(id), Some(revision)) = (row.id, row.revision) else {
+                damaged.push(Damage::UnreadableRow);
+                continue;
+            };
+            let id = AccountId::from_bytes(id);
+            if !seen.insert(id) {
+                continue;
+            }
+            match index.revisions.get(&id) {
+                None => {
+                    damaged.push(Damage::UnknownAccount { account: id });
+                    continue;
+                }
+                Some(expected) if *expected != revision => {
+                    damaged.push(Damage::StaleAccount { account: id });
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let mut record = Record::blank(id);
+            let mut broken = None;
+            for (field, sealed) in Field::ALL.into_iter().zip(&row.fields) {
+                let ok = sealed.as_ref().is_some_and(|sealed| {
+                    keys.open(sealed, Place::Field(&id, revision, field))
+                        .ok()
+                        .is_some_and(|plain| {
+                            record::decode_field(&mut record, field, &plain).is_ok()
+                        })
+                });
+                if !ok {
+                    broken = Some(field);
+                    break;
+                }
+            }
+            match broken {
+                Some(field) => damaged.push(Damage::Field { account: id, field }),
+                None => records.push(record),
+            }
+        }
+        for id in index.revisions.keys() {
+            if !seen.contains(id) {
+                damaged.push(Damage::MissingAccount { account: *id });
+            }
+        }
+        sort(&mut records);
+        if format < 2 {
+            // Format 1 kept the clock correction apart from the index.
+            if let Some(sealed) = store::read_meta(&self.conn, meta::CLOCK)? {
+                let plain = keys.open(&sealed, Place::Clock).ok();
+                index.clock = plain.and_then(|p| serde_json::from_slice(&p).ok());
+                if index.clock.is_none() {
+                    damaged.push(Damage::ClockOffset);
+                }
+            }
+        }
+        let intact = damaged.is_empty();
+        self.session = Some(Session {
+            keys,
+            index,
+            records,
+            damaged,
+        });
+        if format < FORMAT && intact {
+            // All or nothing, in one transaction; if it cannot be written (a read-only file,
+            // another writer), the vault stays readable in its old format and migrates later.
+            let _ = self.migrate();
+        }
+        Ok(())
+    }
+
+    /// Rewrites an intact older-format vault in [`FORMAT`]: a new header (format and canary),
+    /// every account, the index (now with the clock correction) and the header MAC, under the
+    /// current format's keys, in one transaction.
+    fn migrate(&mut self) -> Result<(), VaultError> {
+        let session = self.session()?;
+        let keys = VaultKeys::new(session.keys.root().clone(), self.header.vault_id, FORMAT);
+        let mut header = self.header.clone();
+        header.format = FORMAT;
+        header.canary = keys.seal(CANARY, Place::Canary).map_err(random_error)?;
+        let records = session.records.clone();
+        self.save(Change {
+            upserts: records,
+            header: Some(header),
+            keys: Some(keys),
+            ..Change::default()
+        })
+    }
+
+    /// Forgets the key and every decrypted account (secrets are zeroized).
+    pub fn lock(&mut self) {
+        self.session = None;
+    }
+
+    pub(super) fn session(&self) -> Result<&Session, VaultError> {
+        self.session.as_ref().ok_or(VaultError::Locked)
+    }
+
+    pub(super) fn stored(&self, id: AccountId) -> Result<&Record, VaultError> {
+        self.session()?
+            .records
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or(VaultError::NoSuchAccount(id))
+    }
+
+    /// What was found damaged or tampered with at unlock (empty when locked or intact).
+    pub fn damaged(&self) -> &[Damage] {
+        self.session.as_ref().map_or(&[], |s| &s.damaged)
+    }
+}

@@ -1,0 +1,357 @@
+//! Real files written by more apps (Authenticator Pro, andOTP, FreeOTP, FreeOTP+, Authy, Duo,
+//! Steam, Battle.net, Bitwarden CSV, older 2FAS schemas, and the private databases of Google and
+//! Microsoft Authenticator), from Aegis's test suite in `../shared/fixtures/other-apps-exports/`.
+//! Every account is checked field by field against the README's table (or against what the app
+//! really stores, where it keeps less), codes against `oathtool`, and every file is cut short and
+//! altered byte by byte. Skips when the folder is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use common::{Row, assert_codes_match_oathtool, assert_matches, readme};
+use jeton_core::import::{self, Format, ImportError, Imported};
+use jeton_core::otp::{Algorithm, Kind};
+
+fn load(name: &str) -> Option<Vec<u8>> {
+    let dir = common::fixtures()?;
+    Some(std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")))
+}
+
+/// A README row as an app that keeps only TOTP with the usual parameters stores it.
+fn as_plain_totp(issuer: &str) -> Row {
+    Row {
+        kind: Kind::Totp,
+        algorithm: Algorithm::Sha1,
+        digits: 6,
+        period_or_counter: 30,
+        ..readme(issuer)
+    }
+}
+
+/// A README row with its parameters as the app stores them but HOTP kept as HOTP, SHA-1, 6 digits.
+fn as_plain_hotp(issuer: &str) -> Row {
+    Row {
+        algorithm: Algorithm::Sha1,
+        digits: 6,
+        ..readme(issuer)
+    }
+}
+
+/// Reads a fixture (detected, not forced), checks that it holds exactly `rows`, in order, every
+/// field equal, codes equal to oathtool's for at least two accounts; then damages it.
+fn check(name: &str, format: Format, rows: &[Row], cuts_detectable: bool) -> Option<Imported> {
+    let data = load(name)?;
+    assert_eq!(import::detect(&data), Some(format), "{name}: detected");
+    assert!(!import::needs_password(&data, format), "{name}");
+    let imported = import::read(&data, None, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(imported.format, format);
+    assert!(
+        imported.refused.is_empty(),
+        "{name}: refused {:?}",
+        imported.refused
+    );
+    assert_eq!(imported.entries.len(), rows.len(), "{name}: accounts");
+    let mut compared = 0;
+    for (entry, row) in imported.entries.iter().zip(rows) {
+        assert_matches(&entry.account, row, name);
+        if assert_codes_match_oathtool(&entry.account) > 0 {
+            compared += 1;
+        }
+    }
+    let totp_or_hotp = rows.iter().filter(|r| r.kind != Kind::Steam).count();
+    assert!(
+        compared >= totp_or_hotp.min(2),
+        "{name}: {compared} accounts compared with oathtool"
+    );
+    assert_damage_is_refused(name, &data, format, rows.len(), cuts_detectable);
+    Some(imported)
+}
+
+/// 20 points inside the file.
+fn points(len: usize) -> impl Iterator<Item = usize> {
+    (1..=20).map(move |k| len * k / 21)
+}
+
+/// The file cut at 20 points is refused whole with a typed error of its format (when the format
+/// can tell: a CSV or text list cut at a line end is a shorter valid file); one bit flipped at 20
+/// points never panics and never silently loses an account: every account of the file is
+/// either read or refused by name, or the whole file is refused.
+fn assert_damage_is_refused(
+    name: &str,
+    data: &[u8],
+    format: Format,
+    accounts: usize,
+    cuts_detectable: bool,
+) {
+    for cut in points(data.len()) {
+        let result = catch_unwind(|| import::read(&data[..cut], Some(format), None))
+            .unwrap_or_else(|_| panic!("{name} cut at {cut}: panicked"));
+        if cuts_detectable {
+            assert!(
+                matches!(&result, Err(ImportError::Malformed { format: f, .. }) if *f == format),
+                "{name} cut at {cut}: {result:?}"
+            );
+        }
+    }
+    for at in points(data.len()) {
+        let mut altered = data.to_vec();
+        altered[at] ^= 0x01;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            import::read(&altered, Some(format), None)
+        }))
+        .unwrap_or_else(|_| panic!("{name} altered at {at}: panicked"));
+        if let Ok(imported) = result {
+            assert_eq!(
+                imported.entries.len() + imported.refused.len(),
+                accounts,
+                "{name} altered at {at}: an account went missing without a word"
+            );
+        }
+    }
+}
+
+const SEVEN: [&str; 7] = [
+    "Deno",
+    "SPDX",
+    "Airbnb",
+    "Issuu",
+    "Air Canada",
+    "WWE",
+    "Boeing",
+];
+
+fn rows(issuers: &[&str]) -> Vec<Row> {
+    issuers.iter().map(|i| readme(i)).collect()
+}
+
+#[test]
+fn authenticator_pro_json() {
+    check(
+        "stratum_plain.json",
+        Format::AuthenticatorPro,
+        &rows(&SEVEN),
+        true,
+    );
+}
+
+#[test]
+fn authenticator_pro_internal_database() {
+    check(
+        "stratum_internal.db",
+        Format::AuthenticatorPro,
+        &rows(&SEVEN),
+        true,
+    );
+}
+
+#[test]
+fn authenticator_pro_encrypted_backups_are_named_not_guessed() {
+    for name in ["stratum_encrypted.bin", "stratum_encrypted_legacy.bin"] {
+        let Some(data) = load(name) else { return };
+        assert_eq!(import::detect(&data), Some(Format::AuthenticatorPro));
+        assert!(
+            matches!(
+                import::read(&data, None, Some("test")),
+                Err(ImportError::Unsupported { .. })
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn andotp_plain() {
+    check("andotp_plain.json", Format::AndOtp, &rows(&SEVEN), true);
+}
+
+const FREEOTP_PLUS_ORDER: [&str; 6] = ["WWE", "Air Canada", "Issuu", "Airbnb", "SPDX", "Deno"];
+
+/// FreeOTP keeps the counter before its next use; the README's counters are the next ones.
+#[test]
+fn freeotp_plus_export_and_store() {
+    check(
+        "freeotp_plus.json",
+        Format::FreeOtp,
+        &rows(&FREEOTP_PLUS_ORDER),
+        true,
+    );
+    check(
+        "freeotp_plus_internal.xml",
+        Format::FreeOtp,
+        &rows(&FREEOTP_PLUS_ORDER),
+        true,
+    );
+}
+
+#[test]
+fn freeotp_store() {
+    check(
+        "freeotp.xml",
+        Format::FreeOtp,
+        &rows(&["WWE", "Issuu", "Airbnb", "Deno"]),
+        true,
+    );
+}
+
+#[test]
+fn freeotp_v2_encrypted_backups_are_named_not_guessed() {
+    for name in ["freeotp_v2_api23.xml", "freeotp_v2_api34.xml"] {
+        let Some(data) = load(name) else { return };
+        assert_eq!(import::detect(&data), Some(Format::FreeOtp), "{name}");
+        assert!(matches!(
+            import::read(&data, None, Some("test")),
+            Err(ImportError::Unsupported { .. })
+        ));
+    }
+}
+
+/// A CSV cut at a line end is a shorter valid file, so cuts are only checked for panics.
+#[test]
+fn bitwarden_csv() {
+    let steam = Row {
+        issuer: "Test 4",
+        name: "",
+        ..readme("Boeing")
+    };
+    let mut expected = rows(&["Deno", "SPDX", "Airbnb"]);
+    expected.push(steam);
+    check("bitwarden.csv", Format::BitwardenCsv, &expected, false);
+}
+
+/// Authy keeps digits but no algorithm nor period: its accounts are SHA-1, 30 s.
+#[test]
+fn authy_plain() {
+    let authy = |issuer: &str| Row {
+        digits: readme(issuer).digits,
+        ..as_plain_totp(issuer)
+    };
+    check(
+        "authy_plain.xml",
+        Format::Authy,
+        &[authy("Deno"), authy("SPDX"), authy("Airbnb")],
+        true,
+    );
+}
+
+#[test]
+fn authy_encrypted_is_named_not_guessed() {
+    let Some(data) = load("authy_encrypted.xml") else {
+        return;
+    };
+    assert_eq!(import::detect(&data), Some(Format::Authy));
+    assert!(matches!(
+        import::read(&data, None, Some("testtest")),
+        Err(ImportError::Unsupported { .. })
+    ));
+}
+
+#[test]
+fn battle_net() {
+    check(
+        "battle_net_authenticator.xml",
+        Format::BattleNet,
+        &rows(&["Battle.net"]),
+        true,
+    );
+}
+
+/// Duo keeps no issuer and no parameters; its HOTP account says counter 3.
+#[test]
+fn duo() {
+    let mason = Row {
+        issuer: "",
+        ..readme("Deno")
+    };
+    let james = Row {
+        issuer: "",
+        period_or_counter: 3,
+        ..readme("Issuu")
+    };
+    let Some(data) = load("duo.json") else { return };
+    assert_eq!(import::detect(&data), Some(Format::Duo));
+    let imported = import::read(&data, None, None).unwrap();
+    assert!(imported.refused.is_empty());
+    assert_eq!(imported.entries.len(), 2);
+    for (entry, row) in imported.entries.iter().zip([mason, james]) {
+        assert_eq!(entry.account.issuer, None);
+        assert_eq!(entry.account.name, row.name);
+        common::assert_params(&entry.account, &row, "duo.json");
+        assert!(assert_codes_match_oathtool(&entry.account) > 0);
+    }
+    assert_damage_is_refused("duo.json", &data, Format::Duo, 2, true);
+}
+
+#[test]
+fn steam_new_and_old() {
+    let sophia = Row {
+        issuer: "Steam",
+        ..readme("Boeing")
+    };
+    check("steam.json", Format::Steam, &[sophia], true);
+    check("steam_old.json", Format::Steam, &[sophia], true);
+}
+
+/// Google's database keeps type and counter but no algorithm, digits nor period.
+#[test]
+fn google_authenticator_database() {
+    let mut expected: Vec<Row> = ["Deno", "SPDX", "Airbnb"]
+        .iter()
+        .map(|i| as_plain_totp(i))
+        .collect();
+    expected.extend(
+        ["Issuu", "Air Canada", "WWE"]
+            .iter()
+            .map(|i| as_plain_hotp(i)),
+    );
+    check(
+        "google_authenticator.sqlite",
+        Format::GoogleDb,
+        &expected,
+        true,
+    );
+}
+
+/// Microsoft Authenticator keeps only TOTP with the usual parameters.
+#[test]
+fn microsoft_authenticator_database() {
+    let expected: Vec<Row> = SEVEN.iter().map(|i| as_plain_totp(i)).collect();
+    check(
+        "microsoft_authenticator.sqlite",
+        Format::MicrosoftDb,
+        &expected,
+        true,
+    );
+}
+
+/// 2FAS schema 1 keeps no parameters (every account reads as SHA-1, 6 digits, 30 s TOTP);
+/// schema 2 keeps digits, algorithm and period but no type (HOTP accounts read as TOTP).
+#[test]
+fn twofas_older_schemas() {
+    let schema1: Vec<Row> = SEVEN[..6].iter().map(|i| as_plain_totp(i)).collect();
+    check("2fas_authenticator.json", Format::TwoFas, &schema1, true);
+    let as_totp = |issuer: &str| Row {
+        kind: Kind::Totp,
+        period_or_counter: 30,
+        ..readme(issuer)
+    };
+    let schema2 = [
+        readme("Deno"),
+        readme("Airbnb"),
+        as_totp("Issuu"),
+        as_totp("WWE"),
+    ];
+    let plain = check(
+        "2fas_authenticator_plain.2fas",
+        Format::TwoFas,
+        &schema2,
+        true,
+    );
+    let Some(data) = load("2fas_authenticator_encrypted.2fas") else {
+        return;
+    };
+    assert!(import::needs_password(&data, Format::TwoFas));
+    let sealed = import::read(&data, None, Some("test")).unwrap();
+    assert_eq!(sealed.entries, plain.unwrap().entries);
+}
