@@ -24,6 +24,8 @@ let package = Package(
         // Sources/Jeton/Generated/Jeton.swift is written by generate.sh / build-xcframework.sh
         // (never committed); Sources/Jeton/Shell is the hand-written shell.
         .target(name: "Jeton", dependencies: ["JetonFFI"], path: "Sources/Jeton", linkerSettings: linkHostLibrary),
+        // The cost of a tick from Swift (release build, run by scripts/ffi-cost.sh); not shipped.
+        .executableTarget(name: "TickBench", dependencies: ["Jeton"], path: "Benchmarks/TickBench", linkerSettings: linkHostLibrary),
         .testTarget(name: "JetonTests", dependencies: ["Jeton"], path: "Tests/JetonTests", linkerSettings: linkHostLibrary),
     ],
     swiftLanguageModes: [.v6]
