@@ -704,6 +704,19 @@ async fn refusals_are_clear_for_bad_input() {
             "{path}: {reply}"
         );
     }
+    sim.create("p240010", "staff").await;
+    let (status, reply) = sim
+        .post(
+            "/clara/api/verify",
+            None,
+            json!({"id": "p240010", "code": "287082"}),
+        )
+        .await;
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "{reply}"
+    );
     // Passwords are 8 to 256 characters (the API description's maxLength), counted as
     // characters, not bytes: 256 two-byte characters are fine, 257 ASCII ones are not.
     let (status, body) = sim
