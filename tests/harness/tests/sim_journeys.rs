@@ -166,7 +166,8 @@ async fn students_use_a_personal_address_and_staff_the_colleges() {
             json!({"address": "e@cegepmontpetit.ca"}),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A well-formed address this account may not use: forbidden, not malformed.
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         body["message_fr"].as_str().unwrap().contains("personnelle"),
         "{body}"
@@ -178,7 +179,7 @@ async fn students_use_a_personal_address_and_staff_the_colleges() {
             json!({"address": "prof@gmail.com"}),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         body["message"].as_str().unwrap().contains("college"),
         "{body}"
@@ -687,6 +688,56 @@ async fn refusals_are_clear_for_bad_input() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["message_fr"].as_str().unwrap().contains("chiffres"));
+    // Well-formed, but the account has set nothing up yet: a conflict with its state.
+    for (path, body) in [
+        ("/api/2fa/totp/confirm", json!({"code": "287082"})),
+        (
+            "/api/2fa/verify",
+            json!({"method": "totp", "code": "287082"}),
+        ),
+        ("/api/2fa/email/start", json!({})),
+    ] {
+        let (status, reply) = sim.post(path, Some(&token), body).await;
+        assert_eq!(
+            (status, reply["error"].as_str()),
+            (StatusCode::CONFLICT, Some("conflict")),
+            "{path}: {reply}"
+        );
+    }
+    sim.create("p240010", "staff").await;
+    let (status, reply) = sim
+        .post(
+            "/clara/api/verify",
+            None,
+            json!({"id": "p240010", "code": "287082"}),
+        )
+        .await;
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "{reply}"
+    );
+    // Passwords are 8 to 256 characters (the API description's maxLength), counted as
+    // characters, not bytes: 256 two-byte characters are fine, 257 ASCII ones are not.
+    let (status, body) = sim
+        .post(
+            "/api/users",
+            None,
+            json!({"id": "2400011", "role": "student", "password": "é".repeat(256)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = sim
+        .post(
+            "/api/users",
+            None,
+            json!({"id": "2400012", "role": "student", "password": "x".repeat(257)}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@
 //! Refusals are JSON `{"error": "...", "message": "...", "message_fr": "..."}` with a status
 //! that tells them apart: 401 wrong, replayed or expired code; 429 with `Retry-After` and
 //! `retry_after_seconds` when throttled or locked; 400 `bad_request` for a body that is not
-//! the JSON an operation takes, 413 `too_large` past [`super::MAX_BODY_BYTES`].
+//! the JSON an operation takes, 409 `conflict` for a well-formed request the account's state
+//! does not allow (a method not set up), 413 `too_large` past [`super::MAX_BODY_BYTES`].
 
 use std::sync::Arc;
 

@@ -87,7 +87,7 @@ impl Portal {
             }
             None => {
                 let address = self.store.confirmed_email(&user.id)?.ok_or_else(|| {
-                    Refusal::BadRequest(both(
+                    Refusal::Conflict(both(
                         "Aucun courriel principal n'est configuré : indiquez une adresse.",
                         "No main email is set up: give an address.",
                     ))

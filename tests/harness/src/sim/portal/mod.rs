@@ -98,8 +98,9 @@ struct Decoy {
 }
 
 const DECOY_ACCOUNT: &str = "";
-/// Longest password accepted, in bytes (Argon2 hashes whatever it is given).
-const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest password accepted at account creation, in characters (as the API description's
+/// `maxLength` counts them; at most 1 KiB, since Argon2 hashes whatever it is given).
+const MAX_PASSWORD_CHARS: usize = 256;
 /// Longest display name accepted, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
@@ -189,10 +190,10 @@ impl Portal {
                 "The id must be 1 to 64 letters, digits, '.', '-' or '_'.",
             )));
         }
-        if password.chars().count() < 8 || password.len() > MAX_PASSWORD_BYTES {
+        if !(8..=MAX_PASSWORD_CHARS).contains(&password.chars().count()) {
             return Err(Refusal::BadRequest(both(
-                "Le mot de passe doit compter de 8 à 1024 caractères.",
-                "The password must have 8 to 1024 characters.",
+                "Le mot de passe doit compter de 8 à 256 caractères.",
+                "The password must have 8 to 256 characters.",
             )));
         }
         if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {

@@ -39,7 +39,7 @@ pub enum Refusal {
     /// The account may not do this.
     #[error("{0}")]
     Forbidden(Words),
-    /// It conflicts with the state (already enrolled, id taken).
+    /// It conflicts with the account's state (already enrolled, id taken, method not set up).
     #[error("{0}")]
     Conflict(Words),
     /// The request body is larger than the simulator reads.

@@ -78,7 +78,8 @@ pub(super) fn password_hash(password: &str, salt: &[u8]) -> Result<Vec<u8>, Refu
     Ok(out)
 }
 
-/// The address a user may confirm: valid, personal for students, the college's for staff.
+/// The address a user may confirm: valid (else 400), personal for students, the college's for
+/// staff (else 403: a well-formed address this account may not use).
 pub(super) fn check_address(
     role: Role,
     college_domain: &str,
@@ -96,11 +97,11 @@ pub(super) fn check_address(
     }
     let college = address.ends_with(&format!("@{}", college_domain));
     match (role, college) {
-        (Role::Student, true) => Err(Refusal::BadRequest(both(
+        (Role::Student, true) => Err(Refusal::Forbidden(both(
             "Les membres de la communauté étudiante doivent utiliser leur adresse courriel personnelle (Gmail, Yahoo, etc.).",
             "Students must use their personal email address (Gmail, Yahoo, etc.).",
         ))),
-        (Role::Staff, false) => Err(Refusal::BadRequest(both(
+        (Role::Staff, false) => Err(Refusal::Forbidden(both(
             &format!(
                 "Les membres du personnel doivent utiliser leur adresse courriel du Cégep (@{}).",
                 college_domain

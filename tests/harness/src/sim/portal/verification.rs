@@ -30,7 +30,7 @@ impl Portal {
                 self.checked(|tx| check_email_code(tx, session, PURPOSE_LOGIN, &code, now))?;
             }
             _ => {
-                return Err(Refusal::BadRequest(both(
+                return Err(Refusal::Conflict(both(
                     "Cette méthode n'est pas configurée pour ce compte.",
                     "This method is not set up for this account.",
                 )));
@@ -83,7 +83,7 @@ impl Portal {
         let row = store::totp_in(tx, user_id)?
             .filter(|row| row.confirmed || !must_be_confirmed)
             .ok_or_else(|| {
-                Refusal::BadRequest(both(
+                Refusal::Conflict(both(
                     "Aucune application d'authentification n'est configurée pour ce compte.",
                     "No authenticator app is set up for this account.",
                 ))
