@@ -2,6 +2,8 @@
 //! modules in lower layers (and itself). The table below is the specification; it is drawn in
 //! docs/architecture.md. A new top-level module must be added here, in its layer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
