@@ -28,6 +28,7 @@ pub mod otp;
 pub mod scan;
 pub mod seal;
 pub mod secret;
+pub mod sync;
 pub mod transfer;
 pub mod uri;
 pub mod vault;

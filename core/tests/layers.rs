@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["scan", "draw", "vault", "backup"],
     &["import"],
     &["export"],
-    &["transfer"],
+    &["transfer", "sync"],
 ];
 
 /// Names the crate root re-exports, and the module that defines each.

@@ -1,0 +1,7 @@
+//! End-to-end encrypted sync between a person's devices over storage they already have
+//! (design: `docs/adr/0006-sync.md`). The sync logic is here; stores are adapters behind
+//! [`store::BlobStore`].
+
+pub mod store;
+
+pub use store::{BlobStore, Created, StoreError};
