@@ -3,5 +3,7 @@
 //! [`store::BlobStore`].
 
 pub mod store;
+#[cfg(feature = "webdav")]
+pub mod webdav;
 
 pub use store::{BlobStore, Created, StoreError};

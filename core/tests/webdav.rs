@@ -1,0 +1,175 @@
+//! The WebDAV store against a real Apache httpd with `mod_dav`, started by each test on a
+//! loopback port (`support/apache.rs`). Run with `--features webdav` (the workspace test run
+//! enables it through the harness).
+
+#![cfg(feature = "webdav")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/apache.rs"]
+mod apache;
+
+use std::sync::Arc;
+
+use apache::Apache;
+use jeton_core::sync::webdav::WebDavStore;
+use jeton_core::sync::{BlobStore, Created, StoreError};
+
+#[test]
+fn a_file_is_created_once_and_never_replaced() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    let name = "jeton-sync/v1/0a1b/0000000000000001.op";
+    assert_eq!(store.create(name, b"first").unwrap(), Created::New);
+    assert_eq!(
+        store.create(name, b"second").unwrap(),
+        Created::AlreadyExists
+    );
+    assert_eq!(
+        store.read(name, 1024).unwrap().as_deref(),
+        Some(&b"first"[..])
+    );
+    // What the server holds on disk, read independently of the client.
+    let on_disk = std::fs::read(server.data().join(name)).unwrap();
+    assert_eq!(on_disk, b"first");
+}
+
+#[test]
+fn missing_files_and_folders_are_absent_not_errors() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    assert_eq!(store.read("nothing/here.op", 1024).unwrap(), None);
+    assert_eq!(store.list("nothing").unwrap(), Vec::<String>::new());
+    store.delete("nothing/here.op").unwrap();
+}
+
+#[test]
+fn listing_walks_nested_folders_and_deleting_removes() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    let names = [
+        "s/v1/aa/1.op",
+        "s/v1/aa/2.op",
+        "s/v1/bb/1.op",
+        "s/v1/snapshot.snap",
+        "t/other.op",
+    ];
+    for name in names {
+        assert_eq!(store.create(name, name.as_bytes()).unwrap(), Created::New);
+    }
+    let mut listed = store.list("s").unwrap();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "s/v1/aa/1.op",
+            "s/v1/aa/2.op",
+            "s/v1/bb/1.op",
+            "s/v1/snapshot.snap"
+        ]
+    );
+    assert_eq!(store.list("s/v1/aa").unwrap().len(), 2);
+    store.delete("s/v1/aa/1.op").unwrap();
+    assert!(!server.data().join("s/v1/aa/1.op").exists());
+    let mut listed = store.list("s/v1").unwrap();
+    listed.sort();
+    assert_eq!(
+        listed,
+        ["s/v1/aa/2.op", "s/v1/bb/1.op", "s/v1/snapshot.snap"]
+    );
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    store.create("big.op", &vec![7u8; 4096]).unwrap();
+    assert_eq!(
+        store.read("big.op", 4096).unwrap().map(|b| b.len()),
+        Some(4096)
+    );
+    assert_eq!(
+        store.read("big.op", 4095),
+        Err(StoreError::TooLarge { limit: 4095 })
+    );
+}
+
+#[test]
+fn bad_names_never_reach_the_server() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    for name in ["../escape", "a/../../b", "A", "a b", "%2e%2e/x"] {
+        assert!(
+            matches!(store.create(name, b"x"), Err(StoreError::BadName(_))),
+            "{name}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(server.data()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_password_is_checked_by_the_server() {
+    let server = Apache::with_password();
+    let anonymous = WebDavStore::new(&server.url(), None).unwrap();
+    assert!(matches!(
+        anonymous.create("a.op", b"x"),
+        Err(StoreError::Denied(_))
+    ));
+    let wrong = WebDavStore::new(
+        &server.url().replace("http://", "http://etudiant@"),
+        Some("nope"),
+    )
+    .unwrap();
+    assert!(matches!(wrong.list("x"), Err(StoreError::Denied(_))));
+    let right = WebDavStore::new(
+        &server
+            .url()
+            .replace("http://", &format!("http://{}@", apache::USER)),
+        Some(apache::PASSWORD),
+    )
+    .unwrap();
+    assert_eq!(right.create("a.op", b"x").unwrap(), Created::New);
+    assert_eq!(right.read("a.op", 10).unwrap().as_deref(), Some(&b"x"[..]));
+}
+
+#[test]
+fn a_server_that_went_away_is_unreachable() {
+    let mut server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    store.create("a.op", b"x").unwrap();
+    server.stop();
+    for result in [
+        store.read("a.op", 10).map(|_| ()),
+        store.create("b.op", b"y").map(|_| ()),
+        store.list("x").map(|_| ()),
+    ] {
+        assert!(
+            matches!(result, Err(StoreError::Unreachable(_))),
+            "{result:?}"
+        );
+    }
+}
+
+#[test]
+fn concurrent_writers_of_different_files_all_land() {
+    let server = Apache::start();
+    let store = Arc::new(WebDavStore::new(&server.url(), None).unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|device| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                for seq in 0..10 {
+                    let name = format!("j/v1/d{device}/{seq:016x}.op");
+                    assert_eq!(store.create(&name, name.as_bytes()).unwrap(), Created::New);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let listed = store.list("j").unwrap();
+    assert_eq!(listed.len(), 40);
+    for name in listed {
+        assert_eq!(store.read(&name, 100).unwrap().unwrap(), name.as_bytes());
+    }
+}
