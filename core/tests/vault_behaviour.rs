@@ -612,3 +612,81 @@ fn a_failed_create_leaves_no_file_behind() {
     // The next try is not refused as AlreadyExists.
     Vault::create_with_kdf(&path, "pass", FAST).unwrap();
 }
+
+#[test]
+fn an_unlock_in_two_halves_opens_the_slots_away_from_the_vault() {
+    let (_dir, path) = temp();
+    let keystore = SoftwareKeyWrapper::generate().unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let id = vault.add(totp("A", "a")).unwrap();
+    // Wrapping happens without the vault: the request owns what it needs.
+    let slot = vault
+        .platform_slot_request()
+        .unwrap()
+        .wrap(&keystore)
+        .unwrap();
+    vault.add_wrapped_slot(slot).unwrap();
+    drop(vault);
+
+    let mut vault = Vault::open(&path).unwrap();
+    let unlocker = vault.unlocker().unwrap();
+    let by_passphrase = unlocker.with_passphrase("pw").unwrap();
+    let by_keystore = unlocker.with_wrapper(&keystore).unwrap();
+    assert!(matches!(
+        unlocker.with_passphrase("nope"),
+        Err(VaultError::WrongPassphrase)
+    ));
+    assert!(!format!("{by_passphrase:?}").contains(|c: char| c.is_ascii_digit()));
+    vault.unlock_with_key(by_keystore).unwrap();
+    assert_eq!(vault.list().unwrap()[0].id, id);
+    vault.lock();
+    vault.unlock_with_key(by_passphrase).unwrap();
+    assert_eq!(vault.get(id).unwrap().account, totp("A", "a"));
+}
+
+#[test]
+fn a_key_or_slot_from_another_vault_or_moment_is_refused() {
+    let (_dir, path) = temp();
+    let (_other_dir, other_path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut other = Vault::create_with_kdf(&other_path, "pw", FAST).unwrap();
+    let foreign_key = other.unlocker().unwrap().with_passphrase("pw").unwrap();
+    vault.lock();
+    assert!(matches!(
+        vault.unlock_with_key(foreign_key),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    assert!(vault.is_locked());
+
+    // A slot wrapped for another vault, or before this one was locked, is not added.
+    let keystore = SoftwareKeyWrapper::generate().unwrap();
+    let foreign_slot = other
+        .platform_slot_request()
+        .unwrap()
+        .wrap(&keystore)
+        .unwrap();
+    vault.unlock_with_passphrase("pw").unwrap();
+    assert!(matches!(
+        vault.add_wrapped_slot(foreign_slot),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    let slot = vault
+        .platform_slot_request()
+        .unwrap()
+        .wrap(&keystore)
+        .unwrap();
+    vault.lock();
+    assert!(matches!(
+        vault.add_wrapped_slot(slot),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    vault.unlock_with_passphrase("pw").unwrap();
+    assert_eq!(vault.platform_slots(), 0);
+
+    // A passphrase changed between the halves: the vault key is the same, so the unlock holds.
+    let unlocker = Vault::open(&path).unwrap().unlocker().unwrap();
+    let key = unlocker.with_passphrase("pw").unwrap();
+    vault.change_passphrase_with_kdf("new pw", FAST).unwrap();
+    let mut fresh = Vault::open(&path).unwrap();
+    fresh.unlock_with_key(key).unwrap();
+}

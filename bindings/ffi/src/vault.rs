@@ -206,14 +206,26 @@ impl Vault {
         guard(|| Ok(self.session()?.is_locked()))
     }
 
-    /// Unlocks with the passphrase.
+    /// Unlocks with the passphrase. Argon2id runs without holding the vault, so the other
+    /// calls (a code ticker, a list) are not blocked meanwhile.
     pub fn unlock_with_passphrase(&self, passphrase: String) -> Result<(), JetonError> {
-        guard(|| Ok(self.session()?.unlock_with_passphrase(&passphrase)?))
+        guard(|| {
+            let passphrase = Zeroizing::new(passphrase);
+            let unlocker = self.session()?.unlocker()?;
+            let key = unlocker.with_passphrase(&passphrase)?;
+            Ok(self.session()?.unlock_with_key(key)?)
+        })
     }
 
     /// Unlocks with the device keystore. [`JetonError::Keystore`] means: ask for the passphrase.
+    /// The keystore (and its prompt) is called without holding the vault: the wrapper may call
+    /// back into this vault, and other calls go on meanwhile.
     pub fn unlock_with_key(&self, wrapper: Arc<dyn KeyWrapper>) -> Result<(), JetonError> {
-        guard(|| Ok(self.session()?.unlock_with(&Platform(wrapper))?))
+        guard(|| {
+            let unlocker = self.session()?.unlocker()?;
+            let key = unlocker.with_wrapper(&Platform(wrapper))?;
+            Ok(self.session()?.unlock_with_key(key)?)
+        })
     }
 
     /// Forgets the key and every decrypted account until the next unlock.
@@ -454,12 +466,12 @@ pub struct VaultKeys {
 #[uniffi::export]
 impl VaultKeys {
     /// Lets the device keystore open the vault too (the passphrase still does).
+    /// The keystore is called without holding the vault (see [`Vault::unlock_with_key`]).
     pub fn add_platform_slot(&self, wrapper: Arc<dyn KeyWrapper>) -> Result<(), JetonError> {
         guard(|| {
-            Ok(self
-                .vault
-                .session()?
-                .add_platform_slot(&Platform(wrapper))?)
+            let request = self.vault.session()?.platform_slot_request()?;
+            let slot = request.wrap(&Platform(wrapper))?;
+            Ok(self.vault.session()?.add_wrapped_slot(slot)?)
         })
     }
 

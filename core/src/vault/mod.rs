@@ -59,6 +59,7 @@ pub use keyslot::{KeyWrapError, KeyWrapper, SoftwareKeyWrapper};
 pub use record::{AccountId, Entry, Extras, Field, Record};
 pub use schema::SCHEMA_VERSION;
 use session::Session;
+pub use session::{UnlockKey, Unlocker};
 use write::Change;
 
 use crypto::{Place, VaultKeys};
@@ -73,6 +74,47 @@ use crate::otp::{self, Code, Kind, OtpError};
 use crate::seal::{self, Key};
 
 const CANARY: &[u8] = b"jeton vault canary";
+
+/// A request to wrap the vault key for a new platform slot ([`Vault::platform_slot_request`]).
+/// Holds a copy of the key, zeroized on drop, never printed.
+pub struct SlotRequest {
+    key: Key,
+    vault_id: [u8; 16],
+}
+
+/// A platform slot wrapped away from the vault, ready for [`Vault::add_wrapped_slot`].
+pub struct WrappedSlot {
+    key: Key,
+    vault_id: [u8; 16],
+    wrapped: Vec<u8>,
+}
+
+impl std::fmt::Debug for SlotRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SlotRequest([redacted])")
+    }
+}
+
+impl std::fmt::Debug for WrappedSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WrappedSlot([redacted])")
+    }
+}
+
+impl SlotRequest {
+    /// Wraps the key with the platform's keystore.
+    pub fn wrap(self, wrapper: &dyn KeyWrapper) -> Result<WrappedSlot, VaultError> {
+        let wrapped = wrapper.wrap(self.key.expose()).map_err(|e| match e {
+            KeyWrapError::KeyGone => VaultError::KeystoreKeyGone,
+            KeyWrapError::Failed(why) => VaultError::Keystore(why),
+        })?;
+        Ok(WrappedSlot {
+            key: self.key,
+            vault_id: self.vault_id,
+            wrapped,
+        })
+    }
+}
 
 /// A vault file, locked or unlocked. Open it with [`Vault::open`] (locked), then
 /// [`Vault::unlock_with_passphrase`] or [`Vault::unlock_with`]. Every change is one SQLite
@@ -392,15 +434,33 @@ impl Vault {
 
     /// Adds a slot that the platform's keystore opens (several may coexist).
     pub fn add_platform_slot(&mut self, wrapper: &dyn KeyWrapper) -> Result<(), VaultError> {
-        let session = self.session()?;
-        let wrapped = wrapper
-            .wrap(session.keys.root().expose())
-            .map_err(|e| match e {
-                KeyWrapError::KeyGone => VaultError::KeystoreKeyGone,
-                KeyWrapError::Failed(why) => VaultError::Keystore(why),
-            })?;
+        let slot = self.platform_slot_request()?.wrap(wrapper)?;
+        self.add_wrapped_slot(slot)
+    }
+
+    /// The first half of [`Vault::add_platform_slot`], for callers that share the vault between
+    /// threads: wrap the request with [`SlotRequest::wrap`] **without holding the vault** (the
+    /// keystore may prompt, or call back into the vault), then [`Vault::add_wrapped_slot`].
+    pub fn platform_slot_request(&self) -> Result<SlotRequest, VaultError> {
+        Ok(SlotRequest {
+            key: self.session()?.keys.root().clone(),
+            vault_id: self.header.vault_id,
+        })
+    }
+
+    /// Adds a slot made by [`SlotRequest::wrap`] for this vault (refused as
+    /// [`VaultError::ChangedElsewhere`] if the vault was locked or replaced in between).
+    pub fn add_wrapped_slot(&mut self, slot: WrappedSlot) -> Result<(), VaultError> {
+        let session = self.session().map_err(|_| VaultError::ChangedElsewhere)?;
+        if slot.vault_id != self.header.vault_id
+            || !seal::same(session.keys.root().expose(), slot.key.expose())
+        {
+            return Err(VaultError::ChangedElsewhere);
+        }
         let mut header = self.header.clone();
-        header.slots.push(KeySlot::Platform { wrapped });
+        header.slots.push(KeySlot::Platform {
+            wrapped: slot.wrapped,
+        });
         self.save(Change::header(header))
     }
 

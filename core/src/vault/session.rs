@@ -25,44 +25,40 @@ impl Vault {
 
     /// Unlocks with the passphrase.
     pub fn unlock_with_passphrase(&mut self, passphrase: &str) -> Result<(), VaultError> {
-        self.reload_header()?;
-        let mut result = Err(VaultError::NoPassphrase);
-        for slot in &self.header.slots {
-            match slot.open_with_passphrase(&self.header.vault_id, passphrase) {
-                None => {}
-                Some(Ok(key)) => return self.start_session(key),
-                Some(Err(e)) => result = Err(e.into()),
-            }
-        }
-        result
+        let key = self.unlocker()?.with_passphrase(passphrase)?;
+        self.unlock_with_key(key)
     }
 
     /// Unlocks with the platform's keystore. [`VaultError::KeystoreKeyGone`] means the user
     /// must open the vault with the passphrase instead.
     pub fn unlock_with(&mut self, wrapper: &dyn KeyWrapper) -> Result<(), VaultError> {
+        let key = self.unlocker()?.with_wrapper(wrapper)?;
+        self.unlock_with_key(key)
+    }
+
+    /// The first half of an unlock, for callers that share the vault between threads: the key
+    /// slots as they are now, to be opened (Argon2id, or the platform's keystore with its
+    /// prompt) **without holding the vault**, so that other readers are not blocked and a key
+    /// wrapper may call back into the vault. Finish with [`Vault::unlock_with_key`].
+    pub fn unlocker(&mut self) -> Result<Unlocker, VaultError> {
         self.reload_header()?;
-        let mut failure = None;
-        for slot in &self.header.slots {
-            let KeySlot::Platform { wrapped } = slot else {
-                continue;
-            };
-            match wrapper.unwrap(wrapped) {
-                Ok(bytes) => {
-                    let bytes = Zeroizing::new(bytes);
-                    let Some(key) = Key::from_slice(&bytes) else {
-                        continue;
-                    };
-                    let keys =
-                        VaultKeys::new(key.clone(), self.header.vault_id, self.header.format);
-                    if keys.open(&self.header.canary, Place::Canary).is_ok() {
-                        return self.start_session(key);
-                    }
-                }
-                Err(KeyWrapError::KeyGone) => {}
-                Err(KeyWrapError::Failed(why)) => failure = Some(why),
-            }
+        Ok(Unlocker {
+            header: self.header.clone(),
+        })
+    }
+
+    /// The second half of an unlock: starts the session with a key that an [`Unlocker`] of
+    /// this vault recovered. Refused as [`VaultError::ChangedElsewhere`] if the key slots
+    /// changed in between (unlock again).
+    pub fn unlock_with_key(&mut self, key: UnlockKey) -> Result<(), VaultError> {
+        self.reload_header()?;
+        let keys = VaultKeys::new(key.key.clone(), self.header.vault_id, self.header.format);
+        if key.vault_id != self.header.vault_id
+            || keys.open(&self.header.canary, Place::Canary).is_err()
+        {
+            return Err(VaultError::ChangedElsewhere);
         }
-        Err(failure.map_or(VaultError::KeystoreKeyGone, VaultError::Keystore))
+        self.start_session(key.key)
     }
 
     /// Checks the key against the canary and the header MAC, then decrypts every account.
@@ -202,5 +198,71 @@ impl Vault {
     /// What was found damaged or tampered with at unlock (empty when locked or intact).
     pub fn damaged(&self) -> &[Damage] {
         self.session.as_ref().map_or(&[], |s| &s.damaged)
+    }
+}
+
+/// The key slots of a vault at one moment, opened away from the vault (see [`Vault::unlocker`]).
+pub struct Unlocker {
+    header: Header,
+}
+
+/// A vault key recovered by an [`Unlocker`]; zeroized on drop, never printed.
+pub struct UnlockKey {
+    key: Key,
+    vault_id: [u8; 16],
+}
+
+impl std::fmt::Debug for UnlockKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnlockKey([redacted])")
+    }
+}
+
+impl Unlocker {
+    /// Recovers the key from the passphrase slot (Argon2id: the slow part of an unlock).
+    pub fn with_passphrase(&self, passphrase: &str) -> Result<UnlockKey, VaultError> {
+        let mut result = Err(VaultError::NoPassphrase);
+        for slot in &self.header.slots {
+            match slot.open_with_passphrase(&self.header.vault_id, passphrase) {
+                None => {}
+                Some(Ok(key)) => return Ok(self.found(key)),
+                Some(Err(e)) => result = Err(e.into()),
+            }
+        }
+        result
+    }
+
+    /// Recovers the key with the platform's keystore (which may show a prompt).
+    /// [`VaultError::KeystoreKeyGone`] means: ask for the passphrase instead.
+    pub fn with_wrapper(&self, wrapper: &dyn KeyWrapper) -> Result<UnlockKey, VaultError> {
+        let mut failure = None;
+        for slot in &self.header.slots {
+            let KeySlot::Platform { wrapped } = slot else {
+                continue;
+            };
+            match wrapper.unwrap(wrapped) {
+                Ok(bytes) => {
+                    let bytes = Zeroizing::new(bytes);
+                    let Some(key) = Key::from_slice(&bytes) else {
+                        continue;
+                    };
+                    let keys =
+                        VaultKeys::new(key.clone(), self.header.vault_id, self.header.format);
+                    if keys.open(&self.header.canary, Place::Canary).is_ok() {
+                        return Ok(self.found(key));
+                    }
+                }
+                Err(KeyWrapError::KeyGone) => {}
+                Err(KeyWrapError::Failed(why)) => failure = Some(why),
+            }
+        }
+        Err(failure.map_or(VaultError::KeystoreKeyGone, VaultError::Keystore))
+    }
+
+    fn found(&self, key: Key) -> UnlockKey {
+        UnlockKey {
+            key,
+            vault_id: self.header.vault_id,
+        }
     }
 }

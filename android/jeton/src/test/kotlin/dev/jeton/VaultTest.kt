@@ -112,6 +112,36 @@ class VaultTest {
     }
 
     @Test
+    fun aKeyWrapperMayCallBackIntoTheVaultWhileItRuns() {
+        // A keystore prompt runs while the app keeps using the vault (the ticker asks whether
+        // it is locked, a list is drawn): the vault is not held during the platform call.
+        lateinit var vault: JetonVault
+        val inner = AesGcmKeyWrapper(aesKey().let { k -> { k } })
+        val reentrant = object : KeyWrapper {
+            var lockedSeenDuringUnwrap: Boolean? = null
+            override fun wrap(vaultKey: ByteArray): ByteArray {
+                assertEquals(1, vault.accounts.list().size)
+                return inner.wrap(vaultKey)
+            }
+            override fun unwrap(wrapped: ByteArray): ByteArray {
+                lockedSeenDuringUnwrap = vault.isLocked
+                return inner.unwrap(wrapped)
+            }
+        }
+        vault = JetonVault.create(path(), "pw", cheap)
+        vault.use {
+            it.accounts.addUri(rfcUri)
+            it.keys.addPlatformSlot(reentrant)
+        }
+        vault = JetonVault.open(path())
+        vault.use {
+            it.unlock(reentrant)
+            assertEquals(true, reentrant.lockedSeenDuringUnwrap)
+            assertFalse(it.isLocked)
+        }
+    }
+
+    @Test
     fun theWrapperNeverSeesTheSameCiphertextTwiceAndRoundTrips() {
         val wrapper = AesGcmKeyWrapper(aesKey().let { k -> { k } })
         val vaultKey = ByteArray(32) { it.toByte() }
