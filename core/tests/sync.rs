@@ -591,6 +591,31 @@ fn a_device_that_leaves_keeps_its_accounts() {
     assert_eq!(view(&p.b).len(), 1);
 }
 
+#[test]
+fn a_file_over_the_size_limit_is_refused_unread() {
+    let mut p = pair();
+    p.a.add(account("x", 1, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
+    let files = op_files(&p);
+    let next = files[0].replace("0000000000000001.op", "0000000000000002.op");
+    let huge = vec![0u8; usize::try_from(sync::MAX_FILE_BYTES).unwrap() + 1];
+    std::fs::write(p.store_dir.join(next), huge).unwrap();
+    let e = sync::sync_at(&mut p.b, &p.store, T + 2).unwrap_err();
+    assert!(
+        matches!(e, SyncError::Store(StoreError::TooLarge { .. })),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_conformance_suite_is_usable_outside_the_crate() {
+    // What the WebDAV adapter's tests do with their own store.
+    let dir = tempfile::tempdir().unwrap();
+    let store = FolderStore::new(dir.path()).unwrap();
+    sync::conformance::check(&store);
+    sync::conformance::race(&store);
+}
+
 // --- Convergence under random offline edits -------------------------------------------------
 
 #[derive(Debug, Clone)]
