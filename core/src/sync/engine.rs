@@ -68,9 +68,10 @@ fn load(vault: &Vault) -> Result<Option<State>, SyncError> {
 }
 
 fn encode(state: &State) -> Result<Zeroizing<Vec<u8>>, SyncError> {
-    serde_json::to_vec(state)
-        .map(Zeroizing::new)
-        .map_err(|_| damaged())
+    // Sized up front so that growing does not leave copies of secrets in freed memory.
+    let mut out = Zeroizing::new(Vec::with_capacity(4096 + state.accounts.len() * 2048));
+    serde_json::to_writer(&mut *out, state).map_err(|_| damaged())?;
+    Ok(out)
 }
 
 fn now_ms() -> u64 {

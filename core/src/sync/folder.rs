@@ -4,7 +4,8 @@
 //! A file is created whole or not at all and never replaced: the bytes go to a temporary file in
 //! the same folder (named so that it is never a valid store name, hence never listed), are
 //! flushed to disk, then hard-linked to the final name, which fails if that name exists; the
-//! temporary name is then removed. Files are readable by their owner only (0600).
+//! temporary name is then removed. Files are readable by their owner only (0600). On a
+//! filesystem without hard links the final name is created exclusively and written in place.
 
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
@@ -92,6 +93,40 @@ fn temp_name(final_path: &Path) -> Result<PathBuf, StoreError> {
     Ok(final_path.with_file_name(name))
 }
 
+/// Whether a hard link failed because the filesystem has none.
+fn no_hard_links(e: &std::io::Error) -> bool {
+    // EPERM (1) is what Linux's vfat and exfat answer; EOPNOTSUPP (95) some FUSE mounts.
+    e.kind() == ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(1 | 95))
+}
+
+/// The new name must survive a power cut too: flush the folder's entry.
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent() {
+        if let Ok(dir) = std::fs::File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Creates the final name exclusively and writes it there.
+fn create_in_place(path: &Path, bytes: &[u8]) -> Result<Created, StoreError> {
+    let mut file = match private_file(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(Created::AlreadyExists),
+        Err(e) => return Err(io_error(&e)),
+    };
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(io_error(&e));
+    }
+    sync_parent(path);
+    Ok(Created::New)
+}
+
 impl BlobStore for FolderStore {
     fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
         let path = self.path(name)?;
@@ -110,19 +145,17 @@ impl BlobStore for FolderStore {
         let linked = std::fs::hard_link(&temp, &path);
         let _ = std::fs::remove_file(&temp);
         match linked {
-            Ok(()) => {
-                // The new name must survive a power cut too: flush the folder's entry.
-                #[cfg(unix)]
-                if let Some(parent) = path.parent() {
-                    if let Ok(dir) = std::fs::File::open(parent) {
-                        let _ = dir.sync_all();
-                    }
-                }
-                Ok(Created::New)
-            }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(Created::AlreadyExists),
-            Err(e) => Err(io_error(&e)),
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(Created::AlreadyExists),
+            // Filesystems without hard links (FAT on a USB stick, some cloud drives' FUSE
+            // mounts): exclusive creation of the final name still never overwrites, but a
+            // reader could see the file before it is whole (it then fails to open, and the
+            // next sync reads it whole).
+            Err(e) if no_hard_links(&e) => return create_in_place(&path, bytes),
+            Err(e) => return Err(io_error(&e)),
         }
+        sync_parent(&path);
+        Ok(Created::New)
     }
 
     fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
@@ -242,6 +275,19 @@ mod tests {
             Err(StoreError::Unreachable(_))
         ));
         assert!(matches!(store.list("a"), Err(StoreError::Unreachable(_))));
+    }
+
+    #[test]
+    fn in_place_creation_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        assert_eq!(create_in_place(&path, b"one"), Ok(Created::New));
+        assert_eq!(create_in_place(&path, b"two"), Ok(Created::AlreadyExists));
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        assert!(no_hard_links(&std::io::Error::from_raw_os_error(1)));
+        assert!(!no_hard_links(&std::io::Error::from(
+            ErrorKind::AlreadyExists
+        )));
     }
 
     #[test]

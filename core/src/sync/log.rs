@@ -130,8 +130,9 @@ pub fn seal_ops(
         prev: data_encoding::HEXLOWER.encode(prev),
         ops: ops.to_vec(),
     };
-    let plain =
-        Zeroizing::new(serde_json::to_vec(&body).map_err(|e| SyncError::Tampered(e.to_string()))?);
+    // Sized up front so that growing does not leave copies of secrets in freed memory.
+    let mut plain = Zeroizing::new(Vec::with_capacity(1024 + ops.len() * 2048));
+    serde_json::to_writer(&mut *plain, &body).map_err(|e| SyncError::Tampered(e.to_string()))?;
     let context = Context::SyncOps {
         version: VERSION,
         device: &device.0,
