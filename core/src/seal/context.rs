@@ -59,6 +59,27 @@ pub enum Context<'a> {
         /// The header as serialized in its fixed field order.
         header: &'a [u8],
     },
+    /// A vault's sync state (the sync key and what the devices have seen).
+    VaultSyncState {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
+    /// The canary of a sync store, which proves the sync key when a device joins.
+    SyncCanary {
+        /// The sync format version.
+        version: u16,
+    },
+    /// One file of one device's sync log: bound to its name, so that it opens nowhere else.
+    SyncOps {
+        /// The sync format version.
+        version: u16,
+        /// The writing device's id.
+        device: &'a [u8; 16],
+        /// The file's place in that device's log.
+        seq: u64,
+    },
     /// Raw associated data, for test vectors only.
     #[cfg(test)]
     Raw(&'a [u8]),
@@ -101,6 +122,25 @@ impl Context<'_> {
                 aad.extend_from_slice(&kdf.iterations.to_be_bytes());
                 aad.extend_from_slice(&kdf.parallelism.to_be_bytes());
                 aad.extend_from_slice(salt);
+                aad
+            }
+            Self::VaultSyncState { format, vault_id } => {
+                vault(b"jeton/sync-state", format, vault_id)
+            }
+            Self::SyncCanary { version } => {
+                let mut aad = b"jeton-sync/canary/".to_vec();
+                aad.extend_from_slice(&version.to_be_bytes());
+                aad
+            }
+            Self::SyncOps {
+                version,
+                device,
+                seq,
+            } => {
+                let mut aad = b"jeton-sync/ops/".to_vec();
+                aad.extend_from_slice(&version.to_be_bytes());
+                aad.extend_from_slice(device);
+                aad.extend_from_slice(&seq.to_be_bytes());
                 aad
             }
             Self::SoftwareKeyWrapper => b"jeton/software-key-wrapper/v1".to_vec(),

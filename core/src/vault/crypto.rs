@@ -19,6 +19,8 @@ pub enum Place<'a> {
     Clock,
     /// One field of one account at one revision.
     Field(&'a AccountId, u64, Field),
+    /// The sync state.
+    SyncState,
 }
 
 /// The keys of an unlocked vault, for one format.
@@ -63,6 +65,7 @@ impl VaultKeys {
             Place::Canary => Context::VaultCanary { format, vault_id },
             Place::Index => Context::VaultIndex { format, vault_id },
             Place::Clock => Context::VaultClock { format, vault_id },
+            Place::SyncState => Context::VaultSyncState { format, vault_id },
             Place::Field(account, revision, field) => Context::VaultField {
                 format,
                 vault_id,

@@ -41,6 +41,8 @@ pub enum Damage {
     },
     /// A row that cannot even be read (bad id or column types).
     UnreadableRow,
+    /// The sync state (sync key and what the devices have seen) does not open.
+    SyncState,
 }
 
 impl fmt::Display for Damage {
@@ -49,6 +51,7 @@ impl fmt::Display for Damage {
             Damage::Header => f.write_str("the header (key slots, key parameters, version)"),
             Damage::AccountIndex => f.write_str("the index of accounts"),
             Damage::ClockOffset => f.write_str("the stored clock correction"),
+            Damage::SyncState => f.write_str("the sync settings (set up sync again)"),
             Damage::Field { account, field } => write!(f, "the {field} of account {account}"),
             Damage::StaleAccount { account } => write!(
                 f,

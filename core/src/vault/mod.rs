@@ -40,6 +40,7 @@ mod record;
 mod schema;
 mod session;
 mod store;
+mod sync_state;
 mod wire;
 mod write;
 

@@ -21,6 +21,8 @@ pub mod meta {
     pub const INDEX: &str = "index";
     /// The sealed clock correction of a format-1 vault (format 2 keeps it in the index).
     pub const CLOCK: &str = "clock";
+    /// The sealed sync state (docs/adr/0006-sync.md), when sync is set up.
+    pub const SYNC: &str = "sync";
 }
 
 /// The files SQLite keeps beside the vault.

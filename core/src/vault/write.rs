@@ -12,6 +12,7 @@ impl Vault {
             header: new_header,
             clock,
             keys: new_keys,
+            sync_state,
         } = change;
         let session = self.session.as_mut().ok_or(VaultError::Locked)?;
         let keys = new_keys.as_ref().unwrap_or(&session.keys);
@@ -47,6 +48,14 @@ impl Vault {
         if let Some(bytes) = &header_bytes {
             store::write_meta(&tx, meta::HEADER, bytes)?;
             store::write_meta(&tx, meta::HEADER_SUM, &seal::sha256(bytes))?;
+        }
+        match &sync_state {
+            Some(SyncState::Set(plain)) => {
+                let sealed = keys.seal(plain, Place::SyncState).map_err(random_error)?;
+                store::write_meta(&tx, meta::SYNC, &sealed)?;
+            }
+            Some(SyncState::Clear) => store::delete_meta(&tx, meta::SYNC)?,
+            None => {}
         }
         if keys.format() >= 2 {
             store::delete_meta(&tx, meta::CLOCK)?;
@@ -98,6 +107,16 @@ pub(super) struct Change {
     pub(super) clock: Option<ClockOffset>,
     /// New keys to seal with from now on (a migration).
     pub(super) keys: Option<VaultKeys>,
+    /// A new sync state, or its removal.
+    pub(super) sync_state: Option<SyncState>,
+}
+
+/// What a change does to the sync state.
+pub(super) enum SyncState {
+    /// Store this plaintext, sealed.
+    Set(Zeroizing<Vec<u8>>),
+    /// Remove it (sync turned off).
+    Clear,
 }
 
 impl Change {

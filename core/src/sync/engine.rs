@@ -1,0 +1,245 @@
+//! Setting sync up, joining it, and one sync: diff, read, merge, write, apply.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use zeroize::Zeroizing;
+
+use super::diff;
+use super::error::SyncError;
+use super::id::Id;
+use super::keys::SyncKey;
+use super::log::{self, FORMAT_FILE, MAX_OPS_PER_FILE, VERSION};
+use super::remote;
+use super::state::{Seen, State};
+use super::store::{BlobStore, Created};
+use crate::vault::{AccountId, Damage, Vault, VaultError};
+
+/// The most accounts a sync keeps (deleted ones included).
+pub const MAX_ACCOUNTS: usize = 10_000;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Changes this device sent.
+    pub sent: usize,
+    /// Changes received from the other devices.
+    pub received: usize,
+    /// Accounts added to this vault.
+    pub added: usize,
+    /// Accounts of this vault changed.
+    pub updated: usize,
+    /// Accounts removed from this vault.
+    pub removed: usize,
+    /// Accounts edited on two devices at once: the newer edit was kept, the other is listed here.
+    pub conflicts: Vec<Conflict>,
+    /// Accounts received in a form this version cannot show (from a newer Jeton); kept for later.
+    pub skipped: usize,
+    /// Devices writing to the store.
+    pub devices: usize,
+}
+
+/// An account edited on two devices at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The account in this vault, if it still exists.
+    pub account: Option<AccountId>,
+    /// The label of the version kept.
+    pub kept: String,
+    /// The label of the version that lost (kept in the account's sync history).
+    pub lost: String,
+}
+
+fn damaged() -> SyncError {
+    SyncError::Vault(VaultError::Damaged(Damage::SyncState))
+}
+
+fn load(vault: &Vault) -> Result<Option<State>, SyncError> {
+    let Some(plain) = vault.sync_state()? else {
+        return Ok(None);
+    };
+    let state: State = serde_json::from_slice(&plain).map_err(|_| damaged())?;
+    if state.version > VERSION {
+        return Err(SyncError::NewerVersion {
+            found: state.version,
+            supported: VERSION,
+        });
+    }
+    Ok(Some(state))
+}
+
+fn encode(state: &State) -> Result<Zeroizing<Vec<u8>>, SyncError> {
+    // Sized up front so that growing does not leave copies of secrets in freed memory.
+    let mut out = Zeroizing::new(Vec::with_capacity(4096 + state.accounts.len() * 2048));
+    serde_json::to_writer(&mut *out, state).map_err(|_| damaged())?;
+    Ok(out)
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Whether sync is set up on this (unlocked) vault.
+pub fn is_set_up(vault: &Vault) -> Result<bool, SyncError> {
+    Ok(vault.sync_state()?.is_some())
+}
+
+/// Sets up a new sync on `store` with a fresh sync key, this vault as its first device. Then
+/// call [`sync`] to send the accounts.
+pub fn init(vault: &mut Vault, store: &dyn BlobStore) -> Result<(), SyncError> {
+    if is_set_up(vault)? {
+        return Err(SyncError::AlreadySetUp);
+    }
+    let key = SyncKey::generate()?;
+    let state = State::new(&key, Id::random()?);
+    let plain = encode(&state)?;
+    match store.create(FORMAT_FILE, &log::format_file(&key.derive())?)? {
+        Created::New => {}
+        Created::AlreadyExists => return Err(SyncError::StoreInUse),
+    }
+    if let Err(e) = vault.commit_sync(Vec::new(), Vec::new(), plain) {
+        // The marker is ours and nothing uses it yet: remove it, so a retry can succeed.
+        let _ = store.delete(FORMAT_FILE);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Joins the sync on `store` that `key` opens, as a new device. Then call [`sync`].
+pub fn join(vault: &mut Vault, store: &dyn BlobStore, key: &SyncKey) -> Result<(), SyncError> {
+    if is_set_up(vault)? {
+        return Err(SyncError::AlreadySetUp);
+    }
+    let marker = store
+        .read(FORMAT_FILE, 4096)?
+        .ok_or(SyncError::NoSyncInStore)?;
+    log::check_format(&marker, Some(&key.derive()))?;
+    let state = State::new(key, Id::random()?);
+    vault.commit_sync(Vec::new(), Vec::new(), encode(&state)?)?;
+    Ok(())
+}
+
+/// The sync key, for pairing a new device.
+pub fn key(vault: &Vault) -> Result<SyncKey, SyncError> {
+    let state = load(vault)?.ok_or(SyncError::NotSetUp)?;
+    SyncKey::from_bytes(&state.key.0).ok_or_else(damaged)
+}
+
+/// This device leaves the sync: its vault forgets the key and state; its accounts stay.
+pub fn leave(vault: &mut Vault) -> Result<(), SyncError> {
+    vault.clear_sync_state()?;
+    Ok(())
+}
+
+/// Sends this vault's changes and applies the other devices', in one vault transaction.
+pub fn sync(vault: &mut Vault, store: &dyn BlobStore) -> Result<SyncReport, SyncError> {
+    sync_at(vault, store, now_ms())
+}
+
+/// [`sync`] at the wall-clock time `now_ms` (milliseconds since the Unix epoch).
+pub fn sync_at(
+    vault: &mut Vault,
+    store: &dyn BlobStore,
+    now_ms: u64,
+) -> Result<SyncReport, SyncError> {
+    let mut state = load(vault)?.ok_or(SyncError::NotSetUp)?;
+    let key = SyncKey::from_bytes(&state.key.0).ok_or_else(damaged)?;
+    let keys = key.derive();
+
+    let marker = store
+        .read(FORMAT_FILE, 4096)?
+        .ok_or(SyncError::NoSyncInStore)?;
+    log::check_format(&marker, Some(&keys))?;
+    let names = store.list(log::ROOT)?;
+    check_versions(&names)?;
+
+    // Every log's new files, checked before anything is merged or stamped.
+    let news = remote::read(store, &keys, &names, &state.seen)?;
+    for at in news.ops.iter().filter_map(|op| op.at()) {
+        state.observe(at, now_ms);
+    }
+
+    // The vault's changes against the state of the last sync, stamped after what was read.
+    let records = vault.records()?;
+    let local = diff::local_changes(&mut state, &keys, &records, now_ms);
+    let mut report = SyncReport {
+        sent: local.len(),
+        received: news.ops.len(),
+        devices: news.devices,
+        ..SyncReport::default()
+    };
+    state.seen = news.seen;
+
+    let mut ops = news.ops;
+    ops.extend(local.iter().cloned());
+    ops.sort_by_key(|op| op.at());
+    let mut clashes = Vec::new();
+    for op in ops {
+        state.apply(op, &mut clashes);
+    }
+    if state.accounts.len() > MAX_ACCOUNTS {
+        return Err(SyncError::TooLarge(format!(
+            "more than {MAX_ACCOUNTS} accounts"
+        )));
+    }
+
+    // This device's new files, before the vault commits: a crash in between leaves files that
+    // the next sync reads back as this device's own history.
+    let device = state.device;
+    let (mut seq, mut prev) = match state.seen.get(&device) {
+        Some(seen) => (seen.seq, seen.hash().ok_or_else(damaged)?),
+        None => (0, [0; 32]),
+    };
+    for chunk in local.chunks(MAX_OPS_PER_FILE) {
+        seq += 1;
+        let bytes = log::seal_ops(&keys, &device, seq, &prev, chunk)?;
+        match store.create(&log::op_name(&device, seq), &bytes)? {
+            Created::New => {}
+            Created::AlreadyExists => return Err(SyncError::Busy),
+        }
+        prev = log::hash(&bytes);
+    }
+    if seq > 0 {
+        state.seen.insert(device, Seen::new(seq, &prev));
+    }
+
+    let apply = diff::to_vault(&mut state, &records, now_ms / 1000);
+    report.added = apply.added;
+    report.updated = apply.updated;
+    report.removed = apply.removals.len();
+    report.skipped = apply.skipped;
+    report.conflicts = clashes
+        .into_iter()
+        .map(|c| Conflict {
+            account: state
+                .accounts
+                .get(&c.id)
+                .and_then(|e| e.local.as_deref())
+                .and_then(|t| t.parse().ok()),
+            kept: c.kept,
+            lost: c.lost,
+        })
+        .collect();
+    vault.commit_sync(apply.upserts, apply.removals, encode(&state)?)?;
+    Ok(report)
+}
+
+/// A folder of a later version (`jeton-sync/v2/...`) means a newer Jeton writes here.
+fn check_versions(names: &[String]) -> Result<(), SyncError> {
+    for name in names {
+        let Some(rest) = name.strip_prefix("jeton-sync/v") else {
+            continue;
+        };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(found) = digits.parse::<u16>() {
+            if found > VERSION {
+                return Err(SyncError::NewerVersion {
+                    found,
+                    supported: VERSION,
+                });
+            }
+        }
+    }
+    Ok(())
+}

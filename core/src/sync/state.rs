@@ -1,0 +1,428 @@
+//! The merged state: per account a last-writer-wins register ordered by hybrid logical clock,
+//! with tombstones, a counter that merges as the maximum, a position register, and the versions
+//! that lost a concurrent edit. Merging is commutative for the live state: the same ops in any
+//! order give the same accounts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use super::hlc::Hlc;
+use super::id::Id;
+use super::keys::SyncKey;
+use super::log::Hash;
+use super::op::{AccountData, Op};
+
+/// How many losing versions an account keeps.
+pub const MAX_HISTORY: usize = 8;
+
+/// One version of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Version {
+    pub(super) at: Hlc,
+    pub(super) base: Option<Hlc>,
+    pub(super) account: AccountData,
+}
+
+/// What the sync knows about one account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct Entity {
+    /// The newest version.
+    pub(super) record: Option<Version>,
+    /// The newest deletion.
+    pub(super) deleted: Option<Hlc>,
+    /// The highest HOTP counter seen.
+    pub(super) counter: u64,
+    /// The newest position.
+    pub(super) position: Option<(Hlc, u32)>,
+    /// Versions that lost to a concurrent edit, oldest first.
+    pub(super) history: Vec<Version>,
+    /// This vault's id for it (local; not part of the merge).
+    pub(super) local: Option<String>,
+}
+
+impl Entity {
+    /// The version shown, if the account exists: its newest version is newer than its newest
+    /// deletion.
+    pub(super) fn live(&self) -> Option<&Version> {
+        self.record
+            .as_ref()
+            .filter(|r| self.deleted.is_none_or(|d| d < r.at))
+    }
+
+    /// The HOTP counter to show: never below any counter seen.
+    pub(super) fn counter(&self) -> u64 {
+        self.record
+            .as_ref()
+            .map_or(self.counter, |r| r.account.counter.max(self.counter))
+    }
+}
+
+/// A concurrent edit found while merging: `kept` won, `lost` is kept in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Clash {
+    pub(super) id: Id,
+    pub(super) kept: String,
+    pub(super) lost: String,
+}
+
+/// The highest file of a log that this device has read (or written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Seen {
+    pub(super) seq: u64,
+    pub(super) hash: String,
+}
+
+impl Seen {
+    pub(super) fn hash(&self) -> Option<Hash> {
+        let bytes = data_encoding::HEXLOWER.decode(self.hash.as_bytes()).ok()?;
+        bytes.try_into().ok()
+    }
+
+    pub(super) fn new(seq: u64, hash: &Hash) -> Self {
+        Self {
+            seq,
+            hash: data_encoding::HEXLOWER.encode(hash),
+        }
+    }
+}
+
+/// The key bytes, wiped on drop.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(super) struct KeyBytes(pub(super) Vec<u8>);
+
+impl Drop for KeyBytes {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Everything a device keeps about the sync, sealed in its vault.
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct State {
+    pub(super) version: u16,
+    pub(super) key: KeyBytes,
+    pub(super) device: Id,
+    /// The last clock issued or observed.
+    pub(super) clock: Hlc,
+    /// The newest wall time seen from another device (clamped to a day past the local clock).
+    #[serde(default)]
+    pub(super) peak: u64,
+    /// The highest file read or written, per device (this one included).
+    pub(super) seen: BTreeMap<Id, Seen>,
+    pub(super) accounts: BTreeMap<Id, Entity>,
+}
+
+impl State {
+    pub(super) fn new(key: &SyncKey, device: Id) -> Self {
+        Self {
+            version: super::log::VERSION,
+            key: KeyBytes(key.expose().to_vec()),
+            device,
+            clock: Hlc::zero(device),
+            peak: 0,
+            seen: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+        }
+    }
+
+    /// A clock for a change made now: after every clock issued or observed, and no more than
+    /// a day (`MAX_AHEAD_MS`) past the newest clock seen from another device.
+    #[cfg(test)]
+    pub(super) fn stamp(&mut self, now_ms: u64) -> Hlc {
+        self.clock.stamp(self.peak, now_ms)
+    }
+
+    /// Takes in a received clock, at most a day (`MAX_AHEAD_MS`) past the local wall clock.
+    pub(super) fn observe(&mut self, at: Hlc, now_ms: u64) {
+        let at = at.clamped(now_ms);
+        if at.device != self.device {
+            self.peak = self.peak.max(at.wall);
+        }
+        self.clock.observe(at);
+    }
+
+    /// Merges one op. Concurrent edits with different contents are reported in `clashes`.
+    pub(super) fn apply(&mut self, op: Op, clashes: &mut Vec<Clash>) {
+        match op {
+            Op::Upsert {
+                id,
+                at,
+                base,
+                account,
+            } => {
+                let entity = self.accounts.entry(id).or_default();
+                // Every version's counter counts, the loser's too: a code is never reused.
+                entity.counter = entity.counter.max(account.counter);
+                let incoming = Version {
+                    at,
+                    base,
+                    account: *account,
+                };
+                let Some(current) = entity.record.take() else {
+                    entity.record = Some(incoming);
+                    return;
+                };
+                if current.at == incoming.at {
+                    entity.record = Some(current);
+                    return;
+                }
+                let (winner, loser) = if incoming.at > current.at {
+                    (incoming, current)
+                } else {
+                    (current, incoming)
+                };
+                // The winner was edited from the loser or a later version: no conflict. Two
+                // versions with the same content (one account added on two devices) neither.
+                let descends = winner.base.is_some_and(|b| b >= loser.at);
+                if !descends && !winner.account.same_content(&loser.account) {
+                    clashes.push(Clash {
+                        id,
+                        kept: winner.account.label(),
+                        lost: loser.account.label(),
+                    });
+                    if !entity.history.iter().any(|v| v.at == loser.at) {
+                        entity.history.push(loser);
+                        entity.history.sort_by_key(|v| v.at);
+                        let excess = entity.history.len().saturating_sub(MAX_HISTORY);
+                        entity.history.drain(..excess);
+                    }
+                }
+                entity.record = Some(winner);
+            }
+            Op::Delete { id, at } => {
+                let entity = self.accounts.entry(id).or_default();
+                entity.deleted = entity.deleted.max(Some(at));
+            }
+            Op::Counter { id, value } => {
+                let entity = self.accounts.entry(id).or_default();
+                entity.counter = entity.counter.max(value);
+            }
+            Op::Position { id, at, position } => {
+                let entity = self.accounts.entry(id).or_default();
+                if entity.position.is_none_or(|(t, _)| t < at) {
+                    entity.position = Some((at, position));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::sync::hlc::MAX_AHEAD_MS;
+
+    fn data(name: &str, secret: &[u8], counter: u64) -> AccountData {
+        AccountData {
+            issuer: Some("Omnivox".into()),
+            name: name.into(),
+            secret: secret.to_vec(),
+            kind: 1,
+            algorithm: 0,
+            digits: 6,
+            period: 30,
+            t0: 0,
+            counter,
+            favourite: false,
+            groups: Vec::new(),
+            note: String::new(),
+            icon: None,
+        }
+    }
+
+    fn at(wall: u64, device: u8) -> Hlc {
+        Hlc {
+            wall,
+            counter: 0,
+            device: Id([device; 16]),
+        }
+    }
+
+    fn state() -> State {
+        State::new(&SyncKey::generate().unwrap(), Id([9; 16]))
+    }
+
+    fn upsert(id: Id, t: Hlc, base: Option<Hlc>, name: &str) -> Op {
+        Op::Upsert {
+            id,
+            at: t,
+            base,
+            account: Box::new(data(name, b"s", 0)),
+        }
+    }
+
+    fn merged(ops: &[Op]) -> (State, Vec<Clash>) {
+        let mut s = state();
+        let mut clashes = Vec::new();
+        for op in ops {
+            s.apply(op.clone(), &mut clashes);
+        }
+        (s, clashes)
+    }
+
+    const X: Id = Id([1; 16]);
+
+    #[test]
+    fn an_account_is_only_deleted_by_a_delete() {
+        let (s, _) = merged(&[upsert(X, at(10, 1), None, "a")]);
+        // Merging nothing more (an empty remote) keeps it.
+        assert!(s.accounts[&X].live().is_some());
+    }
+
+    #[test]
+    fn a_deletion_beats_only_older_edits() {
+        let older = upsert(X, at(10, 1), None, "a");
+        let delete = Op::Delete {
+            id: X,
+            at: at(20, 2),
+        };
+        let newer = upsert(X, at(30, 1), Some(at(10, 1)), "b");
+        for order in [
+            vec![older.clone(), delete.clone()],
+            vec![delete.clone(), older.clone()],
+        ] {
+            assert!(merged(&order).0.accounts[&X].live().is_none());
+        }
+        for order in [
+            vec![older.clone(), delete.clone(), newer.clone()],
+            vec![newer.clone(), delete.clone(), older.clone()],
+            vec![delete, newer, older],
+        ] {
+            let (s, _) = merged(&order);
+            assert_eq!(s.accounts[&X].live().unwrap().account.name, "b");
+        }
+    }
+
+    #[test]
+    fn concurrent_edits_keep_the_loser_and_say_so() {
+        let origin = upsert(X, at(10, 1), None, "origin");
+        let left = upsert(X, at(20, 1), Some(at(10, 1)), "left");
+        let right = upsert(X, at(25, 2), Some(at(10, 1)), "right");
+        for order in [
+            vec![origin.clone(), left.clone(), right.clone()],
+            vec![origin.clone(), right.clone(), left.clone()],
+        ] {
+            let (s, clashes) = merged(&order);
+            let e = &s.accounts[&X];
+            assert_eq!(e.live().unwrap().account.name, "right");
+            assert_eq!(e.history.len(), 1);
+            assert_eq!(e.history[0].account.name, "left");
+            assert_eq!(clashes.len(), 1);
+            assert_eq!(
+                (clashes[0].kept.as_str(), clashes[0].lost.as_str()),
+                ("Omnivox (right)", "Omnivox (left)")
+            );
+        }
+        // An edit made from the latest version is not a conflict.
+        let follow = upsert(X, at(30, 2), Some(at(20, 1)), "follow");
+        let (s, clashes) = merged(&[origin, left, follow]);
+        assert!(clashes.is_empty());
+        assert!(s.accounts[&X].history.is_empty());
+    }
+
+    #[test]
+    fn the_same_account_added_twice_is_one_account_without_conflict() {
+        let a = upsert(X, at(10, 1), None, "same");
+        let b = upsert(X, at(11, 2), None, "same");
+        let (s, clashes) = merged(&[a, b]);
+        assert_eq!(s.accounts.len(), 1);
+        assert!(clashes.is_empty());
+    }
+
+    #[test]
+    fn hotp_counters_merge_as_the_maximum() {
+        let mut old = data("h", b"s", 5);
+        old.counter = 5;
+        let ops = [
+            Op::Upsert {
+                id: X,
+                at: at(10, 1),
+                base: None,
+                account: Box::new(old),
+            },
+            Op::Counter { id: X, value: 9 },
+            Op::Counter { id: X, value: 7 },
+            // A later edit made from a stale copy does not take the counter back.
+            Op::Upsert {
+                id: X,
+                at: at(20, 2),
+                base: Some(at(10, 1)),
+                account: Box::new(data("renamed", b"s", 6)),
+            },
+        ];
+        let (s, _) = merged(&ops);
+        assert_eq!(s.accounts[&X].counter(), 9);
+        // A newer version with a lower counter (the same account added again elsewhere).
+        let readded = [
+            Op::Upsert {
+                id: X,
+                at: at(10, 1),
+                base: None,
+                account: Box::new(data("h", b"s", 4)),
+            },
+            Op::Upsert {
+                id: X,
+                at: at(20, 2),
+                base: None,
+                account: Box::new(data("h", b"s", 0)),
+            },
+        ];
+        assert_eq!(merged(&readded).0.accounts[&X].counter(), 4);
+        let mut reversed = ops.to_vec();
+        reversed.reverse();
+        assert_eq!(merged(&reversed).0.accounts[&X].counter(), 9);
+    }
+
+    #[test]
+    fn positions_are_last_writer_wins() {
+        let p1 = Op::Position {
+            id: X,
+            at: at(10, 1),
+            position: 3,
+        };
+        let p2 = Op::Position {
+            id: X,
+            at: at(20, 2),
+            position: 0,
+        };
+        assert_eq!(
+            merged(&[p1.clone(), p2.clone()]).0.accounts[&X]
+                .position
+                .unwrap()
+                .1,
+            0
+        );
+        assert_eq!(merged(&[p2, p1]).0.accounts[&X].position.unwrap().1, 0);
+    }
+
+    #[test]
+    fn a_clock_far_ahead_of_the_others_is_held_back() {
+        let mut s = state();
+        let day = MAX_AHEAD_MS;
+        let now = 1_000 * day;
+        // Another device was last seen at `now`; this one's wall clock says ten days later.
+        s.observe(at(now, 1), now);
+        let stamp = s.stamp(now + 10 * day);
+        assert_eq!(stamp.wall, now + day);
+        // A received clock ten days ahead does not drag this device's clock there.
+        let mut t = state();
+        t.observe(at(now + 10 * day, 1), now);
+        assert_eq!(t.stamp(now).wall, now + day);
+        // A device that has seen no other stamps its wall clock.
+        assert_eq!(state().stamp(now).wall, now);
+    }
+
+    #[test]
+    fn history_is_capped() {
+        let mut ops = vec![upsert(X, at(1, 1), None, "0")];
+        for i in 2..40u64 {
+            ops.push(upsert(X, at(i, (i % 3) as u8 + 1), None, &i.to_string()));
+        }
+        let (s, _) = merged(&ops);
+        assert_eq!(s.accounts[&X].history.len(), MAX_HISTORY);
+    }
+}
