@@ -12,7 +12,19 @@ use std::sync::Arc;
 
 use apache::Apache;
 use jeton_core::sync::webdav::WebDavStore;
-use jeton_core::sync::{BlobStore, Created, StoreError};
+use jeton_core::sync::{BlobStore, Created, StoreError, conformance};
+
+#[test]
+fn the_store_keeps_the_contract_every_store_keeps() {
+    let server = Apache::start();
+    conformance::check(&WebDavStore::new(&server.url(), None).unwrap());
+}
+
+// `conformance::race` (two writers creating one name at the same instant) does not hold on
+// Apache: `If-None-Match: *` is checked before the upload, not atomically with it, and both
+// writers were seen to get 201 (measured here: round 0 of 50). Sync never depends on it: each
+// device writes only under its own folder and one device's syncs are serialized (the vault's
+// lock in the FFI, a lock file in the CLI). See the module docs of `sync::webdav`.
 
 #[test]
 fn a_file_is_created_once_and_never_replaced() {

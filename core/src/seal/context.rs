@@ -80,6 +80,13 @@ pub enum Context<'a> {
         /// The file's place in that device's log.
         seq: u64,
     },
+    /// A pairing invitation (sync key and store address), sealed with a short code.
+    Pairing {
+        /// The invitation format version.
+        version: u8,
+        /// The salt of the code's Argon2id.
+        salt: &'a [u8],
+    },
     /// Raw associated data, for test vectors only.
     #[cfg(test)]
     Raw(&'a [u8]),
@@ -141,6 +148,12 @@ impl Context<'_> {
                 aad.extend_from_slice(&version.to_be_bytes());
                 aad.extend_from_slice(device);
                 aad.extend_from_slice(&seq.to_be_bytes());
+                aad
+            }
+            Self::Pairing { version, salt } => {
+                let mut aad = b"jeton-pair/".to_vec();
+                aad.push(version);
+                aad.extend_from_slice(salt);
                 aad
             }
             Self::SoftwareKeyWrapper => b"jeton/software-key-wrapper/v1".to_vec(),

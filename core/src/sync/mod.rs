@@ -33,6 +33,7 @@ mod id;
 mod keys;
 mod log;
 mod op;
+pub mod pair;
 mod remote;
 mod state;
 pub mod store;

@@ -4,9 +4,10 @@
 //! - `create` makes the missing folders (`MKCOL`), then `PUT`s with `If-None-Match: *`, so
 //!   a file that exists is never replaced (`412 Precondition Failed` means it was there).
 //!   Servers write a `PUT` to a temporary file and rename it, so a reader never sees half a file.
-//!   Two writers racing on the same new name within one request's time could both pass the
-//!   check on some servers; sync never has two devices write the same name (each device writes
-//!   under its own folder), so that race cannot lose data here.
+//!   Two writers racing on the same new name can both pass that check: Apache `mod_dav` tests
+//!   it before the upload, not atomically with it (both got `201` in `core/tests/webdav.rs`'s
+//!   trial). Sync never races there: each device writes only under its own folder, and one
+//!   device's syncs are serialized by the caller (the FFI's vault lock, the CLI's lock file).
 //! - `list` walks folders with `PROPFIND Depth: 1` (many servers refuse `Depth: infinity`).
 //! - A password is only sent over `https`, or over `http` to the loopback address.
 
