@@ -144,6 +144,7 @@ pub fn sync_at(
     now_ms: u64,
 ) -> Result<SyncReport, SyncError> {
     let mut state = load(vault)?.ok_or(SyncError::NotSetUp)?;
+    let seen_before = state.seen.clone();
     let key = SyncKey::from_bytes(&state.key.0).ok_or_else(damaged)?;
     let keys = key.derive();
 
@@ -221,7 +222,14 @@ pub fn sync_at(
             lost: c.lost,
         })
         .collect();
-    vault.commit_sync(apply.upserts, apply.removals, encode(&state)?)?;
+    let unchanged = report.sent == 0
+        && report.received == 0
+        && apply.upserts.is_empty()
+        && apply.removals.is_empty()
+        && state.seen == seen_before;
+    if !unchanged {
+        vault.commit_sync(apply.upserts, apply.removals, encode(&state)?)?;
+    }
     Ok(report)
 }
 
