@@ -75,7 +75,7 @@ fn a_vault_from_the_command_line() {
         &["rename", "omnivox", "--name", "2499999"],
     ));
     assert!(ok(jeton(&vault, pass, &["list"])).contains("Omnivox (2499999)"));
-    assert!(ok(jeton(&vault, pass, &["remove", "bank"])).starts_with("removed Bank (me)"));
+    assert!(ok(jeton(&vault, pass, &["remove", "bank", "--yes"])).starts_with("removed Bank (me)"));
     assert!(!ok(jeton(&vault, pass, &["list"])).contains("Bank"));
 
     let wrong = fails(jeton(&vault, "wrong", &["list"]));
@@ -94,6 +94,68 @@ fn a_vault_from_the_command_line() {
         "jeton: wrong passphrase\n"
     );
     assert!(ok(jeton(&vault, "battery staple", &["list"])).contains("Omnivox (2499999)"));
+}
+
+/// `remove` deletes only what is named exactly (an id, or a label, issuer or name in any case)
+/// and only once confirmed; an ambiguous name lists the candidates and deletes nothing.
+#[test]
+fn remove_takes_an_exact_unique_name_and_a_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    let pass = "correct horse";
+    ok(jeton(&vault, pass, &["init"]));
+    let secret = "secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    for label in ["Airbnb:Elijah", "Bank:me", "Bank:you"] {
+        let (issuer, _) = label.split_once(':').unwrap();
+        ok(jeton(
+            &vault,
+            pass,
+            &[
+                "add",
+                &format!("otpauth://totp/{label}?{secret}&issuer={issuer}"),
+            ],
+        ));
+    }
+    let ids = |name: &str| -> Vec<String> {
+        ok(jeton(&vault, pass, &["list"]))
+            .lines()
+            .filter(|l| l.starts_with(name))
+            .map(|l| l.rsplit('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    let count = || ok(jeton(&vault, pass, &["list"])).lines().count();
+
+    // A part of a name is not a name: "b" once deleted "Airbnb (Elijah)".
+    let part = fails(jeton(&vault, pass, &["remove", "b", "--yes"]));
+    assert!(part.contains("no account matches \"b\""), "{part}");
+    // Two accounts at Bank: both listed with their ids, neither removed.
+    let both = fails(jeton(&vault, pass, &["remove", "bank", "--yes"]));
+    assert!(both.contains("matches 2 accounts"), "{both}");
+    for id in ids("Bank") {
+        assert!(both.contains(&id), "{both} lacks {id}");
+    }
+    assert_eq!(count(), 3);
+    // No terminal to ask on (the test's stdin is not one), and no --yes: nothing removed.
+    let unasked = fails(jeton(&vault, pass, &["remove", "Bank (me)"]));
+    assert!(unasked.contains("--yes"), "{unasked}");
+    assert_eq!(count(), 3);
+
+    assert!(
+        ok(jeton(&vault, pass, &["remove", "BANK (ME)", "--yes"])).starts_with("removed Bank (me)")
+    );
+    let airbnb = ids("Airbnb").remove(0);
+    assert!(
+        ok(jeton(&vault, pass, &["remove", &airbnb, "--yes"]))
+            .starts_with("removed Airbnb (Elijah)")
+    );
+    assert_eq!(
+        ok(jeton(&vault, pass, &["list"]))
+            .lines()
+            .collect::<Vec<_>>()
+            .len(),
+        1
+    );
+    assert!(ok(jeton(&vault, pass, &["list"])).starts_with("Bank (you)"));
 }
 
 #[test]
