@@ -12,7 +12,7 @@
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("vault.jeton");
 //! # let _ = std::fs::remove_file(&path);
-//! let mut vault = Vault::create_with_kdf(&path, "pw", KdfParams::OWASP_MINIMUM).unwrap();
+//! let mut vault = Vault::create_with_kdf(&path, "password", KdfParams::OWASP_MINIMUM).unwrap();
 //! let list = "otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Nope:x?secret=1\n";

@@ -119,7 +119,7 @@ impl From<VaultError> for JetonError {
             | VaultError::CounterExhausted(_)
             | VaultError::InvalidAccount(_)
             | VaultError::Kdf(_)
-            | VaultError::EmptyPassphrase => Self::InvalidParameters(message),
+            | VaultError::PassphraseTooShort { .. } => Self::InvalidParameters(message),
             VaultError::Random => Self::Internal(message),
         }
     }

@@ -158,6 +158,37 @@ fn remove_takes_an_exact_unique_name_and_a_yes() {
     assert!(ok(jeton(&vault, pass, &["list"])).starts_with("Bank (you)"));
 }
 
+/// The passphrase floor is the vault's, so `init`, `passwd` and an `import` that creates the
+/// vault all refuse a short passphrase with the same words, and create nothing.
+#[test]
+fn short_passphrases_are_refused_by_every_command_that_sets_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    for short in ["", "1234567"] {
+        let error = fails(jeton(&vault, short, &["init"]));
+        assert!(error.contains("at least 8 characters"), "{error}");
+        assert!(!vault.exists());
+        let import = Command::new(JETON)
+            .args(["import", RFC_URI, "--vault"])
+            .arg(&vault)
+            .env("JETON_PASSPHRASE", short)
+            .output()
+            .unwrap();
+        assert!(fails(import).contains("at least 8 characters"));
+        assert!(!vault.exists());
+    }
+    ok(jeton(&vault, "12345678", &["init"]));
+    let passwd = Command::new(JETON)
+        .args(["vault", "passwd", "--vault"])
+        .arg(&vault)
+        .env("JETON_PASSPHRASE", "12345678")
+        .env("JETON_NEW_PASSPHRASE", "short")
+        .output()
+        .unwrap();
+    assert!(fails(passwd).contains("at least 8 characters"));
+    ok(jeton(&vault, "12345678", &["list"]));
+}
+
 #[test]
 fn clear_errors_for_missing_and_foreign_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +206,7 @@ fn the_default_vault_lives_in_the_data_directory() {
         .args(["vault", "init"])
         .env("XDG_DATA_HOME", dir.path())
         .env("HOME", dir.path())
-        .env("JETON_PASSPHRASE", "pw")
+        .env("JETON_PASSPHRASE", "password")
         .env_remove("JETON_VAULT")
         .output()
         .unwrap();

@@ -127,11 +127,6 @@ fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
             first
         }
     };
-    if passphrase.is_empty() {
-        return Err(CliError::Input(
-            "the vault passphrase cannot be empty".into(),
-        ));
-    }
     Vault::create_with_kdf(path, &passphrase, KdfParams::DEFAULT).map_err(CliError::input)
 }
 

@@ -302,9 +302,7 @@ fn new_passphrase(env: &str) -> Result<Zeroizing<String>, CliError> {
             first
         }
     };
-    if passphrase.is_empty() {
-        return Err(CliError::Input("the passphrase cannot be empty".into()));
-    }
+    // Its length is checked by the vault itself, the same for every entry point.
     Ok(passphrase)
 }
 
