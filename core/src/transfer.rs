@@ -93,13 +93,21 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
         .into_iter()
         .map(|e| e.account)
         .collect();
+    // Labels of refused entries are the file's own text: shown escaped, never raw.
     let mut summary = Summary {
-        refused: imported.refused,
+        refused: imported
+            .refused
+            .into_iter()
+            .map(|r| Refusal {
+                label: crate::account::escape(&r.label),
+                ..r
+            })
+            .collect(),
         ..Summary::default()
     };
     let mut accepted: Vec<(Account, Extras)> = Vec::new();
     for (index, entry) in imported.entries.into_iter().enumerate() {
-        let label = entry.account.display_label();
+        let label = crate::account::escape(&entry.account.display_label());
         let known = existing
             .iter()
             .chain(accepted.iter().map(|(a, _)| a))
@@ -132,6 +140,8 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
 }
 
 fn storable(account: &Account) -> Result<(), String> {
+    crate::account::check_label(account.issuer.as_deref(), &account.name)
+        .map_err(|e| e.to_string())?;
     if account.secret.is_empty() {
         return Err("the secret is empty".into());
     }

@@ -139,6 +139,9 @@ pub enum VaultError {
     /// The account's code parameters are unusable.
     #[error("the account cannot make codes: {0}")]
     InvalidAccount(#[from] OtpError),
+    /// The issuer or name holds a control or text-direction character.
+    #[error(transparent)]
+    Label(#[from] crate::account::LabelError),
     /// The key derivation parameters are unusable.
     #[error("the passphrase key parameters are unusable")]
     Kdf(#[from] KdfError),

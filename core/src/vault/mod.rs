@@ -443,6 +443,7 @@ fn check_new_passphrase(passphrase: &str) -> Result<(), VaultError> {
 }
 
 fn check(account: &Account) -> Result<(), VaultError> {
+    crate::account::check_label(account.issuer.as_deref(), &account.name)?;
     if account.secret.is_empty() {
         return Err(VaultError::InvalidAccount(OtpError::EmptySecret));
     }

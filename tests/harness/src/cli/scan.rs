@@ -131,30 +131,23 @@ fn json(path: &Path, code: &scan::ScannedCode) -> String {
     object.insert(key.into(), value.into());
     object.insert("corners".into(), serde_json::json!(corners));
     object.insert("kind".into(), kind.into());
-    serde_json::Value::Object(object).to_string()
+    // serde_json leaves C1 controls and text-direction characters as they are: written as
+    // `\uXXXX` escapes (all are in the BMP), the JSON means the same and shows safely.
+    let mut line = String::new();
+    for c in serde_json::Value::Object(object).to_string().chars() {
+        if jeton_core::account::is_unsafe_char(c) {
+            line.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            line.push(c);
+        }
+    }
+    line
 }
 
 /// The text with `\\`, control characters and bidirectional formatting characters escaped
 /// (`\\t`, `\\n`, `\\r`, `\\u{…}`), so that it shows as it is and stays on one line.
 pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || is_bidi(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates and marks),
-/// which reorder what a terminal shows.
-fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    jeton_core::account::escape(text)
 }
 
 /// Draws the URI to a PNG or SVG file, or prints it as terminal half blocks.
