@@ -99,7 +99,7 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             .refused
             .into_iter()
             .map(|r| Refusal {
-                label: crate::account::escape(&r.label),
+                label: shown(&r.label),
                 ..r
             })
             .collect(),
@@ -107,7 +107,7 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
     };
     let mut accepted: Vec<(Account, Extras)> = Vec::new();
     for (index, entry) in imported.entries.into_iter().enumerate() {
-        let label = crate::account::escape(&entry.account.display_label());
+        let label = shown(&entry.account.display_label());
         let known = existing
             .iter()
             .chain(accepted.iter().map(|(a, _)| a))
@@ -116,7 +116,7 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             summary.duplicates.push(label);
             continue;
         }
-        if let Err(reason) = storable(&entry.account) {
+        if let Err(reason) = storable(&entry) {
             summary.refused.push(Refusal {
                 position: index + 1,
                 label,
@@ -139,13 +139,24 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
     Ok(summary)
 }
 
-fn storable(account: &Account) -> Result<(), String> {
-    crate::account::check_label(account.issuer.as_deref(), &account.name)
-        .map_err(|e| e.to_string())?;
-    if account.secret.is_empty() {
-        return Err("the secret is empty".into());
+/// A label from a file as a summary shows it: escaped, and cut to [`SHOWN_CHARS`] characters.
+fn shown(label: &str) -> String {
+    let mut shown = crate::account::escape(label);
+    if let Some((cut, _)) = shown.char_indices().nth(SHOWN_CHARS - 1) {
+        shown.truncate(cut);
+        shown.push('…');
     }
-    account.params.validate().map_err(|e| e.to_string())
+    shown
+}
+
+/// The most characters of a label a summary shows.
+const SHOWN_CHARS: usize = 80;
+
+/// The checks every reader applies ([`import::admit`]), applied again at the vault's door, so
+/// that an entry made by any path (a backup, a future reader) meets them.
+fn storable(entry: &import::Entry) -> Result<(), String> {
+    import::admit(entry)?;
+    entry.account.params.validate().map_err(|e| e.to_string())
 }
 
 /// Seals the whole vault into a Jeton backup at [`KdfParams::DEFAULT`].

@@ -253,7 +253,7 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    Ok(Entry {
+    let entry = Entry {
         account: Account {
             issuer,
             name,
@@ -263,7 +263,9 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         groups: group_names,
         note: non_empty(raw.note.as_deref()),
         favourite: raw.favorite,
-    })
+    };
+    super::fields::admit(&entry).map_err(refuse)?;
+    Ok(entry)
 }
 
 fn hex(field: &str, text: &str) -> Result<Vec<u8>, ImportError> {

@@ -74,32 +74,65 @@ pub(crate) fn split_name(name: &str, issuer: Option<&str>) -> (Option<String>, S
     }
 }
 
-/// An entry from its parts, refused (with the reason) when its `otpauth://` form would be longer
-/// than [`MAX_URI_LEN`], the limit that the `otpauth://` path applies to the same account.
+/// An entry from its parts, refused (with the reason) when [`admit`] refuses it.
 pub(crate) fn entry(
     issuer: Option<String>,
     name: String,
     secret: Secret,
     params: OtpParams,
 ) -> Result<Entry, String> {
-    if secret.is_empty() {
-        return Err("the secret is empty".into());
-    }
-    let account = Account {
+    let entry = Entry::new(Account {
         issuer,
         name,
         secret,
         params,
-    };
-    let mut uri = crate::uri::format(&account);
+    });
+    admit(&entry)?;
+    Ok(entry)
+}
+
+/// What every entry read from a file must meet, whichever reader made it: a secret; an issuer
+/// and name without control or text-direction characters ([`crate::account::check_label`]);
+/// an `otpauth://` form no longer than [`MAX_URI_LEN`], the limit the `otpauth://` path applies
+/// to the same account; and a note and group names of at most [`MAX_URI_LEN`] bytes each.
+pub(crate) fn admit(entry: &Entry) -> Result<(), String> {
+    let account = &entry.account;
+    if account.secret.is_empty() {
+        return Err("the secret is empty".into());
+    }
+    crate::account::check_label(account.issuer.as_deref(), &account.name)
+        .map_err(|e| e.to_string())?;
+    // Measured before formatting, so that a huge field costs no copy.
+    let label_len = account.issuer.as_deref().map_or(0, str::len) + account.name.len();
+    let secret_len = account.secret.len().div_ceil(5) * 8;
+    if label_len + secret_len > MAX_URI_LEN {
+        return Err(too_long(label_len + secret_len));
+    }
+    let mut uri = crate::uri::format(account);
     let len = uri.len();
     uri.zeroize();
     if len > MAX_URI_LEN {
+        return Err(too_long(len));
+    }
+    if let Some(note) = entry.note.as_deref().filter(|n| n.len() > MAX_URI_LEN) {
         return Err(format!(
-            "its label and secret take {len} characters as an otpauth URI, more than any QR code can carry ({MAX_URI_LEN})"
+            "its note is {} bytes long, more than Jeton keeps ({MAX_URI_LEN})",
+            note.len()
         ));
     }
-    Ok(Entry::new(account))
+    if let Some(group) = entry.groups.iter().find(|g| g.len() > MAX_URI_LEN) {
+        return Err(format!(
+            "a group name is {} bytes long, more than Jeton keeps ({MAX_URI_LEN})",
+            group.len()
+        ));
+    }
+    Ok(())
+}
+
+fn too_long(len: usize) -> String {
+    format!(
+        "its label and secret take {len} characters or more as an otpauth URI, more than any QR code can carry ({MAX_URI_LEN})"
+    )
 }
 
 /// Whether `needle` occurs in `data`.

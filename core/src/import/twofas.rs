@@ -240,7 +240,7 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         .as_deref()
         .and_then(|id| groups.iter().find(|g| g.id == id))
         .map(|g| g.name.clone());
-    Ok(Entry {
+    let entry = Entry {
         account: Account {
             issuer,
             name,
@@ -250,7 +250,9 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         groups: group.into_iter().collect(),
         note: None,
         favourite: false,
-    })
+    };
+    super::fields::admit(&entry).map_err(refuse)?;
+    Ok(entry)
 }
 
 #[cfg(test)]

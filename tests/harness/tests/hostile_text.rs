@@ -148,3 +148,23 @@ fn scan_prints_a_hostile_payload_escaped_on_one_line() {
         }
     }
 }
+
+/// `import`, `drill` and `vault add --scan` read at most 64 MiB before refusing, like `scan`.
+#[test]
+fn endless_files_are_refused_after_64_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    assert!(jeton(&vault, &["vault", "init"]).status.success());
+    for args in [
+        &["import", "/dev/zero"][..],
+        &["drill", "/dev/zero"][..],
+        &["vault", "add", "--scan", "/dev/zero"][..],
+    ] {
+        let run = jeton(&vault, args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {run:?}");
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("larger than 64 MiB"),
+            "{args:?}: {run:?}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! `jeton scan` and `jeton qr`: QR codes from image files, and drawn from a URI.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
@@ -44,9 +44,6 @@ pub struct QrArgs {
     #[arg(long, default_value_t = 8, value_name = "PIXELS")]
     module_px: u32,
 }
-
-/// Image files larger than this are refused before they are read whole.
-pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Prints every code in every file: `FILE<TAB>PAYLOAD` lines (control and bidi characters
 /// escaped, so one code is one line) or, with `--json`, one JSON object per line. A file that
@@ -92,17 +89,7 @@ pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// The codes in one file, or why it can't be scanned.
 fn read(path: &Path, frame: bool) -> Result<Vec<scan::ScannedCode>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than {} MiB; an image of a QR code is far smaller",
-            MAX_FILE_BYTES >> 20
-        ));
-    }
+    let bytes = super::read_bounded(path)?;
     // `scan_frame` runs the same pipeline on a luma plane with these options.
     let options = if frame {
         scan::ScanOptions::frame()

@@ -140,7 +140,8 @@ fn input(sources: &[String]) -> Result<Vec<u8>, CliError> {
         return Ok(sources.join("\n").into_bytes());
     }
     match sources {
-        [file] => fs::read(file).map_err(|e| CliError::Input(format!("cannot read {file}: {e}"))),
+        [file] => super::read_bounded(Path::new(file))
+            .map_err(|e| CliError::Input(format!("cannot read {file}: {e}"))),
         _ => Err(CliError::Input(
             "give one file, or one or more otpauth:// / otpauth-migration:// URIs".into(),
         )),
@@ -327,7 +328,7 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Checks that a backup opens and matches the vault, restoring nothing.
 pub fn drill(args: DrillArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let file = fs::read(&args.backup)
+    let file = super::read_bounded(&args.backup)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", args.backup.display())))?;
     let vault = open_vault(&args.vault)?;
     let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;

@@ -220,7 +220,7 @@ fn account_to_add(args: &AddArgs) -> Result<Account, CliError> {
 /// The one authenticator account whose QR code is in `image`, or an error saying what the
 /// image holds instead.
 fn account_from_image(image: &std::path::Path) -> Result<Account, CliError> {
-    let bytes = std::fs::read(image)
+    let bytes = super::read_bounded(image)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", image.display())))?;
     let found = scan::scan_image(&bytes)
         .map_err(|e| CliError::Input(format!("{}: {e}", image.display())))?;
