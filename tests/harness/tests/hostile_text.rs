@@ -101,6 +101,7 @@ fn the_import_summary_never_prints_a_hostile_label_raw() {
     let file = dir.path().join("aegis.json");
     std::fs::write(&file, aegis.to_string()).unwrap();
     let import = jeton(&vault, &["import", file.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(2), "refusals make the status 2");
     assert_clean("import (stdout)", &import.stdout);
     assert_clean("import (stderr)", &import.stderr);
     let summary = String::from_utf8(import.stdout).unwrap();
@@ -166,5 +167,29 @@ fn endless_files_are_refused_after_64_mib() {
             String::from_utf8_lossy(&run.stderr).contains("larger than 64 MiB"),
             "{args:?}: {run:?}"
         );
+    }
+}
+
+/// The README's exit-status contract for "no QR code": `scan` found nothing (1, like grep);
+/// `vault add --scan` was given an image that cannot be used (2). Neither prints on stdout.
+#[test]
+fn no_qr_code_is_1_for_scan_and_2_for_vault_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    assert!(jeton(&vault, &["vault", "init"]).status.success());
+    let blank = dir.path().join("blank.png");
+    image::GrayImage::from_pixel(64, 64, image::Luma([255]))
+        .save(&blank)
+        .unwrap();
+    for (args, status) in [
+        (&["scan", blank.to_str().unwrap()][..], 1),
+        (&["vault", "add", "--scan", blank.to_str().unwrap()][..], 2),
+    ] {
+        let run = jeton(&vault, args);
+        assert_eq!(run.status.code(), Some(status), "{args:?}");
+        assert!(run.stdout.is_empty());
+        let stderr = String::from_utf8(run.stderr).unwrap();
+        assert!(stderr.contains("no QR code found"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     }
 }

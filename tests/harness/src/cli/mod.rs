@@ -61,7 +61,8 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
-    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (all or nothing).
+    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (the usable
+    /// accounts in one transaction; refused entries are listed and make the exit status 2).
     Import(transfer::ImportArgs),
     /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, otpauth, Google QR.
     Export(transfer::ExportArgs),

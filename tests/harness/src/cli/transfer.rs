@@ -148,7 +148,8 @@ fn input(sources: &[String]) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// Imports a file or URIs into the vault: all of it or nothing, then prints the summary.
+/// Imports a file or URIs into the vault: every usable account in one transaction, then prints
+/// the summary; any refused entry makes the exit status 2.
 pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Zeroizing::new(input(&args.sources)?);
     let format = match args.format {
@@ -173,7 +174,16 @@ pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     .map_err(CliError::input)?;
     let mut vault = open_or_create_vault(&args.vault)?;
     let summary = transfer::import_into(&mut vault, imported).map_err(CliError::input)?;
-    print_summary(out, format, &summary)
+    print_summary(out, format, &summary)?;
+    // The usable accounts are added (in one transaction); what was refused makes the exit
+    // status 2, so that a script notices.
+    match summary.refused.len() {
+        0 => Ok(()),
+        n => Err(CliError::Incomplete(format!(
+            "{n} {} refused (listed above); the other accounts were imported",
+            if n == 1 { "entry was" } else { "entries were" }
+        ))),
+    }
 }
 
 fn print_summary(out: &mut dyn Write, format: Format, summary: &Summary) -> Result<(), CliError> {
