@@ -4,7 +4,7 @@
 
 use zeroize::Zeroize;
 
-use super::Entry;
+use super::{Entry, Refusal};
 use crate::otp::{Algorithm, Kind, MAX_DIGITS, MIN_DIGITS, OtpParams};
 use crate::uri::MAX_URI_LEN;
 use crate::{Account, Secret};
@@ -135,6 +135,31 @@ fn too_long(len: usize) -> String {
     )
 }
 
+/// The loop every reader shares: each item of the file, with its 1-based position, became an
+/// entry or a refusal `(label, reason)`. Each entry must also pass [`admit`]; each refusal's
+/// label is shown escaped ([`crate::account::escape`]).
+pub(crate) fn sort_out(
+    items: impl IntoIterator<Item = (usize, Result<Entry, (String, String)>)>,
+) -> super::Read {
+    let mut entries = Vec::new();
+    let mut refused = Vec::new();
+    for (position, item) in items {
+        let admitted = item.and_then(|entry| match admit(&entry) {
+            Ok(()) => Ok(entry),
+            Err(reason) => Err((entry.account.display_label(), reason)),
+        });
+        match admitted {
+            Ok(entry) => entries.push(entry),
+            Err((label, reason)) => refused.push(Refusal {
+                position,
+                label: crate::account::escape(&label),
+                reason,
+            }),
+        }
+    }
+    (entries, refused)
+}
+
 /// Whether `needle` occurs in `data`.
 pub(crate) fn contains(data: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle)
@@ -182,5 +207,30 @@ mod tests {
                 .contains("QR code")
         );
         assert!(entry(None, "x".into(), Secret::new(Vec::new()), OtpParams::totp()).is_err());
+    }
+
+    #[test]
+    fn sort_out_keeps_positions_admits_entries_and_escapes_refused_labels() {
+        let entry = |name: &str| {
+            Entry::new(Account {
+                issuer: None,
+                name: name.into(),
+                secret: Secret::from_slice(b"12345678901234567890"),
+                params: OtpParams::totp(),
+            })
+        };
+        let (entries, refused) = sort_out([
+            (1, Ok(entry("me"))),
+            (2, Err(("\u{1b}]0;x\u{7}".to_owned(), "no".to_owned()))),
+            (5, Ok(entry(&"x".repeat(MAX_URI_LEN)))),
+            (6, Ok(entry("a\u{202e}b"))),
+        ]);
+        assert_eq!(entries.len(), 1);
+        let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
+        assert_eq!(positions, [2, 5, 6]);
+        assert_eq!(refused[0].label, "\\u{1b}]0;x\\u{7}");
+        assert!(refused[1].reason.contains("QR code"));
+        assert!(refused[2].reason.contains("U+202E"));
+        assert!(!refused[2].label.contains('\u{202e}'));
     }
 }
