@@ -48,7 +48,7 @@ fn open_1000(c: &mut Criterion) {
     let wrapper = SoftwareKeyWrapper::generate().unwrap();
     {
         let mut v =
-            Vault::create_with_kdf(&path, "pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+            Vault::create_with_kdf(&path, "password", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
         v.add_platform_slot(&wrapper).unwrap();
         for i in 0..1000 {
             v.add(account(i)).unwrap();
@@ -132,7 +132,7 @@ fn add_one(c: &mut Criterion) {
     for present in [100, 1000] {
         let path = dir.path().join(format!("v{present}.jeton"));
         let mut v =
-            Vault::create_with_kdf(&path, "pw", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+            Vault::create_with_kdf(&path, "password", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
         for i in 0..present {
             v.add(account(i)).unwrap();
         }

@@ -48,6 +48,59 @@ pub fn label(issuer: Option<&str>, name: &str) -> String {
     }
 }
 
+/// A character that an issuer or account name may not hold: it could rewrite a terminal
+/// (`ESC`, `BEL`), forge a line (`CR`, `LF`) or reorder what is shown (`U+202E`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {field} holds the character U+{:04X} ({what}), which Jeton does not store: it could rewrite a terminal or disguise the label; remove it and try again",
+    *.found as u32,
+    what = if .found.is_control() { "a control character" } else { "a text-direction override" }
+)]
+pub struct LabelError {
+    /// `issuer` or `account name`.
+    pub field: &'static str,
+    /// The first such character.
+    pub found: char,
+}
+
+/// Whether `c` is a control character (C0, DEL, C1), a line or paragraph separator, or a
+/// bidirectional formatting character (marks, embeddings, overrides, isolates).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The one rule for labels, applied at every door into an account (`otpauth://` parsing, every
+/// import, the vault's add, update and rename): no [`is_unsafe_char`] in the issuer or the name.
+pub fn check_label(issuer: Option<&str>, name: &str) -> Result<(), LabelError> {
+    let first = |field, text: &str| match text.chars().find(|c| is_unsafe_char(*c)) {
+        Some(found) => Err(LabelError { field, found }),
+        None => Ok(()),
+    };
+    first("issuer", issuer.unwrap_or_default())?;
+    first("account name", name)
+}
+
+/// Text from outside (a refused entry's label, a QR code's payload) made safe to show on one
+/// line: `\\`, `\t`, `\n`, `\r` and `\u{…}` for every other [`is_unsafe_char`].
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether two accounts are the same account: same secret, same issuer, same account name.
 /// (Two accounts at one service with different secrets are different accounts.)
 pub fn same_account(a: &Account, b: &Account) -> bool {
@@ -131,4 +184,34 @@ impl fmt::Debug for RedactedNote {
 /// The codes of many accounts at one instant, in order.
 pub fn codes_at(accounts: &[Account], unix: u64) -> Vec<Result<Code, OtpError>> {
     otp::generate_all(accounts.iter().map(|a| (&a.secret, &a.params)), unix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_with_control_or_direction_characters_are_refused_and_shown_escaped() {
+        assert_eq!(
+            check_label(Some("Cégep Édouard-Montpetit"), "marie@example.com"),
+            Ok(())
+        );
+        for (text, c) in [
+            ("\u{1b}]0;x\u{7}", '\u{1b}'),
+            ("a\rb", '\r'),
+            ("a\nb", '\n'),
+            ("\u{7f}", '\u{7f}'),
+            ("\u{9b}2J", '\u{9b}'),
+            ("moc.\u{202e}elgoog", '\u{202e}'),
+            ("\u{2066}x\u{2069}", '\u{2066}'),
+            ("a\u{2028}b", '\u{2028}'),
+        ] {
+            let name = check_label(None, text).unwrap_err();
+            assert_eq!((name.field, name.found), ("account name", c));
+            assert!(name.to_string().contains(&format!("U+{:04X}", c as u32)));
+            assert_eq!(check_label(Some(text), "x").unwrap_err().field, "issuer");
+            assert!(!escape(text).chars().any(is_unsafe_char), "{text:?}");
+        }
+        assert_eq!(escape("a\\b\t\u{1b}\u{202e}"), "a\\\\b\\t\\u{1b}\\u{202e}");
+    }
 }

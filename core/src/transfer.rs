@@ -12,7 +12,7 @@
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("vault.jeton");
 //! # let _ = std::fs::remove_file(&path);
-//! let mut vault = Vault::create_with_kdf(&path, "pw", KdfParams::OWASP_MINIMUM).unwrap();
+//! let mut vault = Vault::create_with_kdf(&path, "password", KdfParams::OWASP_MINIMUM).unwrap();
 //! let list = "otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ\n\
 //!             otpauth://totp/Nope:x?secret=1\n";
@@ -93,13 +93,21 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
         .into_iter()
         .map(|e| e.account)
         .collect();
+    // Labels of refused entries are the file's own text: shown escaped, never raw.
     let mut summary = Summary {
-        refused: imported.refused,
+        refused: imported
+            .refused
+            .into_iter()
+            .map(|r| Refusal {
+                label: shown(&r.label),
+                ..r
+            })
+            .collect(),
         ..Summary::default()
     };
     let mut accepted: Vec<(Account, Extras)> = Vec::new();
     for (index, entry) in imported.entries.into_iter().enumerate() {
-        let label = entry.account.display_label();
+        let label = shown(&entry.account.display_label());
         let known = existing
             .iter()
             .chain(accepted.iter().map(|(a, _)| a))
@@ -108,7 +116,7 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             summary.duplicates.push(label);
             continue;
         }
-        if let Err(reason) = storable(&entry.account) {
+        if let Err(reason) = storable(&entry) {
             summary.refused.push(Refusal {
                 position: index + 1,
                 label,
@@ -131,11 +139,24 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
     Ok(summary)
 }
 
-fn storable(account: &Account) -> Result<(), String> {
-    if account.secret.is_empty() {
-        return Err("the secret is empty".into());
+/// A label from a file as a summary shows it: escaped, and cut to [`SHOWN_CHARS`] characters.
+fn shown(label: &str) -> String {
+    let mut shown = crate::account::escape(label);
+    if let Some((cut, _)) = shown.char_indices().nth(SHOWN_CHARS - 1) {
+        shown.truncate(cut);
+        shown.push('…');
     }
-    account.params.validate().map_err(|e| e.to_string())
+    shown
+}
+
+/// The most characters of a label a summary shows.
+const SHOWN_CHARS: usize = 80;
+
+/// The checks every reader applies ([`import::admit`]), applied again at the vault's door, so
+/// that an entry made by any path (a backup, a future reader) meets them.
+fn storable(entry: &import::Entry) -> Result<(), String> {
+    import::admit(entry)?;
+    entry.account.params.validate().map_err(|e| e.to_string())
 }
 
 /// Seals the whole vault into a Jeton backup at [`KdfParams::DEFAULT`].

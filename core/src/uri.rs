@@ -68,6 +68,9 @@ pub enum UriError {
     /// A `counter` value that is not a non-negative number.
     #[error("counter={0:?} is not valid: expected a whole number, 0 or more")]
     Counter(String),
+    /// The issuer or the name holds a control or text-direction character.
+    #[error(transparent)]
+    Label(#[from] crate::account::LabelError),
     /// An `algorithm` other than SHA1, SHA256 or SHA512.
     #[error("unknown algorithm {0:?}: expected SHA1, SHA256 or SHA512")]
     UnknownAlgorithm(String),
@@ -167,6 +170,7 @@ pub fn parse(text: &str) -> Result<Account, UriError> {
     };
 
     let (issuer, name) = split_label(raw_label(text), query.issuer.as_deref());
+    crate::account::check_label(issuer.as_deref(), &name)?;
     Ok(Account {
         issuer,
         name,

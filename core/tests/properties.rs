@@ -7,8 +7,15 @@ use jeton_core::{Account, Secret, uri};
 use proptest::prelude::*;
 
 fn label_text() -> impl Strategy<Value = String> {
-    // Any printable text, trimmed: the parser trims labels, as real apps do.
-    "\\PC{0,24}".prop_map(|s| s.trim().to_owned())
+    // Any printable text, trimmed: the parser trims labels, as real apps do. Text-direction
+    // and separator characters (printable to `\\PC`) are refused, as control characters are.
+    "\\PC{0,24}".prop_map(|s| {
+        s.chars()
+            .filter(|c| !jeton_core::account::is_unsafe_char(*c))
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    })
 }
 
 fn account() -> impl Strategy<Value = Account> {

@@ -145,7 +145,7 @@ fn backup_restore_and_drill() {
     // Into a new vault: everything, extras included.
     let path = dir.path().join("restored.jeton");
     let (restored, summary) =
-        transfer::restore_new(&path, "new pw", FAST, &file, "backup pw").unwrap();
+        transfer::restore_new(&path, "new vault pw", FAST, &file, "backup pw").unwrap();
     assert_eq!(summary.added.len(), 2);
     assert_eq!(
         transfer::vault_entries(&restored).unwrap(),
@@ -154,7 +154,7 @@ fn backup_restore_and_drill() {
 
     // A wrong backup passphrase creates no vault.
     let path2 = dir.path().join("never.jeton");
-    assert!(transfer::restore_new(&path2, "x", FAST, &file, "wrong").is_err());
+    assert!(transfer::restore_new(&path2, "new vault pw", FAST, &file, "wrong").is_err());
     assert!(!path2.exists());
 
     // Into the existing vault after a change: only what is missing comes back.

@@ -42,7 +42,7 @@ fn reopen(path: &PathBuf, passphrase: &str) -> Vault {
 #[test]
 fn accounts_and_codes_survive_reopening() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let a = vault.add(totp("Omnivox", "2412345")).unwrap();
     let extras = Extras {
         favourite: true,
@@ -67,7 +67,7 @@ fn accounts_and_codes_survive_reopening() {
         .unwrap();
     drop(vault);
 
-    let vault = reopen(&path, "pw");
+    let vault = reopen(&path, "password");
     assert!(vault.damaged().is_empty());
     let list = vault.list().unwrap();
     assert_eq!(list.len(), 2);
@@ -100,7 +100,7 @@ fn accounts_and_codes_survive_reopening() {
 #[test]
 fn hotp_counter_is_committed_and_never_reused() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let id = vault
         .add(Account {
             issuer: Some("Bank".into()),
@@ -123,7 +123,7 @@ fn hotp_counter_is_committed_and_never_reused() {
     }
     drop(vault);
     // A new session (as after a crash or restart) continues where the last one stopped.
-    let mut vault = reopen(&path, "pw");
+    let mut vault = reopen(&path, "password");
     assert_eq!(vault.list().unwrap()[0].counter, 4);
     for want in &expected[4..] {
         assert_eq!(&vault.next_hotp(id).unwrap().digits, want);
@@ -134,7 +134,7 @@ fn hotp_counter_is_committed_and_never_reused() {
 #[test]
 fn next_hotp_refuses_time_based_accounts() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let id = vault.add(totp("A", "a")).unwrap();
     assert!(matches!(
         vault.next_hotp(id),
@@ -145,7 +145,7 @@ fn next_hotp_refuses_time_based_accounts() {
 #[test]
 fn edits_are_persisted() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let a = vault.add(totp("Alpha", "a@x")).unwrap();
     let b = vault.add(totp("Beta", "b@x")).unwrap();
     let c = vault.add(totp("Gamma", "c@x")).unwrap();
@@ -168,7 +168,7 @@ fn edits_are_persisted() {
     vault.mark_used(b, 1_800_000_000).unwrap();
     drop(vault);
 
-    let vault = reopen(&path, "pw");
+    let vault = reopen(&path, "password");
     let list = vault.list().unwrap();
     let ids: Vec<_> = list.iter().map(|e| e.id).collect();
     assert_eq!(ids, [c, b]);
@@ -189,7 +189,7 @@ fn edits_are_persisted() {
 #[test]
 fn wrong_passphrase_is_named() {
     let (_dir, path) = temp();
-    drop(Vault::create_with_kdf(&path, "right", FAST).unwrap());
+    drop(Vault::create_with_kdf(&path, "right passphrase", FAST).unwrap());
     let mut vault = Vault::open(&path).unwrap();
     assert!(matches!(
         vault.unlock_with_passphrase("wrong"),
@@ -197,13 +197,13 @@ fn wrong_passphrase_is_named() {
     ));
     assert!(vault.is_locked());
     assert!(matches!(vault.list(), Err(VaultError::Locked)));
-    vault.unlock_with_passphrase("right").unwrap();
+    vault.unlock_with_passphrase("right passphrase").unwrap();
 }
 
 #[test]
 fn locked_vault_refuses_everything() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let id = vault.add(totp("A", "a")).unwrap();
     vault.lock();
     assert!(matches!(vault.list(), Err(VaultError::Locked)));
@@ -211,10 +211,10 @@ fn locked_vault_refuses_everything() {
     assert!(matches!(vault.add(totp("B", "b")), Err(VaultError::Locked)));
     assert!(matches!(vault.next_hotp(id), Err(VaultError::Locked)));
     assert!(matches!(
-        vault.change_passphrase("x"),
+        vault.change_passphrase("long enough"),
         Err(VaultError::Locked)
     ));
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     assert_eq!(vault.list().unwrap().len(), 1);
 }
 
@@ -258,9 +258,9 @@ fn not_a_vault_missing_existing_and_newer() {
         .unwrap();
     assert_eq!(mode, "delete", "the journal mode was left alone");
 
-    drop(Vault::create_with_kdf(&path, "pw", FAST).unwrap());
+    drop(Vault::create_with_kdf(&path, "password", FAST).unwrap());
     assert!(matches!(
-        Vault::create_with_kdf(&path, "pw", FAST),
+        Vault::create_with_kdf(&path, "password", FAST),
         Err(VaultError::AlreadyExists(_))
     ));
     rusqlite::Connection::open(&path)
@@ -279,7 +279,7 @@ fn not_a_vault_missing_existing_and_newer() {
 fn platform_slot_opens_and_passphrase_remains() {
     let (_dir, path) = temp();
     let keystore = SoftwareKeyWrapper::generate().unwrap();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let id = vault.add(totp("A", "a")).unwrap();
     vault.add_platform_slot(&keystore).unwrap();
     assert_eq!(vault.platform_slots(), 1);
@@ -296,7 +296,7 @@ fn platform_slot_opens_and_passphrase_remains() {
         vault.unlock_with(&replaced),
         Err(VaultError::KeystoreKeyGone)
     ));
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     vault.remove_platform_slots().unwrap();
     vault.add_platform_slot(&replaced).unwrap();
     drop(vault);
@@ -331,7 +331,7 @@ impl KeyWrapper for Liar {
 #[test]
 fn keystore_failures_are_told_apart() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     // No platform slot yet.
     let keystore = SoftwareKeyWrapper::generate().unwrap();
     vault.lock();
@@ -339,7 +339,7 @@ fn keystore_failures_are_told_apart() {
         vault.unlock_with(&keystore),
         Err(VaultError::KeystoreKeyGone)
     ));
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     assert!(matches!(
         vault.add_platform_slot(&Failing(KeyWrapError::Failed("busy".into()))),
         Err(VaultError::Keystore(why)) if why == "busy"
@@ -365,7 +365,7 @@ fn keystore_failures_are_told_apart() {
 #[test]
 fn changing_the_passphrase_rewraps_the_key_only() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "old passphrase", FAST).unwrap();
     vault.add(totp("A", "a")).unwrap();
     let rows = |path: &PathBuf| -> Vec<Vec<u8>> {
         let conn = rusqlite::Connection::open(path).unwrap();
@@ -382,16 +382,18 @@ fn changing_the_passphrase_rewraps_the_key_only() {
         iterations: 2,
         ..FAST
     };
-    vault.change_passphrase_with_kdf("new", stronger).unwrap();
+    vault
+        .change_passphrase_with_kdf("new passphrase", stronger)
+        .unwrap();
     assert_eq!(rows(&path), before, "no account was re-encrypted");
     drop(vault);
     let mut vault = Vault::open(&path).unwrap();
     assert_eq!(vault.passphrase_kdf(), Some(stronger));
     assert!(matches!(
-        vault.unlock_with_passphrase("old"),
+        vault.unlock_with_passphrase("old passphrase"),
         Err(VaultError::WrongPassphrase)
     ));
-    vault.unlock_with_passphrase("new").unwrap();
+    vault.unlock_with_passphrase("new passphrase").unwrap();
     assert_eq!(vault.list().unwrap().len(), 1);
 }
 
@@ -419,7 +421,7 @@ fn default_kdf_parameters_create_and_unlock() {
 #[test]
 fn invalid_accounts_are_refused_before_writing() {
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let mut bad = totp("A", "a");
     bad.params.digits = 0;
     assert!(matches!(vault.add(bad), Err(VaultError::InvalidAccount(_))));
@@ -480,39 +482,41 @@ fn nothing_secret_in_debug_or_errors() {
 #[test]
 fn a_handle_opened_earlier_sees_a_passphrase_changed_elsewhere() {
     let (_dir, path) = temp();
-    let mut first = Vault::create_with_kdf(&path, "old", FAST).unwrap();
+    let mut first = Vault::create_with_kdf(&path, "old passphrase", FAST).unwrap();
     first.add(totp("A", "a")).unwrap();
     first.lock();
     let mut second = Vault::open(&path).unwrap();
-    second.unlock_with_passphrase("old").unwrap();
-    second.change_passphrase_with_kdf("new", FAST).unwrap();
+    second.unlock_with_passphrase("old passphrase").unwrap();
+    second
+        .change_passphrase_with_kdf("new passphrase", FAST)
+        .unwrap();
     drop(second);
     assert!(matches!(
-        first.unlock_with_passphrase("old"),
+        first.unlock_with_passphrase("old passphrase"),
         Err(VaultError::WrongPassphrase)
     ));
-    first.unlock_with_passphrase("new").unwrap();
+    first.unlock_with_passphrase("new passphrase").unwrap();
     assert_eq!(first.list().unwrap().len(), 1);
 }
 
 #[test]
 fn a_write_over_changes_made_elsewhere_is_refused_not_lost() {
     let (_dir, path) = temp();
-    let mut first = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut first = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     first.add(totp("A", "a")).unwrap();
-    let mut second = reopen(&path, "pw");
+    let mut second = reopen(&path, "password");
     let b = second.add(totp("B", "b")).unwrap();
     assert!(matches!(
         first.add(totp("C", "c")),
         Err(VaultError::ChangedElsewhere)
     ));
     first.lock();
-    first.unlock_with_passphrase("pw").unwrap();
+    first.unlock_with_passphrase("password").unwrap();
     assert!(first.list().unwrap().iter().any(|e| e.id == b));
     first.add(totp("C", "c")).unwrap();
     drop(first);
     drop(second);
-    let vault = reopen(&path, "pw");
+    let vault = reopen(&path, "password");
     assert!(vault.damaged().is_empty());
     assert_eq!(vault.list().unwrap().len(), 3);
 }
@@ -522,7 +526,7 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
     use jeton_core::clock::ClockOffset;
 
     let (_dir, path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     vault.add(totp("RFC", "6238")).unwrap();
     // A phone whose clock is 2 minutes slow: its own clock reads 1111110989 when the true time
     // is 1111111109, where RFC 6238 Appendix B gives 07081804.
@@ -538,7 +542,7 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
         .set_clock_offset(ClockOffset::from_seconds(120))
         .unwrap();
     drop(vault);
-    let vault = reopen(&path, "pw");
+    let vault = reopen(&path, "password");
     assert_eq!(
         vault.clock_offset().unwrap(),
         Some(ClockOffset::from_seconds(120))
@@ -560,7 +564,7 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
     )
     .unwrap();
     drop(conn);
-    let vault = reopen(&path, "pw");
+    let vault = reopen(&path, "password");
     assert_eq!(
         vault.clock_offset().unwrap(),
         Some(ClockOffset::from_seconds(120))
@@ -569,30 +573,32 @@ fn clock_correction_is_kept_with_the_vault_and_applied() {
     assert_eq!(vault.list().unwrap().len(), 1);
 }
 
+/// New vaults and passphrase changes need at least 8 characters (counted as characters, so
+/// `é` is one); unlocking never checks the length, so an older vault with a short passphrase
+/// still opens.
 #[test]
-fn an_empty_passphrase_is_refused() {
+fn short_passphrases_are_refused_for_new_vaults_and_changes() {
     let (_dir, path) = temp();
-    assert!(matches!(
-        Vault::create_with_kdf(&path, "", FAST),
-        Err(VaultError::EmptyPassphrase)
-    ));
-    assert!(matches!(
-        Vault::create(&path, ""),
-        Err(VaultError::EmptyPassphrase)
-    ));
-    assert!(!path.exists(), "nothing was created");
-    let mut vault = Vault::create_with_kdf(&path, "old", FAST).unwrap();
-    assert!(matches!(
-        vault.change_passphrase_with_kdf("", FAST),
-        Err(VaultError::EmptyPassphrase)
-    ));
-    assert!(matches!(
-        vault.change_passphrase(""),
-        Err(VaultError::EmptyPassphrase)
-    ));
+    let too_short = |r: Result<(), VaultError>| match r {
+        Err(e @ VaultError::PassphraseTooShort { .. }) => {
+            assert!(e.to_string().contains("at least 8 characters"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    };
+    for short in ["", "x", "1234567", "éééé ée"] {
+        too_short(Vault::create_with_kdf(&path, short, FAST).map(drop));
+        assert!(!path.exists(), "nothing was created");
+    }
+    too_short(Vault::create(&path, "seven..").map(drop));
+    let mut vault = Vault::create_with_kdf(&path, "éééééééé", FAST).unwrap();
+    for short in ["", "1234567"] {
+        too_short(vault.change_passphrase_with_kdf(short, FAST));
+        too_short(vault.change_passphrase(short));
+    }
+    vault.change_passphrase_with_kdf("12345678", FAST).unwrap();
     drop(vault);
     let mut vault = Vault::open(&path).unwrap();
-    vault.unlock_with_passphrase("old").unwrap();
+    vault.unlock_with_passphrase("12345678").unwrap();
 }
 
 #[test]
@@ -601,7 +607,7 @@ fn a_failed_create_leaves_no_file_behind() {
     // A directory where SQLite must put the WAL: the file opens, the first write fails.
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     std::fs::create_dir(&wal).unwrap();
-    let error = Vault::create_with_kdf(&path, "pass", FAST).err();
+    let error = Vault::create_with_kdf(&path, "pass phrase", FAST).err();
     assert!(
         matches!(error, Some(VaultError::Storage(_))),
         "creation failed: {error:?}"
@@ -610,7 +616,7 @@ fn a_failed_create_leaves_no_file_behind() {
     assert!(wal.is_dir(), "what was there before is left alone");
     std::fs::remove_dir(&wal).unwrap();
     // The next try is not refused as AlreadyExists.
-    Vault::create_with_kdf(&path, "pass", FAST).unwrap();
+    Vault::create_with_kdf(&path, "pass phrase", FAST).unwrap();
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn vault_files_are_0600_under_umask_022() {
     let old = unsafe { libc::umask(0o022) };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.jeton");
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     vault
         .add(jeton_core::uri::parse("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP").unwrap())
         .unwrap();
@@ -68,7 +68,7 @@ fn creation_is_exclusive_and_leaves_another_file_alone() {
     let wal = dir.path().join("vault.jeton-wal");
     std::fs::write(&wal, b"not ours either").unwrap();
     assert!(matches!(
-        Vault::create_with_kdf(&path, "pw", FAST),
+        Vault::create_with_kdf(&path, "password", FAST),
         Err(VaultError::AlreadyExists(_))
     ));
     assert_eq!(std::fs::read(&path).unwrap(), b"someone else's file");
@@ -76,7 +76,7 @@ fn creation_is_exclusive_and_leaves_another_file_alone() {
     // A folder that does not exist is a clear error, and leaves nothing behind.
     let missing = dir.path().join("no/such/folder/vault.jeton");
     assert!(matches!(
-        Vault::create_with_kdf(&missing, "pw", FAST),
+        Vault::create_with_kdf(&missing, "password", FAST),
         Err(VaultError::Create { .. })
     ));
 }
@@ -93,7 +93,7 @@ fn kdf_costs_below_the_floor_are_refused_outside_test_builds() {
         parallelism: 0,
     };
     assert!(matches!(
-        Vault::create_with_kdf(&path, "pw", zero),
+        Vault::create_with_kdf(&path, "password", zero),
         Err(VaultError::Kdf(_))
     ));
     let bomb = KdfParams {
@@ -101,7 +101,7 @@ fn kdf_costs_below_the_floor_are_refused_outside_test_builds() {
         ..KdfParams::DEFAULT
     };
     assert!(matches!(
-        Vault::create_with_kdf(&path, "pw", bomb),
+        Vault::create_with_kdf(&path, "password", bomb),
         Err(VaultError::Kdf(_))
     ));
     assert!(!path.exists());
@@ -112,7 +112,7 @@ fn kdf_costs_below_the_floor_are_refused_outside_test_builds() {
 fn a_replayed_older_clock_correction_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.jeton");
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     vault
         .set_clock_offset(ClockOffset::from_seconds(-300))
         .unwrap();
@@ -127,7 +127,7 @@ fn a_replayed_older_clock_correction_is_refused() {
     set_meta(&path, "index", &old_index);
     let mut vault = Vault::open(&path).unwrap();
     assert!(matches!(
-        vault.unlock_with_passphrase("pw"),
+        vault.unlock_with_passphrase("password"),
         Err(VaultError::Damaged(Damage::Header))
     ));
 }
@@ -136,7 +136,7 @@ fn a_replayed_older_clock_correction_is_refused() {
 fn a_format_1_clock_row_put_back_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.jeton");
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     vault
         .set_clock_offset(ClockOffset::from_seconds(7))
         .unwrap();
@@ -149,7 +149,7 @@ fn a_format_1_clock_row_put_back_is_ignored() {
     .unwrap();
     drop(conn);
     let mut vault = Vault::open(&path).unwrap();
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     assert!(vault.damaged().is_empty());
     assert_eq!(
         vault.clock_offset().unwrap(),

@@ -13,7 +13,7 @@ use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
 const FAST: KdfParams = KdfParams::INSECURE_FAST_FOR_TESTS;
-const PASS: &str = "pw";
+const PASS: &str = "password";
 /// RFC 6238 Appendix B, SHA-1, 8 digits, T = 59 s.
 const RFC_CODE_AT_59: &str = "94287082";
 
@@ -401,7 +401,9 @@ fn an_old_header_put_back_after_a_passphrase_change_is_detected() {
         .map(|n| (*n, meta(&conn, n)))
         .collect();
     let mut vault = unlock(&f.path).unwrap();
-    vault.change_passphrase_with_kdf("new", FAST).unwrap();
+    vault
+        .change_passphrase_with_kdf("new passphrase", FAST)
+        .unwrap();
     drop(vault);
     for (name, value) in &old {
         set_meta(&conn, name, value);

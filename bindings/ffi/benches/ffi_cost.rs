@@ -38,7 +38,7 @@ fn ffi_cost(c: &mut Criterion) {
         iterations: 1,
         parallelism: 1,
     };
-    let vault = Vault::create_with_kdf(path, "pw".into(), cheap).unwrap();
+    let vault = Vault::create_with_kdf(path, "password".into(), cheap).unwrap();
     let list = vault.clone().accounts();
     for account in &accounts {
         list.add(account.clone()).unwrap();

@@ -76,7 +76,8 @@ impl From<UriError> for JetonError {
             | UriError::Malformed(_)
             | UriError::UnknownType(_)
             | UriError::MissingSecret
-            | UriError::UnknownAlgorithm(_) => Self::InvalidUri(error.to_string()),
+            | UriError::UnknownAlgorithm(_)
+            | UriError::Label(_) => Self::InvalidUri(error.to_string()),
         }
     }
 }
@@ -118,8 +119,9 @@ impl From<VaultError> for JetonError {
             VaultError::NotCounterBased(_)
             | VaultError::CounterExhausted(_)
             | VaultError::InvalidAccount(_)
+            | VaultError::Label(_)
             | VaultError::Kdf(_)
-            | VaultError::EmptyPassphrase => Self::InvalidParameters(message),
+            | VaultError::PassphraseTooShort { .. } => Self::InvalidParameters(message),
             VaultError::Random => Self::Internal(message),
         }
     }

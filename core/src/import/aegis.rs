@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
+use super::{Entry, Format, ImportError, Read, label, non_empty, secret_from_base32};
 use crate::Account;
 use crate::otp::{Algorithm, OtpParams};
 use crate::seal::{Key, foreign};
@@ -163,19 +163,9 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
             ),
         ));
     }
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (index, value) in db.entries.iter().enumerate() {
-        match to_entry(value, &db.groups) {
-            Ok(entry) => entries.push(entry),
-            Err((label, reason)) => refused.push(Refusal {
-                position: index + 1,
-                label,
-                reason,
-            }),
-        }
-    }
-    Ok((entries, refused))
+    Ok(super::fields::sort_out(db.entries.iter().enumerate().map(
+        |(index, value)| (index + 1, to_entry(value, &db.groups)),
+    )))
 }
 
 fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String)> {
@@ -253,7 +243,7 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    Ok(Entry {
+    let entry = Entry {
         account: Account {
             issuer,
             name,
@@ -263,7 +253,9 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         groups: group_names,
         note: non_empty(raw.note.as_deref()),
         favourite: raw.favorite,
-    })
+    };
+    // `fields::sort_out` checks it with `fields::admit`, like every reader's entries.
+    Ok(entry)
 }
 
 fn hex(field: &str, text: &str) -> Result<Vec<u8>, ImportError> {

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, fields, label, secret_from_base32};
+use super::{Entry, Format, ImportError, Read, fields, label, secret_from_base32};
 use crate::otp::Kind;
 
 const FORMAT: Format = Format::AndOtp;
@@ -41,23 +41,19 @@ impl Drop for Raw {
 pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     let raws: Vec<Raw> =
         serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?;
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (index, raw) in raws.iter().enumerate() {
-        let (issuer, name) = fields::split_name(
-            raw.label.as_deref().unwrap_or_default(),
-            raw.issuer.as_deref(),
-        );
-        match to_entry(raw, issuer.clone(), name.clone()) {
-            Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
-        }
-    }
-    Ok((entries, refused))
+    Ok(fields::sort_out(raws.iter().enumerate().map(
+        |(index, raw)| {
+            let (issuer, name) = fields::split_name(
+                raw.label.as_deref().unwrap_or_default(),
+                raw.issuer.as_deref(),
+            );
+            let shown = label(issuer.as_deref(), &name);
+            (
+                index + 1,
+                to_entry(raw, issuer, name).map_err(|r| (shown, r)),
+            )
+        },
+    )))
 }
 
 fn to_entry(raw: &Raw, issuer: Option<String>, name: String) -> Result<Entry, String> {

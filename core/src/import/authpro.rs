@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, fields, label, secret_from_base32, sqlite};
+use super::{Entry, Format, ImportError, Read, fields, label, secret_from_base32, sqlite};
 use crate::otp::{Algorithm, Kind};
 
 const FORMAT: Format = Format::AuthenticatorPro;
@@ -93,22 +93,17 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     } else {
         serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?
     };
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (index, raw) in file.authenticators.iter().enumerate() {
-        match to_entry(raw, &file) {
-            Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(
+    Ok(fields::sort_out(
+        file.authenticators.iter().enumerate().map(|(index, raw)| {
+            let shown = || {
+                label(
                     raw.issuer.as_deref(),
                     raw.username.as_deref().unwrap_or_default(),
-                ),
-                reason,
-            }),
-        }
-    }
-    Ok((entries, refused))
+                )
+            };
+            (index + 1, to_entry(raw, &file).map_err(|r| (shown(), r)))
+        }),
+    ))
 }
 
 fn to_entry(raw: &Raw, file: &File) -> Result<Entry, String> {

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroize;
 
-use super::Entry;
+use super::{Entry, Refusal};
 use crate::otp::{Algorithm, Kind, MAX_DIGITS, MIN_DIGITS, OtpParams};
 use crate::uri::MAX_URI_LEN;
 use crate::{Account, Secret};
@@ -74,32 +74,90 @@ pub(crate) fn split_name(name: &str, issuer: Option<&str>) -> (Option<String>, S
     }
 }
 
-/// An entry from its parts, refused (with the reason) when its `otpauth://` form would be longer
-/// than [`MAX_URI_LEN`], the limit that the `otpauth://` path applies to the same account.
+/// An entry from its parts, refused (with the reason) when [`admit`] refuses it.
 pub(crate) fn entry(
     issuer: Option<String>,
     name: String,
     secret: Secret,
     params: OtpParams,
 ) -> Result<Entry, String> {
-    if secret.is_empty() {
-        return Err("the secret is empty".into());
-    }
-    let account = Account {
+    let entry = Entry::new(Account {
         issuer,
         name,
         secret,
         params,
-    };
-    let mut uri = crate::uri::format(&account);
+    });
+    admit(&entry)?;
+    Ok(entry)
+}
+
+/// What every entry read from a file must meet, whichever reader made it: a secret; an issuer
+/// and name without control or text-direction characters ([`crate::account::check_label`]);
+/// an `otpauth://` form no longer than [`MAX_URI_LEN`], the limit the `otpauth://` path applies
+/// to the same account; and a note and group names of at most [`MAX_URI_LEN`] bytes each.
+pub(crate) fn admit(entry: &Entry) -> Result<(), String> {
+    let account = &entry.account;
+    if account.secret.is_empty() {
+        return Err("the secret is empty".into());
+    }
+    crate::account::check_label(account.issuer.as_deref(), &account.name)
+        .map_err(|e| e.to_string())?;
+    // Measured before formatting, so that a huge field costs no copy.
+    let label_len = account.issuer.as_deref().map_or(0, str::len) + account.name.len();
+    let secret_len = account.secret.len().div_ceil(5) * 8;
+    if label_len + secret_len > MAX_URI_LEN {
+        return Err(too_long(label_len + secret_len));
+    }
+    let mut uri = crate::uri::format(account);
     let len = uri.len();
     uri.zeroize();
     if len > MAX_URI_LEN {
+        return Err(too_long(len));
+    }
+    if let Some(note) = entry.note.as_deref().filter(|n| n.len() > MAX_URI_LEN) {
         return Err(format!(
-            "its label and secret take {len} characters as an otpauth URI, more than any QR code can carry ({MAX_URI_LEN})"
+            "its note is {} bytes long, more than Jeton keeps ({MAX_URI_LEN})",
+            note.len()
         ));
     }
-    Ok(Entry::new(account))
+    if let Some(group) = entry.groups.iter().find(|g| g.len() > MAX_URI_LEN) {
+        return Err(format!(
+            "a group name is {} bytes long, more than Jeton keeps ({MAX_URI_LEN})",
+            group.len()
+        ));
+    }
+    Ok(())
+}
+
+fn too_long(len: usize) -> String {
+    format!(
+        "its label and secret take {len} characters or more as an otpauth URI, more than any QR code can carry ({MAX_URI_LEN})"
+    )
+}
+
+/// The loop every reader shares: each item of the file, with its 1-based position, became an
+/// entry or a refusal `(label, reason)`. Each entry must also pass [`admit`]; each refusal's
+/// label is shown escaped ([`crate::account::escape`]).
+pub(crate) fn sort_out(
+    items: impl IntoIterator<Item = (usize, Result<Entry, (String, String)>)>,
+) -> super::Read {
+    let mut entries = Vec::new();
+    let mut refused = Vec::new();
+    for (position, item) in items {
+        let admitted = item.and_then(|entry| match admit(&entry) {
+            Ok(()) => Ok(entry),
+            Err(reason) => Err((entry.account.display_label(), reason)),
+        });
+        match admitted {
+            Ok(entry) => entries.push(entry),
+            Err((label, reason)) => refused.push(Refusal {
+                position,
+                label: crate::account::escape(&label),
+                reason,
+            }),
+        }
+    }
+    (entries, refused)
 }
 
 /// Whether `needle` occurs in `data`.
@@ -149,5 +207,30 @@ mod tests {
                 .contains("QR code")
         );
         assert!(entry(None, "x".into(), Secret::new(Vec::new()), OtpParams::totp()).is_err());
+    }
+
+    #[test]
+    fn sort_out_keeps_positions_admits_entries_and_escapes_refused_labels() {
+        let entry = |name: &str| {
+            Entry::new(Account {
+                issuer: None,
+                name: name.into(),
+                secret: Secret::from_slice(b"12345678901234567890"),
+                params: OtpParams::totp(),
+            })
+        };
+        let (entries, refused) = sort_out([
+            (1, Ok(entry("me"))),
+            (2, Err(("\u{1b}]0;x\u{7}".to_owned(), "no".to_owned()))),
+            (5, Ok(entry(&"x".repeat(MAX_URI_LEN)))),
+            (6, Ok(entry("a\u{202e}b"))),
+        ]);
+        assert_eq!(entries.len(), 1);
+        let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
+        assert_eq!(positions, [2, 5, 6]);
+        assert_eq!(refused[0].label, "\\u{1b}]0;x\\u{7}");
+        assert!(refused[1].reason.contains("QR code"));
+        assert!(refused[2].reason.contains("U+202E"));
+        assert!(!refused[2].label.contains('\u{202e}'));
     }
 }

@@ -10,7 +10,7 @@
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Format, ImportError, Read, Refusal, fields, label, non_empty, prefs};
+use super::{Format, ImportError, Read, fields, label, non_empty, prefs};
 use crate::Secret;
 use crate::otp::Kind;
 
@@ -72,22 +72,18 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         let _ = export.token_order;
         export.tokens.into_iter().enumerate().collect()
     };
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (position, token) in tokens {
-        let issuer = non_empty(token.issuer_ext.as_deref())
-            .or_else(|| non_empty(token.issuer_int.as_deref()));
-        let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
-        match to_entry(&token, issuer.clone(), name.clone()) {
-            Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
+    Ok(fields::sort_out(tokens.into_iter().map(
+        |(position, token)| {
+            let issuer = non_empty(token.issuer_ext.as_deref())
+                .or_else(|| non_empty(token.issuer_int.as_deref()));
+            let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
+            let shown = label(issuer.as_deref(), &name);
+            (
                 position,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
-        }
-    }
-    Ok((entries, refused))
+                to_entry(&token, issuer, name).map_err(|r| (shown, r)),
+            )
+        },
+    )))
 }
 
 /// The tokens of a shared preferences file, in `tokenOrder` (then file order for the others),

@@ -302,12 +302,14 @@ fn to_entry(p: &OtpParameters) -> Parsed {
         }
         other => return Err(refuse(format!("unknown code type number {other}"))),
     };
-    Ok(Entry::new(Account {
+    let entry = Entry::new(Account {
         issuer,
         name,
         secret: Secret::from_slice(&p.secret),
         params,
-    }))
+    });
+    super::fields::admit(&entry).map_err(refuse)?;
+    Ok(entry)
 }
 
 #[cfg(test)]

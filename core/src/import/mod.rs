@@ -46,6 +46,7 @@ pub mod steam;
 pub mod twofas;
 
 pub use crate::account::{Entry, same_account};
+pub(crate) use fields::admit;
 pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
 
 /// An entry of a readable file that Jeton did not take, and why.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Entry, Format, ImportError, Read, Refusal, label, non_empty, secret_from_base32};
+use super::{Entry, Format, ImportError, Read, label, non_empty, secret_from_base32};
 use crate::Account;
 use crate::otp::{Algorithm, OtpParams};
 use crate::seal::foreign;
@@ -126,19 +126,12 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
         }
         None => file.services,
     };
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (index, value) in services.into_iter().enumerate() {
-        match to_entry(value, &file.groups) {
-            Ok(entry) => entries.push(entry),
-            Err((label, reason)) => refused.push(Refusal {
-                position: index + 1,
-                label,
-                reason,
-            }),
-        }
-    }
-    Ok((entries, refused))
+    Ok(super::fields::sort_out(
+        services
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| (index + 1, to_entry(value, &file.groups))),
+    ))
 }
 
 fn decrypt(sealed: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, ImportError> {
@@ -240,7 +233,7 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         .as_deref()
         .and_then(|id| groups.iter().find(|g| g.id == id))
         .map(|g| g.name.clone());
-    Ok(Entry {
+    let entry = Entry {
         account: Account {
             issuer,
             name,
@@ -250,7 +243,9 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         groups: group.into_iter().collect(),
         note: None,
         favourite: false,
-    })
+    };
+    // `fields::sort_out` checks it with `fields::admit`, like every reader's entries.
+    Ok(entry)
 }
 
 #[cfg(test)]

@@ -97,6 +97,7 @@ impl Vault {
         issuer: Option<String>,
         name: String,
     ) -> Result<(), VaultError> {
+        crate::account::check_label(issuer.as_deref(), &name)?;
         let mut record = self.stored(id)?.clone();
         record.account.issuer = issuer;
         record.account.name = name;

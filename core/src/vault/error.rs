@@ -113,9 +113,17 @@ pub enum VaultError {
     /// The platform keystore failed for another reason.
     #[error("the device keystore failed: {0}")]
     Keystore(String),
-    /// An empty passphrase was given for a new vault or a passphrase change.
-    #[error("the passphrase is empty; choose a passphrase")]
-    EmptyPassphrase,
+    /// A new vault or a passphrase change was given a passphrase shorter than
+    /// [`MIN_PASSPHRASE_CHARS`](super::MIN_PASSPHRASE_CHARS).
+    #[error(
+        "the passphrase has {chars} characters; choose one of at least {min} characters (a few words are easy to remember)"
+    )]
+    PassphraseTooShort {
+        /// How many characters it has.
+        chars: usize,
+        /// The least a passphrase may have.
+        min: usize,
+    },
     /// The vault has no passphrase slot.
     #[error("this vault has no passphrase; open it with the device keystore")]
     NoPassphrase,
@@ -134,6 +142,9 @@ pub enum VaultError {
     /// The account's code parameters are unusable.
     #[error("the account cannot make codes: {0}")]
     InvalidAccount(#[from] OtpError),
+    /// The issuer or name holds a control or text-direction character.
+    #[error(transparent)]
+    Label(#[from] crate::account::LabelError),
     /// The key derivation parameters are unusable.
     #[error("the passphrase key parameters are unusable")]
     Kdf(#[from] KdfError),

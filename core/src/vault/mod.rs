@@ -204,8 +204,8 @@ impl From<SlotError> for VaultError {
 
 impl Vault {
     /// Creates a vault at `path` (which must not exist) with one passphrase slot using
-    /// [`KdfParams::DEFAULT`], and returns it unlocked. An empty passphrase is
-    /// [`VaultError::EmptyPassphrase`].
+    /// [`KdfParams::DEFAULT`], and returns it unlocked. A passphrase shorter than
+    /// [`MIN_PASSPHRASE_CHARS`] is [`VaultError::PassphraseTooShort`].
     pub fn create(path: impl AsRef<Path>, passphrase: &str) -> Result<Self, VaultError> {
         Self::create_with_kdf(path, passphrase, KdfParams::DEFAULT)
     }
@@ -216,9 +216,7 @@ impl Vault {
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Self, VaultError> {
-        if passphrase.is_empty() {
-            return Err(VaultError::EmptyPassphrase);
-        }
+        check_new_passphrase(passphrase)?;
         let path = path.as_ref().to_path_buf();
         let root = Key::generate().map_err(random_error)?;
         let mut vault_id = [0u8; 16];
@@ -402,8 +400,8 @@ impl Vault {
         Ok(self.stored(id)?.clone())
     }
 
-    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]; an
-    /// empty passphrase is [`VaultError::EmptyPassphrase`]).
+    /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]; one
+    /// shorter than [`MIN_PASSPHRASE_CHARS`] is [`VaultError::PassphraseTooShort`]).
     /// Only the vault key is rewrapped; no account is rewritten.
     pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<(), VaultError> {
         self.change_passphrase_with_kdf(new_passphrase, KdfParams::DEFAULT)
@@ -415,9 +413,7 @@ impl Vault {
         new_passphrase: &str,
         kdf: KdfParams,
     ) -> Result<(), VaultError> {
-        if new_passphrase.is_empty() {
-            return Err(VaultError::EmptyPassphrase);
-        }
+        check_new_passphrase(new_passphrase)?;
         let session = self.session()?;
         let slot = KeySlot::passphrase(
             &self.header.vault_id,
@@ -491,7 +487,24 @@ fn drop_created(path: &Path, side_files_before: [bool; 3]) {
     }
 }
 
+/// The fewest characters (Unicode scalar values) a new passphrase may have. Unlocking never
+/// checks it, so a vault made before the rule still opens.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// The floor every new passphrase meets, whichever entry point (CLI, FFI) it came through.
+fn check_new_passphrase(passphrase: &str) -> Result<(), VaultError> {
+    let chars = passphrase.chars().count();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Err(VaultError::PassphraseTooShort {
+            chars,
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(())
+}
+
 fn check(account: &Account) -> Result<(), VaultError> {
+    crate::account::check_label(account.issuer.as_deref(), &account.name)?;
     if account.secret.is_empty() {
         return Err(VaultError::InvalidAccount(OtpError::EmptySecret));
     }

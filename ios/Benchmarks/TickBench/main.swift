@@ -34,7 +34,7 @@ line("1,000 codes, codesAt(accounts)", medianMicros(runs: 50, inner: 10) {
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jeton-tick-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
-let vault = try Vault.createWithKdf(path: dir.appendingPathComponent("v.jeton").path, passphrase: "pw",
+let vault = try Vault.createWithKdf(path: dir.appendingPathComponent("v.jeton").path, passphrase: "password",
                                     kdf: KdfParameters(memoryKib: 8, iterations: 1, parallelism: 1))
 let inVault = vault.accounts()
 for account in accounts { _ = try inVault.add(account: account) }

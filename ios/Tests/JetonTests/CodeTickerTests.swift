@@ -53,7 +53,7 @@ final class CodeTickerTests: XCTestCase {
     }
 
     func testAVaultTicksItsCodesOneSecondApart() async throws {
-        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
         _ = try vault.accounts.addUri(uri: Vectors.rfcUri)
         var ticks: [VaultTick] = []
         for try await tick in vault.codeTicks() {
@@ -66,7 +66,7 @@ final class CodeTickerTests: XCTestCase {
 
     func testALockedVaultEndsTheStreamWithLockedNotSilence() async throws {
         let clock = FakeClock(now: 59)
-        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
         _ = try vault.accounts.addUri(uri: Vectors.rfcUri)
         var ticks = 0
         do {
@@ -86,7 +86,7 @@ final class CodeTickerTests: XCTestCase {
         weak var released: JetonVault?
         let task: Task<Int, Error>
         do {
-            let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+            let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
             _ = try vault.accounts.addUri(uri: Vectors.rfcUri)
             released = vault
             let ticks = vault.codeTicks()

@@ -23,7 +23,7 @@ final class ConcurrencyTests: XCTestCase {
     /// Many tasks read the vault's codes while one adds and removes accounts: every read sees a
     /// whole list (the first account always there with its RFC code), and nothing is lost.
     func testATaskGroupReadsCodesWhileOneTaskAddsAndRemoves() async throws {
-        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
         let first = try vault.accounts.addUri(uri: Vectors.rfcUri)
         let reads = try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {

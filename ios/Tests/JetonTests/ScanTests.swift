@@ -27,7 +27,7 @@ final class ScanTests: XCTestCase {
         guard case let .account(account) = codes[0].content else { return XCTFail("not an account") }
         XCTAssertEqual(try account.codeAt(unixSeconds: 59).digits, "94287082")
         // Straight from the scan into a vault.
-        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "pw", kdf: Vectors.cheapKdf)
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
         _ = try vault.accounts.add(account: account)
         guard case let .ready(_, code) = try vault.accounts.codesAt(unixSeconds: 59).first else { return XCTFail() }
         XCTAssertEqual(code.digits, "94287082")

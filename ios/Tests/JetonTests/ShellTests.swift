@@ -30,7 +30,7 @@ final class ShellTests: XCTestCase {
         let path = try Vectors.temporaryPath()
         let wrapper = ThreadNotingKeyWrapper()
         do {
-            let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: Vectors.cheapKdf)
+            let vault = try JetonVault.create(path: path, passphrase: "password", kdf: Vectors.cheapKdf)
             try vault.keys.addPlatformSlot(wrapper: wrapper)
         }
         let vault = try JetonVault.open(path: path)
@@ -42,7 +42,7 @@ final class ShellTests: XCTestCase {
             try await Self.unlockFromTheUi(vault, passphrase: "wrong")
             XCTFail("a wrong passphrase unlocked the vault")
         } catch JetonError.WrongPassphrase {}
-        try await Self.unlockFromTheUi(vault, passphrase: "pw")
+        try await Self.unlockFromTheUi(vault, passphrase: "password")
         XCTAssertFalse(vault.isLocked)
     }
 

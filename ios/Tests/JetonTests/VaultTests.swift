@@ -79,17 +79,17 @@ final class VaultTests: XCTestCase {
     func testHotpCodesFollowRfc4226AndTheCounterIsSaved() throws {
         let id: String
         do {
-            let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+            let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
             id = try vault.accounts.addUri(uri: hotpUri)
             XCTAssertEqual(try (0..<3).map { _ in try vault.accounts.nextHotp(id: id).digits }, ["755224", "287082", "359152"])
         }
         let vault = try JetonVault.open(path: path)
-        try vault.unlock(passphrase: "pw")
+        try vault.unlock(passphrase: "password")
         XCTAssertEqual(try vault.accounts.nextHotp(id: id).digits, "969429")
     }
 
     func testUpdateRenameReorderRemove() throws {
-        let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+        let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
         let a = try vault.accounts.addUri(uri: rfcUri)
         let b = try vault.accounts.addUri(uri: hotpUri)
         try vault.accounts.rename(id: a, issuer: "ACME Corp", name: "alice@acme")
@@ -107,7 +107,7 @@ final class VaultTests: XCTestCase {
     func testAKeyWrapperWrittenInSwiftUnlocksTheVault() throws {
         let wrapper = PadKeyWrapper()
         do {
-            let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+            let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
             _ = try vault.accounts.addUri(uri: rfcUri)
             try vault.keys.addPlatformSlot(wrapper: wrapper)
             XCTAssertEqual(try vault.keys.platformSlotCount(), 1)
@@ -125,12 +125,12 @@ final class VaultTests: XCTestCase {
         let e = error { try vault.unlock(key: PadKeyWrapper()) }
         guard case .Keystore = e else { return XCTFail("\(String(describing: e))") }
         XCTAssertTrue(Vectors.message(e).contains("passphrase"), Vectors.message(e))
-        try vault.unlock(passphrase: "pw")
+        try vault.unlock(passphrase: "password")
     }
 
     func testAFailingOrThrowingPlatformKeyBecomesAKeystoreError() throws {
         do {
-            let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+            let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
             try vault.keys.addPlatformSlot(wrapper: PadKeyWrapper())
         }
         let vault = try JetonVault.open(path: path)
@@ -139,7 +139,7 @@ final class VaultTests: XCTestCase {
         guard case .Keystore = error({ try vault.unlock(key: FailingKeyWrapper(.swiftError)) }) else { return XCTFail() }
         guard case .Keystore = error({ try vault.unlock(key: FailingKeyWrapper(.wrongKey)) }) else { return XCTFail() }
         XCTAssertTrue(vault.isLocked)
-        try vault.unlock(passphrase: "pw")
+        try vault.unlock(passphrase: "password")
         guard case .Keystore = error({ try vault.keys.addPlatformSlot(wrapper: FailingKeyWrapper(.swiftError)) }) else { return XCTFail() }
         XCTAssertEqual(try vault.keys.platformSlotCount(), 1)
     }
@@ -149,10 +149,10 @@ final class VaultTests: XCTestCase {
         guard case .VaultFile = error({ _ = try JetonVault.open(path: dir + "/missing.jeton") }) else { return XCTFail() }
         try Data("not a vault at all".utf8).write(to: URL(fileURLWithPath: dir + "/notes.txt"))
         guard case .VaultFile = error({ _ = try JetonVault.open(path: dir + "/notes.txt") }) else { return XCTFail() }
-        _ = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
-        guard case .VaultFile = error({ _ = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap) }) else { return XCTFail() }
+        _ = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
+        guard case .VaultFile = error({ _ = try JetonVault.create(path: path, passphrase: "password", kdf: cheap) }) else { return XCTFail() }
         let vault = try JetonVault.open(path: path)
-        try vault.unlock(passphrase: "pw")
+        try vault.unlock(passphrase: "password")
         for id in ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "\u{0}"] {
             guard case .NoSuchAccount = error({ try vault.accounts.remove(id: id) }) else { return XCTFail(id) }
             guard case .NoSuchAccount = error({ _ = try vault.accounts.nextHotp(id: id) }) else { return XCTFail(id) }
@@ -162,11 +162,11 @@ final class VaultTests: XCTestCase {
         let totp = try vault.accounts.addUri(uri: rfcUri)
         guard case .InvalidParameters = error({ _ = try vault.accounts.nextHotp(id: totp) }) else { return XCTFail() }
         let bad = KdfParameters(memoryKib: 0, iterations: 0, parallelism: 0)
-        guard case .InvalidParameters = error({ _ = try JetonVault.create(path: dir + "/bad-kdf.jeton", passphrase: "pw", kdf: bad) }) else { return XCTFail() }
+        guard case .InvalidParameters = error({ _ = try JetonVault.create(path: dir + "/bad-kdf.jeton", passphrase: "password", kdf: bad) }) else { return XCTFail() }
     }
 
     func testImportIsAllOrNothingWithASummary() async throws {
-        let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+        let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
         _ = try vault.accounts.addUri(uri: rfcUri)
         let list = """
             \(rfcUri)
@@ -191,7 +191,7 @@ final class VaultTests: XCTestCase {
 
     func testAClockCheckIsKeptWithTheVaultAndCorrectsTheCodes() throws {
         do {
-            let vault = try JetonVault.create(path: path, passphrase: "pw", kdf: cheap)
+            let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
             _ = try vault.accounts.addUri(uri: rfcUri)
             XCTAssertNil(try vault.clockOffsetSeconds)
             // The phone's clock reads 120 s less than the server's: the Date header says
@@ -202,7 +202,7 @@ final class VaultTests: XCTestCase {
             XCTAssertEqual(offset, 120)
         }
         let vault = try JetonVault.open(path: path)
-        try vault.unlock(passphrase: "pw")
+        try vault.unlock(passphrase: "password")
         XCTAssertEqual(try vault.clockOffsetSeconds, 120)
         // RFC 6238 Appendix B, SHA-1, T = 1111111109, although the phone is 2 minutes slow.
         XCTAssertEqual(readyDigits(try vault.accounts.deviceCodesAt(deviceUnixSeconds: 1_111_110_989)), ["07081804"])
@@ -213,14 +213,14 @@ final class VaultTests: XCTestCase {
 
     func testABackupRestoresIntoAnotherVaultAndNeedsItsPassphrase() async throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let a = try JetonVault.create(path: dir + "/a.jeton", passphrase: "pw", kdf: cheap)
+        let a = try JetonVault.create(path: dir + "/a.jeton", passphrase: "password", kdf: cheap)
         _ = try a.accounts.addUri(uri: rfcUri)
         _ = try a.accounts.addUri(uri: hotpUri)
         guard case .InvalidParameters = error({ _ = try a.accounts.exportBackup(passphrase: "") }) else { return XCTFail() }
         let backup = try await a.exportBackup(passphrase: "backup passphrase")
         XCTAssertNil(String(decoding: backup, as: UTF8.self).range(of: "GEZDGNBV"), "the backup is sealed")
 
-        let b = try JetonVault.create(path: dir + "/b.jeton", passphrase: "pw", kdf: cheap)
+        let b = try JetonVault.create(path: dir + "/b.jeton", passphrase: "password", kdf: cheap)
         do {
             _ = try await b.importFile(backup, password: "wrong")
             XCTFail("a wrong backup passphrase was accepted")

@@ -188,10 +188,22 @@ fn google_migration_uris_on_the_command_line() {
         first_line(&all),
         "Google Authenticator: 3 added, 0 skipped as duplicate, 0 refused"
     );
-    let single = ok(&jeton(&vault, &["import", &uri("SINGLE")], None));
+    // The README's contract: the usable accounts are added, the refused ones listed on stdout,
+    // and the exit status is 2 with one line on stderr saying so.
+    let before = vault_as_list(&vault, dir.path()).len();
+    let single = jeton(&vault, &["import", &uri("SINGLE")], None);
+    assert_eq!(single.status.code(), Some(2));
+    let stdout = String::from_utf8(single.stdout).unwrap();
     assert!(
-        single.contains("refused: #6 Md5Corp (old): it uses MD5"),
-        "{single}"
+        stdout.contains("refused: #6 Md5Corp (old): it uses MD5"),
+        "{stdout}"
+    );
+    let added = stdout.lines().filter(|l| l.starts_with("added: ")).count();
+    assert!(added > 0, "{stdout}");
+    assert_eq!(vault_as_list(&vault, dir.path()).len(), before + added);
+    assert_eq!(
+        String::from_utf8(single.stderr).unwrap(),
+        "jeton: 1 entry was refused (listed above); the other accounts were imported\n"
     );
 }
 

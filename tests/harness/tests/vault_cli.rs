@@ -75,7 +75,7 @@ fn a_vault_from_the_command_line() {
         &["rename", "omnivox", "--name", "2499999"],
     ));
     assert!(ok(jeton(&vault, pass, &["list"])).contains("Omnivox (2499999)"));
-    assert!(ok(jeton(&vault, pass, &["remove", "bank"])).starts_with("removed Bank (me)"));
+    assert!(ok(jeton(&vault, pass, &["remove", "bank", "--yes"])).starts_with("removed Bank (me)"));
     assert!(!ok(jeton(&vault, pass, &["list"])).contains("Bank"));
 
     let wrong = fails(jeton(&vault, "wrong", &["list"]));
@@ -96,6 +96,99 @@ fn a_vault_from_the_command_line() {
     assert!(ok(jeton(&vault, "battery staple", &["list"])).contains("Omnivox (2499999)"));
 }
 
+/// `remove` deletes only what is named exactly (an id, or a label, issuer or name in any case)
+/// and only once confirmed; an ambiguous name lists the candidates and deletes nothing.
+#[test]
+fn remove_takes_an_exact_unique_name_and_a_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    let pass = "correct horse";
+    ok(jeton(&vault, pass, &["init"]));
+    let secret = "secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    for label in ["Airbnb:Elijah", "Bank:me", "Bank:you"] {
+        let (issuer, _) = label.split_once(':').unwrap();
+        ok(jeton(
+            &vault,
+            pass,
+            &[
+                "add",
+                &format!("otpauth://totp/{label}?{secret}&issuer={issuer}"),
+            ],
+        ));
+    }
+    let ids = |name: &str| -> Vec<String> {
+        ok(jeton(&vault, pass, &["list"]))
+            .lines()
+            .filter(|l| l.starts_with(name))
+            .map(|l| l.rsplit('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    let count = || ok(jeton(&vault, pass, &["list"])).lines().count();
+
+    // A part of a name is not a name: "b" once deleted "Airbnb (Elijah)".
+    let part = fails(jeton(&vault, pass, &["remove", "b", "--yes"]));
+    assert!(part.contains("no account matches \"b\""), "{part}");
+    // Two accounts at Bank: both listed with their ids, neither removed.
+    let both = fails(jeton(&vault, pass, &["remove", "bank", "--yes"]));
+    assert!(both.contains("matches 2 accounts"), "{both}");
+    for id in ids("Bank") {
+        assert!(both.contains(&id), "{both} lacks {id}");
+    }
+    assert_eq!(count(), 3);
+    // No terminal to ask on (the test's stdin is not one), and no --yes: nothing removed.
+    let unasked = fails(jeton(&vault, pass, &["remove", "Bank (me)"]));
+    assert!(unasked.contains("--yes"), "{unasked}");
+    assert_eq!(count(), 3);
+
+    assert!(
+        ok(jeton(&vault, pass, &["remove", "BANK (ME)", "--yes"])).starts_with("removed Bank (me)")
+    );
+    let airbnb = ids("Airbnb").remove(0);
+    assert!(
+        ok(jeton(&vault, pass, &["remove", &airbnb, "--yes"]))
+            .starts_with("removed Airbnb (Elijah)")
+    );
+    assert_eq!(
+        ok(jeton(&vault, pass, &["list"]))
+            .lines()
+            .collect::<Vec<_>>()
+            .len(),
+        1
+    );
+    assert!(ok(jeton(&vault, pass, &["list"])).starts_with("Bank (you)"));
+}
+
+/// The passphrase floor is the vault's, so `init`, `passwd` and an `import` that creates the
+/// vault all refuse a short passphrase with the same words, and create nothing.
+#[test]
+fn short_passphrases_are_refused_by_every_command_that_sets_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.jeton");
+    for short in ["", "1234567"] {
+        let error = fails(jeton(&vault, short, &["init"]));
+        assert!(error.contains("at least 8 characters"), "{error}");
+        assert!(!vault.exists());
+        let import = Command::new(JETON)
+            .args(["import", RFC_URI, "--vault"])
+            .arg(&vault)
+            .env("JETON_PASSPHRASE", short)
+            .output()
+            .unwrap();
+        assert!(fails(import).contains("at least 8 characters"));
+        assert!(!vault.exists());
+    }
+    ok(jeton(&vault, "12345678", &["init"]));
+    let passwd = Command::new(JETON)
+        .args(["vault", "passwd", "--vault"])
+        .arg(&vault)
+        .env("JETON_PASSPHRASE", "12345678")
+        .env("JETON_NEW_PASSPHRASE", "short")
+        .output()
+        .unwrap();
+    assert!(fails(passwd).contains("at least 8 characters"));
+    ok(jeton(&vault, "12345678", &["list"]));
+}
+
 #[test]
 fn clear_errors_for_missing_and_foreign_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +206,7 @@ fn the_default_vault_lives_in_the_data_directory() {
         .args(["vault", "init"])
         .env("XDG_DATA_HOME", dir.path())
         .env("HOME", dir.path())
-        .env("JETON_PASSPHRASE", "pw")
+        .env("JETON_PASSPHRASE", "password")
         .env_remove("JETON_VAULT")
         .output()
         .unwrap();

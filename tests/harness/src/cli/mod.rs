@@ -61,7 +61,8 @@ enum Command {
     Code(codes::CodeArgs),
     /// Print an otpauth:// URI's account as JSON, normalized.
     Parse(codes::ParseArgs),
-    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (all or nothing).
+    /// Import another app's export, a Jeton backup or otpauth URIs into a vault (the usable
+    /// accounts in one transaction; refused entries are listed and make the exit status 2).
     Import(transfer::ImportArgs),
     /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, otpauth, Google QR.
     Export(transfer::ExportArgs),
@@ -93,6 +94,28 @@ impl Cli {
             Command::Vault(args) => vault::run(args, out),
         }
     }
+}
+
+/// Files larger than this are refused before they are read whole: no export, backup or image
+/// of a QR code comes near it.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// The bytes of `path`, or why not; a file over [`MAX_FILE_BYTES`] (or `/dev/zero`) is refused
+/// after reading at most one byte more than the limit.
+pub fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than {} MiB, more than any file Jeton reads",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The current Unix time in seconds.

@@ -1,6 +1,6 @@
 //! `jeton scan` and `jeton qr`: QR codes from image files, and drawn from a URI.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
@@ -44,9 +44,6 @@ pub struct QrArgs {
     #[arg(long, default_value_t = 8, value_name = "PIXELS")]
     module_px: u32,
 }
-
-/// Image files larger than this are refused before they are read whole.
-pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Prints every code in every file: `FILE<TAB>PAYLOAD` lines (control and bidi characters
 /// escaped, so one code is one line) or, with `--json`, one JSON object per line. A file that
@@ -92,17 +89,7 @@ pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// The codes in one file, or why it can't be scanned.
 fn read(path: &Path, frame: bool) -> Result<Vec<scan::ScannedCode>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than {} MiB; an image of a QR code is far smaller",
-            MAX_FILE_BYTES >> 20
-        ));
-    }
+    let bytes = super::read_bounded(path)?;
     // `scan_frame` runs the same pipeline on a luma plane with these options.
     let options = if frame {
         scan::ScanOptions::frame()
@@ -131,30 +118,23 @@ fn json(path: &Path, code: &scan::ScannedCode) -> String {
     object.insert(key.into(), value.into());
     object.insert("corners".into(), serde_json::json!(corners));
     object.insert("kind".into(), kind.into());
-    serde_json::Value::Object(object).to_string()
+    // serde_json leaves C1 controls and text-direction characters as they are: written as
+    // `\uXXXX` escapes (all are in the BMP), the JSON means the same and shows safely.
+    let mut line = String::new();
+    for c in serde_json::Value::Object(object).to_string().chars() {
+        if jeton_core::account::is_unsafe_char(c) {
+            line.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            line.push(c);
+        }
+    }
+    line
 }
 
 /// The text with `\\`, control characters and bidirectional formatting characters escaped
 /// (`\\t`, `\\n`, `\\r`, `\\u{…}`), so that it shows as it is and stays on one line.
 pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || is_bidi(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates and marks),
-/// which reorder what a terminal shows.
-fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    jeton_core::account::escape(text)
 }
 
 /// Draws the URI to a PNG or SVG file, or prints it as terminal half blocks.

@@ -127,11 +127,6 @@ fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
             first
         }
     };
-    if passphrase.is_empty() {
-        return Err(CliError::Input(
-            "the vault passphrase cannot be empty".into(),
-        ));
-    }
     Vault::create_with_kdf(path, &passphrase, KdfParams::DEFAULT).map_err(CliError::input)
 }
 
@@ -145,14 +140,16 @@ fn input(sources: &[String]) -> Result<Vec<u8>, CliError> {
         return Ok(sources.join("\n").into_bytes());
     }
     match sources {
-        [file] => fs::read(file).map_err(|e| CliError::Input(format!("cannot read {file}: {e}"))),
+        [file] => super::read_bounded(Path::new(file))
+            .map_err(|e| CliError::Input(format!("cannot read {file}: {e}"))),
         _ => Err(CliError::Input(
             "give one file, or one or more otpauth:// / otpauth-migration:// URIs".into(),
         )),
     }
 }
 
-/// Imports a file or URIs into the vault: all of it or nothing, then prints the summary.
+/// Imports a file or URIs into the vault: every usable account in one transaction, then prints
+/// the summary; any refused entry makes the exit status 2.
 pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Zeroizing::new(input(&args.sources)?);
     let format = match args.format {
@@ -177,7 +174,16 @@ pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     .map_err(CliError::input)?;
     let mut vault = open_or_create_vault(&args.vault)?;
     let summary = transfer::import_into(&mut vault, imported).map_err(CliError::input)?;
-    print_summary(out, format, &summary)
+    print_summary(out, format, &summary)?;
+    // The usable accounts are added (in one transaction); what was refused makes the exit
+    // status 2, so that a script notices.
+    match summary.refused.len() {
+        0 => Ok(()),
+        n => Err(CliError::Incomplete(format!(
+            "{n} {} refused (listed above); the other accounts were imported",
+            if n == 1 { "entry was" } else { "entries were" }
+        ))),
+    }
 }
 
 fn print_summary(out: &mut dyn Write, format: Format, summary: &Summary) -> Result<(), CliError> {
@@ -332,7 +338,7 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Checks that a backup opens and matches the vault, restoring nothing.
 pub fn drill(args: DrillArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let file = fs::read(&args.backup)
+    let file = super::read_bounded(&args.backup)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", args.backup.display())))?;
     let vault = open_vault(&args.vault)?;
     let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;

@@ -58,10 +58,14 @@ enum VaultCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Remove an account.
+    /// Remove an account: named by its id or by its exact label, issuer or name (any case).
+    /// Asks on a terminal; without one, needs --yes.
     Remove {
-        /// The account: its id, or words of its issuer or name.
+        /// The account: its id, or its exact label (`Issuer (name)`), issuer or name.
         account: String,
+        /// Remove without asking (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Change the vault's passphrase (the accounts are not re-encrypted).
     Passwd,
@@ -181,9 +185,12 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let renamed = vault.get(entry.id).map_err(CliError::input)?;
             writeln!(out, "renamed to {}", renamed.account.display_label())?;
         }
-        VaultCommand::Remove { account } => {
+        VaultCommand::Remove { account, yes } => {
             let mut vault = unlock(&path)?;
-            let entry = find(&vault, &account)?;
+            let entry = find_exact(&vault, &account)?;
+            if !yes && !confirm(&format!("Remove {} ({})? [y/N] ", entry.label(), entry.id))? {
+                return Err(CliError::Input("nothing removed".into()));
+            }
             vault.remove(entry.id).map_err(CliError::input)?;
             writeln!(out, "removed {}", entry.label())?;
         }
@@ -213,7 +220,7 @@ fn account_to_add(args: &AddArgs) -> Result<Account, CliError> {
 /// The one authenticator account whose QR code is in `image`, or an error saying what the
 /// image holds instead.
 fn account_from_image(image: &std::path::Path) -> Result<Account, CliError> {
-    let bytes = std::fs::read(image)
+    let bytes = super::read_bounded(image)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", image.display())))?;
     let found = scan::scan_image(&bytes)
         .map_err(|e| CliError::Input(format!("{}: {e}", image.display())))?;
@@ -295,9 +302,7 @@ fn new_passphrase(env: &str) -> Result<Zeroizing<String>, CliError> {
             first
         }
     };
-    if passphrase.is_empty() {
-        return Err(CliError::Input("the passphrase cannot be empty".into()));
-    }
+    // Its length is checked by the vault itself, the same for every entry point.
     Ok(passphrase)
 }
 
@@ -318,33 +323,80 @@ fn warn_damage(vault: &Vault) {
 /// The one account `query` names: its id, an exact label/issuer/name, or else the only
 /// account whose issuer or name contains it.
 fn find(vault: &Vault, query: &str) -> Result<Entry, CliError> {
+    match exact_matches(vault, query)? {
+        Exact::Id(entry) => Ok(entry),
+        Exact::Labels(exact) if !exact.is_empty() => one(query, exact),
+        Exact::Labels(_) => one(query, vault.search(query).map_err(CliError::input)?),
+    }
+}
+
+/// The one account `query` names exactly: its id, or its label, issuer or name in any case.
+/// Never a part of a word: this is how `remove` finds what it deletes.
+fn find_exact(vault: &Vault, query: &str) -> Result<Entry, CliError> {
+    match exact_matches(vault, query)? {
+        Exact::Id(entry) => Ok(entry),
+        Exact::Labels(exact) => one(query, exact),
+    }
+}
+
+enum Exact {
+    /// The account whose id `query` is.
+    Id(Entry),
+    /// The accounts whose label, issuer or name is `query` (any case).
+    Labels(Vec<Entry>),
+}
+
+fn exact_matches(vault: &Vault, query: &str) -> Result<Exact, CliError> {
     let entries = vault.list().map_err(CliError::input)?;
     if let Ok(id) = query.parse::<AccountId>() {
         if let Some(entry) = entries.iter().find(|e| e.id == id) {
-            return Ok(entry.clone());
+            return Ok(Exact::Id(entry.clone()));
         }
     }
     let lower = query.to_lowercase();
-    let exact: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| {
-            e.label().to_lowercase() == lower
-                || e.name.to_lowercase() == lower
-                || e.issuer.as_deref().map(str::to_lowercase) == Some(lower.clone())
-        })
-        .collect();
-    let matches = if exact.is_empty() {
-        vault.search(query).map_err(CliError::input)?
-    } else {
-        exact.into_iter().cloned().collect()
-    };
-    match matches.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(CliError::Input(format!("no account matches {query:?}"))),
-        many => Err(CliError::Input(format!(
-            "{query:?} matches {} accounts ({}); use more words or the id from `jeton vault list`",
-            many.len(),
-            many.iter().map(Entry::label).collect::<Vec<_>>().join(", ")
+    Ok(Exact::Labels(
+        entries
+            .into_iter()
+            .filter(|e| {
+                e.label().to_lowercase() == lower
+                    || e.name.to_lowercase() == lower
+                    || e.issuer.as_deref().map(str::to_lowercase) == Some(lower.clone())
+            })
+            .collect(),
+    ))
+}
+
+/// The only entry of `matches`, or an error listing the candidates (label and id).
+fn one(query: &str, mut matches: Vec<Entry>) -> Result<Entry, CliError> {
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(CliError::Input(format!("no account matches {query:?}"))),
+        n => Err(CliError::Input(format!(
+            "{query:?} matches {n} accounts ({}); use more words or the id from `jeton vault list`",
+            matches
+                .iter()
+                .map(|e| format!("{} {}", e.label(), e.id))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
+}
+
+/// Asks `question` on the terminal; only `y` or `yes` is a yes. Without a terminal on stdin
+/// there is no one to ask: the caller must pass `--yes`.
+fn confirm(question: &str) -> Result<bool, CliError> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CliError::Input(
+            "stdin is not a terminal, so Jeton cannot ask before removing: pass --yes".into(),
+        ));
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Input(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }

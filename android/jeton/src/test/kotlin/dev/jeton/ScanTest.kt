@@ -38,7 +38,7 @@ class ScanTest {
         val content = codes[0].content as ScannedContent.Account
         assertEquals("94287082", content.account.codeAt(59u).digits)
         // Straight from the scan into a vault.
-        JetonVault.create(File(dir, "v.jeton").path, "pw", KdfParameters(8u, 1u, 1u)).use { vault ->
+        JetonVault.create(File(dir, "v.jeton").path, "password", KdfParameters(8u, 1u, 1u)).use { vault ->
             vault.accounts.add(content.account)
             assertEquals("94287082", (vault.accounts.codesAt(59u).single() as VaultCode.Ready).code.digits)
         }

@@ -58,19 +58,19 @@ class VaultTest {
     @Test
     fun hotpCodesFollowRfc4226AndTheCounterIsSaved() {
         val id: String
-        JetonVault.create(path(), "pw", cheap).use { vault ->
+        JetonVault.create(path(), "password", cheap).use { vault ->
             id = vault.accounts.addUri(hotpUri)
             assertEquals(listOf("755224", "287082", "359152"), List(3) { vault.accounts.nextHotp(id).digits })
         }
         JetonVault.open(path()).use { vault ->
-            vault.unlock("pw")
+            vault.unlock("password")
             assertEquals("969429", vault.accounts.nextHotp(id).digits)
         }
     }
 
     @Test
     fun updateRenameReorderRemove() {
-        JetonVault.create(path(), "pw", cheap).use { vault ->
+        JetonVault.create(path(), "password", cheap).use { vault ->
             val a = vault.accounts.addUri(rfcUri)
             val b = vault.accounts.addUri(hotpUri)
             vault.accounts.rename(a, "ACME Corp", "alice@acme")
@@ -90,7 +90,7 @@ class VaultTest {
     fun aKeyWrapperWrittenInKotlinUnlocksTheVault() {
         val key = aesKey()
         val wrapper = AesGcmKeyWrapper { key }
-        JetonVault.create(path(), "pw", cheap).use { vault ->
+        JetonVault.create(path(), "password", cheap).use { vault ->
             vault.accounts.addUri(rfcUri)
             vault.keys.addPlatformSlot(wrapper)
             assertEquals(1u, vault.keys.platformSlotCount())
@@ -107,7 +107,7 @@ class VaultTest {
         JetonVault.open(path()).use { vault ->
             val e = assertFailsWith<JetonException.Keystore> { vault.unlock(AesGcmKeyWrapper { aesKey() }) }
             assertTrue(e.message!!.contains("passphrase"), e.message)
-            vault.unlock("pw")
+            vault.unlock("password")
         }
     }
 
@@ -158,7 +158,7 @@ class VaultTest {
     @Test
     fun aFailingOrThrowingPlatformKeyBecomesAKeystoreError() {
         val key = aesKey()
-        JetonVault.create(path(), "pw", cheap).use { vault -> vault.keys.addPlatformSlot(AesGcmKeyWrapper { key }) }
+        JetonVault.create(path(), "password", cheap).use { vault -> vault.keys.addPlatformSlot(AesGcmKeyWrapper { key }) }
         val gone = object : KeyWrapper {
             override fun wrap(vaultKey: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
             override fun unwrap(wrapped: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
@@ -177,7 +177,7 @@ class VaultTest {
             assertTrue(e.message!!.contains("keystore on fire"), e.message)
             assertFailsWith<JetonException.Keystore> { vault.unlock(liar) }
             assertTrue(vault.isLocked)
-            vault.unlock("pw")
+            vault.unlock("password")
             assertFailsWith<JetonException.Keystore> { vault.keys.addPlatformSlot(broken) }
             assertEquals(1u, vault.keys.platformSlotCount())
         }
@@ -188,10 +188,10 @@ class VaultTest {
         assertFailsWith<JetonException.VaultFile> { JetonVault.open(path("missing.jeton")) }
         File(dir, "notes.txt").writeText("not a vault at all")
         assertFailsWith<JetonException.VaultFile> { JetonVault.open(path("notes.txt")) }
-        JetonVault.create(path(), "pw", cheap).close()
-        assertFailsWith<JetonException.VaultFile> { JetonVault.create(path(), "pw", cheap) }
+        JetonVault.create(path(), "password", cheap).close()
+        assertFailsWith<JetonException.VaultFile> { JetonVault.create(path(), "password", cheap) }
         JetonVault.open(path()).use { vault ->
-            vault.unlock("pw")
+            vault.unlock("password")
             for (id in listOf("", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "\u0000")) {
                 assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.remove(id) }
                 assertFailsWith<JetonException.NoSuchAccount> { vault.accounts.nextHotp(id) }
@@ -202,14 +202,14 @@ class VaultTest {
                 vault.accounts.addUri(rfcUri).let { vault.accounts.nextHotp(it) }
             }
             assertFailsWith<JetonException.InvalidParameters> {
-                JetonVault.create(path("bad-kdf.jeton"), "pw", KdfParameters(0u, 0u, 0u))
+                JetonVault.create(path("bad-kdf.jeton"), "password", KdfParameters(0u, 0u, 0u))
             }
         }
     }
 
     @Test
     fun importIsAllOrNothingWithASummary() {
-        JetonVault.create(path(), "pw", cheap).use { vault ->
+        JetonVault.create(path(), "password", cheap).use { vault ->
             vault.accounts.addUri(rfcUri)
             val list = """
                 $rfcUri
@@ -233,7 +233,7 @@ class VaultTest {
 
     @Test
     fun aClockCheckIsKeptWithTheVaultAndCorrectsTheCodes() {
-        JetonVault.create(path(), "pw", cheap).use { vault ->
+        JetonVault.create(path(), "password", cheap).use { vault ->
             vault.accounts.addUri(rfcUri)
             assertEquals(null, vault.clockOffsetSeconds)
             // The phone's clock reads 120 s less than the server's: the server's Date header says
@@ -245,7 +245,7 @@ class VaultTest {
             assertEquals(120L, offset)
         }
         JetonVault.open(path()).use { vault ->
-            vault.unlock("pw")
+            vault.unlock("password")
             assertEquals(120L, vault.clockOffsetSeconds)
             // RFC 6238 Appendix B, SHA-1, T = 1111111109: 07081804, although the phone's clock
             // is 2 minutes slow.
@@ -256,14 +256,14 @@ class VaultTest {
 
     @Test
     fun aBackupRestoresIntoAnotherVaultAndNeedsItsPassphrase() {
-        val backup = JetonVault.create(path("a.jeton"), "pw", cheap).use { vault ->
+        val backup = JetonVault.create(path("a.jeton"), "password", cheap).use { vault ->
             vault.accounts.addUri(rfcUri)
             vault.accounts.addUri(hotpUri)
             assertFailsWith<JetonException.InvalidParameters> { vault.accounts.exportBackup("") }
             vault.accounts.exportBackup("backup passphrase")
         }
         assertFalse(String(backup).contains("GEZDGNBV"), "the backup is sealed")
-        JetonVault.create(path("b.jeton"), "pw", cheap).use { vault ->
+        JetonVault.create(path("b.jeton"), "password", cheap).use { vault ->
             assertFailsWith<JetonException.WrongPassphrase> { vault.accounts.importFile(backup, "wrong") }
             assertEquals(0, vault.accounts.list().size)
             val summary = vault.accounts.importFile(backup, "backup passphrase")
