@@ -623,7 +623,7 @@ fn a_failed_create_leaves_no_file_behind() {
 fn an_unlock_in_two_halves_opens_the_slots_away_from_the_vault() {
     let (_dir, path) = temp();
     let keystore = SoftwareKeyWrapper::generate().unwrap();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
     let id = vault.add(totp("A", "a")).unwrap();
     // Wrapping happens without the vault: the request owns what it needs.
     let slot = vault
@@ -636,7 +636,7 @@ fn an_unlock_in_two_halves_opens_the_slots_away_from_the_vault() {
 
     let mut vault = Vault::open(&path).unwrap();
     let unlocker = vault.unlocker().unwrap();
-    let by_passphrase = unlocker.with_passphrase("pw").unwrap();
+    let by_passphrase = unlocker.with_passphrase("password").unwrap();
     let by_keystore = unlocker.with_wrapper(&keystore).unwrap();
     assert!(matches!(
         unlocker.with_passphrase("nope"),
@@ -654,9 +654,13 @@ fn an_unlock_in_two_halves_opens_the_slots_away_from_the_vault() {
 fn a_key_or_slot_from_another_vault_or_moment_is_refused() {
     let (_dir, path) = temp();
     let (_other_dir, other_path) = temp();
-    let mut vault = Vault::create_with_kdf(&path, "pw", FAST).unwrap();
-    let mut other = Vault::create_with_kdf(&other_path, "pw", FAST).unwrap();
-    let foreign_key = other.unlocker().unwrap().with_passphrase("pw").unwrap();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
+    let mut other = Vault::create_with_kdf(&other_path, "password", FAST).unwrap();
+    let foreign_key = other
+        .unlocker()
+        .unwrap()
+        .with_passphrase("password")
+        .unwrap();
     vault.lock();
     assert!(matches!(
         vault.unlock_with_key(foreign_key),
@@ -671,7 +675,7 @@ fn a_key_or_slot_from_another_vault_or_moment_is_refused() {
         .unwrap()
         .wrap(&keystore)
         .unwrap();
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     assert!(matches!(
         vault.add_wrapped_slot(foreign_slot),
         Err(VaultError::ChangedElsewhere)
@@ -686,13 +690,15 @@ fn a_key_or_slot_from_another_vault_or_moment_is_refused() {
         vault.add_wrapped_slot(slot),
         Err(VaultError::ChangedElsewhere)
     ));
-    vault.unlock_with_passphrase("pw").unwrap();
+    vault.unlock_with_passphrase("password").unwrap();
     assert_eq!(vault.platform_slots(), 0);
 
     // A passphrase changed between the halves: the vault key is the same, so the unlock holds.
     let unlocker = Vault::open(&path).unwrap().unlocker().unwrap();
-    let key = unlocker.with_passphrase("pw").unwrap();
-    vault.change_passphrase_with_kdf("new pw", FAST).unwrap();
+    let key = unlocker.with_passphrase("password").unwrap();
+    vault
+        .change_passphrase_with_kdf("new password", FAST)
+        .unwrap();
     let mut fresh = Vault::open(&path).unwrap();
     fresh.unlock_with_key(key).unwrap();
 }

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod codes;
 mod demo;
 mod scan;
+mod sync;
 mod transfer;
 mod vault;
 
@@ -76,6 +77,11 @@ enum Command {
     Qr(scan::QrArgs),
     /// The encrypted vault: init, add, list, codes, code, rename, remove, passwd.
     Vault(vault::VaultArgs),
+    /// Sync the vault with your other devices over a folder or WebDAV, end-to-end encrypted
+    /// (`init --store DIR|URL` once, then `jeton sync`).
+    Sync(sync::SyncArgs),
+    /// Pair a new device: `show` a QR code on this one, `scan` it on the new one.
+    Pair(sync::PairArgs),
 }
 
 impl Cli {
@@ -92,6 +98,8 @@ impl Cli {
             Command::Scan(args) => scan::scan(args, out),
             Command::Qr(args) => scan::qr(args, out),
             Command::Vault(args) => vault::run(args, out),
+            Command::Sync(args) => sync::run(args, out),
+            Command::Pair(args) => sync::pair(args, out),
         }
     }
 }

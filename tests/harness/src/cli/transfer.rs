@@ -94,7 +94,7 @@ fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 /// A password from `env`, else from a prompt on the terminal.
-fn password(env: &str, prompt: &str) -> Result<Zeroizing<String>, CliError> {
+pub(super) fn password(env: &str, prompt: &str) -> Result<Zeroizing<String>, CliError> {
     if let Ok(value) = std::env::var(env) {
         return Ok(Zeroizing::new(value));
     }
@@ -103,7 +103,7 @@ fn password(env: &str, prompt: &str) -> Result<Zeroizing<String>, CliError> {
         .map_err(|e| CliError::Input(format!("{prompt} could not be read ({e}); set {env}")))
 }
 
-fn open_vault(path: &Path) -> Result<Vault, CliError> {
+pub(super) fn open_vault(path: &Path) -> Result<Vault, CliError> {
     let mut vault = Vault::open(path).map_err(CliError::input)?;
     let passphrase = password(VAULT_PASSPHRASE_ENV, "Vault passphrase: ")?;
     vault
@@ -112,7 +112,7 @@ fn open_vault(path: &Path) -> Result<Vault, CliError> {
     Ok(vault)
 }
 
-fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
+pub(super) fn open_or_create_vault(path: &Path) -> Result<Vault, CliError> {
     if path.exists() {
         return open_vault(path);
     }

@@ -258,7 +258,7 @@ fn account_from_image(image: &std::path::Path) -> Result<Account, CliError> {
 /// `vault.jeton` in the user's data directory: `$XDG_DATA_HOME/jeton` or
 /// `~/.local/share/jeton` (Linux), `~/Library/Application Support/jeton` (macOS),
 /// `%APPDATA%\jeton` (Windows).
-fn default_path() -> Result<PathBuf, CliError> {
+pub(super) fn default_path() -> Result<PathBuf, CliError> {
     let var = |name: &str| {
         std::env::var_os(name)
             .map(PathBuf::from)

@@ -1,0 +1,235 @@
+//! `jeton sync` and `jeton pair` end to end, through the real binary: two phones (two vaults)
+//! syncing over a folder and over a real Apache WebDAV server, pairing by a QR code drawn by
+//! one and scanned by the other, and a store that goes back in time.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../../core/tests/support/apache.rs"]
+mod apache;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const JETON: &str = env!("CARGO_BIN_EXE_jeton");
+const PASSPHRASE: &str = "correct horse battery";
+const OMNIVOX: &str = "otpauth://totp/Omnivox:2412345?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Omnivox&digits=8";
+const CLARA: &str = "otpauth://totp/Clara:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Clara";
+
+fn jeton(vault: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(JETON);
+    command
+        .args(args)
+        .arg("--vault")
+        .arg(vault)
+        .env("JETON_PASSPHRASE", PASSPHRASE)
+        .env("JETON_NEW_PASSPHRASE", PASSPHRASE)
+        .env_remove("JETON_VAULT")
+        .env_remove("JETON_SYNC_STORE")
+        .env_remove("JETON_PAIR_CODE");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn fails(output: Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn labels(vault: &Path) -> Vec<String> {
+    let mut labels: Vec<String> = ok(jeton(vault, &["vault", "list"], &[]))
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_owned())
+        .collect();
+    labels.sort();
+    labels
+}
+
+/// The pairing code printed by `pair show`.
+fn pairing_code(shown: &str) -> String {
+    shown
+        .lines()
+        .find_map(|l| l.strip_prefix("pairing code: "))
+        .unwrap()
+        .to_owned()
+}
+
+/// Phone A sets up sync on `store`, shows a pairing QR code; phone B scans it and gets every
+/// account; then edits on either side reach the other, deletions included.
+fn two_phones(store: &str, env: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.jeton");
+    let b = dir.path().join("b.jeton");
+    ok(jeton(&a, &["vault", "init"], &[]));
+    ok(jeton(&a, &["vault", "add", OMNIVOX], &[]));
+    let out = ok(jeton(&a, &["sync", "init", "--store", store], env));
+    assert!(out.contains("sent"), "{out}");
+
+    let png = dir.path().join("pair.png");
+    let shown = ok(jeton(
+        &a,
+        &["pair", "show", "--png", png.to_str().unwrap()],
+        &[],
+    ));
+    let code = pairing_code(&shown);
+    // A wrong code is refused and creates nothing.
+    let wrong = fails(jeton(
+        &b,
+        &[
+            "pair",
+            "scan",
+            png.to_str().unwrap(),
+            "--code",
+            "AAAAA-AAAAA",
+        ],
+        env,
+    ));
+    assert!(wrong.contains("does not match"), "{wrong}");
+    assert!(!b.exists());
+    ok(jeton(
+        &b,
+        &["pair", "scan", png.to_str().unwrap(), "--code", &code],
+        env,
+    ));
+    assert_eq!(labels(&b), ["Omnivox (2412345)"]);
+    // The same code as phone A, checked against oathtool-free RFC 6238 (T = 59: 94287082).
+    assert_eq!(
+        ok(jeton(&b, &["vault", "code", "Omnivox", "--at", "59"], &[])).trim(),
+        "94287082"
+    );
+
+    ok(jeton(&b, &["vault", "add", CLARA], &[]));
+    ok(jeton(&b, &["sync"], env));
+    ok(jeton(&a, &["sync"], env));
+    assert_eq!(labels(&a), ["Clara (2412345)", "Omnivox (2412345)"]);
+
+    ok(jeton(
+        &a,
+        &["vault", "remove", "Clara (2412345)", "--yes"],
+        &[],
+    ));
+    ok(jeton(&a, &["sync"], env));
+    ok(jeton(&b, &["sync"], env));
+    assert_eq!(labels(&b), ["Omnivox (2412345)"]);
+    // Syncing again changes nothing: the deletion stays deleted.
+    ok(jeton(&a, &["sync"], env));
+    ok(jeton(&b, &["sync"], env));
+    assert_eq!(labels(&a), labels(&b));
+}
+
+#[test]
+fn two_phones_sync_through_a_folder() {
+    let store = tempfile::tempdir().unwrap();
+    two_phones(store.path().to_str().unwrap(), &[]);
+    // What the folder holds reveals no account: no issuer or name in any file name or byte.
+    for entry in walk(store.path()) {
+        let name = entry.to_string_lossy().to_lowercase();
+        assert!(
+            !name.contains("omnivox") && !name.contains("clara"),
+            "{name}"
+        );
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        assert!(
+            !text.contains("omnivox") && !text.contains("2412345"),
+            "{}",
+            entry.display()
+        );
+    }
+}
+
+#[test]
+fn two_phones_sync_through_a_webdav_server_with_a_password() {
+    let server = apache::Apache::with_password();
+    let url = server
+        .url()
+        .replace("http://", &format!("http://{}@", apache::USER));
+    two_phones(&url, &[("JETON_SYNC_PASSWORD", apache::PASSWORD)]);
+    assert!(!walk(&server.data()).is_empty());
+    // A wrong password is an error that says what to check.
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c.jeton");
+    ok(jeton(&c, &["vault", "init"], &[]));
+    let refused = fails(jeton(
+        &c,
+        &["sync", "init", "--store", &url],
+        &[("JETON_SYNC_PASSWORD", "wrong")],
+    ));
+    assert!(refused.contains("refused access"), "{refused}");
+}
+
+#[test]
+fn a_store_restored_from_an_old_copy_is_refused_and_nothing_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let old = dir.path().join("old-copy");
+    let a = dir.path().join("a.jeton");
+    ok(jeton(&a, &["vault", "init"], &[]));
+    ok(jeton(&a, &["vault", "add", OMNIVOX], &[]));
+    ok(jeton(
+        &a,
+        &["sync", "init", "--store", store.to_str().unwrap()],
+        &[],
+    ));
+    copy_dir(&store, &old);
+    ok(jeton(&a, &["vault", "add", CLARA], &[]));
+    ok(jeton(&a, &["sync"], &[]));
+    std::fs::remove_dir_all(&store).unwrap();
+    copy_dir(&old, &store);
+    let refused = fails(jeton(&a, &["sync"], &[]));
+    assert!(refused.contains("back in time"), "{refused}");
+    // An unmounted drive (the folder gone) is not an empty store: nothing is deleted.
+    std::fs::remove_dir_all(&store).unwrap();
+    let refused = fails(jeton(&a, &["sync"], &[]));
+    assert!(refused.contains("cannot be reached"), "{refused}");
+    assert_eq!(labels(&a), ["Clara (2412345)", "Omnivox (2412345)"]);
+}
+
+#[test]
+fn sync_without_a_store_says_how_to_set_it_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.jeton");
+    ok(jeton(&a, &["vault", "init"], &[]));
+    let refused = fails(jeton(&a, &["sync"], &[]));
+    assert!(refused.contains("jeton sync init --store"), "{refused}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
