@@ -14,6 +14,12 @@ bash scripts/setup.d/swift.sh || fail "no Swift toolchain: the Debian 13 root co
 [ -e "$SWIFT_ROOT_READY" ] || fail "no Swift toolchain in $SWIFT_ROOT"
 command -v qrencode >/dev/null || fail "qrencode is missing (scripts/setup installs it): the scan tests need its PNG"
 bash ios/generate.sh || fail "generating the Swift bindings failed"
+command -v oathtool >/dev/null || fail "oathtool is missing (scripts/setup installs it): the README example is checked against it"
+# The README example's codes for the next 20 minutes, from an independent implementation
+# (the QR code of ios/generate.sh: RFC 6238's SHA-1 secret, 8 digits).
+oathtool --totp=sha1 --digits=8 --window=40 --now="@$(date +%s)" \
+  3132333435363738393031323334353637383930 >ios/build/oathtool-window.txt \
+  || fail "oathtool could not compute the README example's codes"
 
 swift_root_enter "$repo"
 chroot "$SWIFT_ROOT" swift --version 2>&1 | head -1

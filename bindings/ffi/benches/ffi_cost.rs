@@ -46,6 +46,9 @@ fn ffi_cost(c: &mut Criterion) {
     c.bench_function("1,000 codes, vault accounts().codes_at", |b| {
         b.iter(|| list.codes_at(59).unwrap())
     });
+    c.bench_function("1,000 codes, vault accounts().device_code_sheet_at", |b| {
+        b.iter(|| list.device_code_sheet_at(59).unwrap())
+    });
 }
 
 criterion_group!(benches, ffi_cost);

@@ -343,6 +343,19 @@ impl VaultAccounts {
         })
     }
 
+    /// Every account's code at `device_unix_seconds` (the device's clock, corrected like
+    /// [`VaultAccounts::device_codes_at`]) as one flat [`CodeSheet`]: what a ticker asks for
+    /// each second when the list is long.
+    pub fn device_code_sheet_at(&self, device_unix_seconds: u64) -> Result<CodeSheet, JetonError> {
+        guard(|| {
+            let vault = self.vault.session()?;
+            let unix = vault
+                .clock_offset()?
+                .map_or(device_unix_seconds, |o| o.corrected(device_unix_seconds));
+            Ok(code_sheet(unix, vault.codes_at(unix)?))
+        })
+    }
+
     /// Imports another app's export (Aegis, 2FAS, Google Authenticator migration URIs, plain
     /// otpauth lists, Bitwarden, Proton, Ente) or a Jeton backup, detected from its contents, in
     /// one transaction: all or nothing. `password` opens encrypted exports.
@@ -491,6 +504,63 @@ impl VaultKeys {
     /// Replaces the passphrase (default Argon2id costs); no account is rewritten.
     pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), JetonError> {
         guard(|| Ok(self.vault.session()?.change_passphrase(&new_passphrase)?))
+    }
+}
+
+/// Every account's code at one instant as one text, so that a ticker's call each second costs
+/// the shells one string to lift (a list of 1,000 records costs Kotlin and Swift far more than
+/// computing the codes: `docs/performance.md`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CodeSheet {
+    /// The true time (Unix seconds) the codes are for: the device's time corrected by the
+    /// vault's clock check.
+    pub unix_seconds: u64,
+    /// One line per account in the list's order, each ending with `\n`:
+    /// `<id> <code> <seconds left>` for a code to show, `<id>` alone for a counter-based (HOTP)
+    /// account (take its code with [`VaultAccounts::next_hotp`]) or one without a code now
+    /// (see `failures`). Ids and codes never contain spaces.
+    pub lines: String,
+    /// The accounts that have no code now, with why (usually none).
+    pub failures: Vec<CodeFailure>,
+}
+
+/// An account without a code at the sheet's instant.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CodeFailure {
+    /// The account's id.
+    pub id: String,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+fn code_sheet(unix_seconds: u64, codes: Vec<core_vault::AccountCode>) -> CodeSheet {
+    use std::fmt::Write as _;
+    let mut lines = String::with_capacity(codes.len() * 52);
+    let mut failures = Vec::new();
+    for code in codes {
+        let id = code.id.to_string();
+        lines.push_str(&id);
+        match code.current {
+            CurrentCode::Ready(code) => {
+                let _ = write!(
+                    lines,
+                    " {} {}",
+                    code.digits.as_str(),
+                    code.seconds_left.unwrap_or(0)
+                );
+            }
+            CurrentCode::CounterBased => {}
+            CurrentCode::Unavailable(e) => failures.push(CodeFailure {
+                id,
+                reason: e.to_string(),
+            }),
+        }
+        lines.push('\n');
+    }
+    CodeSheet {
+        unix_seconds,
+        lines,
+        failures,
     }
 }
 

@@ -42,3 +42,11 @@ line("1,000 codes, vault.accounts.codesAt", try medianMicros(runs: 50, inner: 10
     let codes = try inVault.codesAt(unixSeconds: 59)
     precondition(codes.count == 1000)
 })
+line("1,000 codes, deviceCodeSheetAt", try medianMicros(runs: 50, inner: 10) {
+    let sheet = try inVault.deviceCodeSheetAt(deviceUnixSeconds: 59)
+    precondition(sheet.lines.utf8.count > 50_000)
+})
+line("1,000 codes, sheet -> 1,000 CodeRows", try medianMicros(runs: 50, inner: 10) {
+    let rows = CodeRow.rows(of: try inVault.deviceCodeSheetAt(deviceUnixSeconds: 59))
+    precondition(rows.count == 1000 && rows[999].code != nil)
+})

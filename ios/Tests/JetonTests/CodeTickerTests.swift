@@ -61,7 +61,7 @@ final class CodeTickerTests: XCTestCase {
             if ticks.count == 2 { break }
         }
         XCTAssertEqual(ticks[1].unixSeconds - ticks[0].unixSeconds, 1)
-        XCTAssertEqual(ticks[0].codes.count, 1)
+        XCTAssertEqual(ticks[0].rows.count, 1)
     }
 
     func testALockedVaultEndsTheStreamWithLockedNotSilence() async throws {
@@ -72,8 +72,8 @@ final class CodeTickerTests: XCTestCase {
         do {
             for try await tick in vault.codeTicks(clock: clock.tickClock) {
                 ticks += 1
-                guard case let .ready(_, code) = tick.codes[0] else { return XCTFail("\(tick.codes)") }
-                XCTAssertEqual(code.digits, "94287082")
+                XCTAssertEqual(tick.rows[0].code, "94287082")
+                XCTAssertEqual(tick.rows[0].secondsLeft, 1)
                 try vault.lock() // the app went to the background
             }
             XCTFail("the stream ended without an error")

@@ -128,6 +128,48 @@ final class VaultTests: XCTestCase {
         try vault.unlock(passphrase: "password")
     }
 
+    /// Twin of aVaultsCodesCrossAsOneSheetAndReadAsRows.
+    func testAVaultsCodesCrossAsOneSheetAndReadAsRows() throws {
+        let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
+        let totp = try vault.accounts.addUri(uri: rfcUri)
+        let hotp = try vault.accounts.addUri(uri: hotpUri)
+        let rows = CodeRow.rows(of: try vault.accounts.deviceCodeSheetAt(deviceUnixSeconds: 59))
+        // RFC 6238 (SHA-1, 8 digits, T = 59 s): 94287082, 1 s left in its step.
+        XCTAssertEqual(rows, [CodeRow(id: totp, code: "94287082", secondsLeft: 1, problem: nil),
+                              CodeRow(id: hotp, code: nil, secondsLeft: 0, problem: nil)])
+    }
+
+    /// Twin of aKeyWrapperMayCallBackIntoTheVaultWhileItRuns: the vault is not held while the
+    /// platform's keystore (and its prompt) runs, so the wrapper may use the vault.
+    func testAKeyWrapperMayCallBackIntoTheVaultWhileItRuns() throws {
+        final class Reentrant: KeyWrapper, @unchecked Sendable {
+            let pad = PadKeyWrapper()
+            var vault: JetonVault?
+            var lockedSeenDuringUnwrap: Bool?
+            var accountsSeenDuringWrap: Int?
+            func wrap(vaultKey: Data) throws -> Data {
+                accountsSeenDuringWrap = try vault?.accounts.list().count
+                return try pad.wrap(vaultKey: vaultKey)
+            }
+            func unwrap(wrapped: Data) throws -> Data {
+                lockedSeenDuringUnwrap = vault?.isLocked
+                return try pad.unwrap(wrapped: wrapped)
+            }
+        }
+        let wrapper = Reentrant()
+        let created = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
+        wrapper.vault = created
+        _ = try created.accounts.addUri(uri: rfcUri)
+        try created.keys.addPlatformSlot(wrapper: wrapper)
+        XCTAssertEqual(wrapper.accountsSeenDuringWrap, 1)
+        let opened = try JetonVault.open(path: path)
+        wrapper.vault = opened
+        try opened.unlock(key: wrapper)
+        XCTAssertEqual(wrapper.lockedSeenDuringUnwrap, true)
+        XCTAssertFalse(opened.isLocked)
+        wrapper.vault = nil
+    }
+
     func testAFailingOrThrowingPlatformKeyBecomesAKeystoreError() throws {
         do {
             let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)

@@ -32,8 +32,38 @@ public struct CodeTick: Sendable {
 public struct VaultTick: Sendable {
     /// The second the codes are for (device time, Unix).
     public let unixSeconds: UInt64
-    /// One code (or reason) per account.
-    public let codes: [VaultCode]
+    /// One row per account.
+    public let rows: [CodeRow]
+}
+
+/// One account's row of a tick: its code and the seconds the code has left, or no code (a
+/// counter-based account, whose code is taken with `nextHotp`, or a `problem`).
+public struct CodeRow: Sendable, Equatable {
+    /// The account's id.
+    public let id: String
+    /// The code to show, if the account has one now.
+    public let code: String?
+    /// Seconds until the next code (0 when there is no code).
+    public let secondsLeft: UInt32
+    /// Why the account has no code now, for a person (nil for counter-based accounts).
+    public let problem: String?
+
+    /// The rows of a sheet, in its order: its lines are `<id> <code> <seconds left>`, or `<id>`.
+    public static func rows(of sheet: CodeSheet) -> [CodeRow] {
+        let problems = Dictionary(sheet.failures.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        var rows: [CodeRow] = []
+        rows.reserveCapacity(sheet.lines.utf8.count / 50)
+        for line in sheet.lines.split(separator: "\n", omittingEmptySubsequences: true) {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            let id = String(parts[0])
+            if parts.count == 3 {
+                rows.append(CodeRow(id: id, code: String(parts[1]), secondsLeft: UInt32(parts[2]) ?? 0, problem: nil))
+            } else {
+                rows.append(CodeRow(id: id, code: nil, secondsLeft: 0, problem: problems[id]))
+            }
+        }
+        return rows
+    }
 }
 
 /// The codes of `accounts` at once, then at the start of each second: one call into the core
@@ -75,13 +105,13 @@ func everySecond<Element: Sendable>(
 
 extension JetonVault {
     /// The codes of every account at once, then at the start of each second: one call into the
-    /// core per tick, at the device time corrected by the clock offset stored with the vault.
+    /// core per tick, which crosses as one string (`CodeSheet`), at the device time corrected by the clock offset stored with the vault.
     /// The stream keeps the vault open while it runs; cancelling the consuming task ends it and
     /// lets the vault go. A vault that is (or becomes) locked ends the stream with
     /// `JetonError.Locked`, so the screen can ask for the passphrase instead of going blank.
     public func codeTicks(clock: TickClock = .system) -> AsyncThrowingStream<VaultTick, Error> {
         everySecond(clock) { [self] second in
-            VaultTick(unixSeconds: second, codes: try accounts.deviceCodesAt(deviceUnixSeconds: second))
+            VaultTick(unixSeconds: second, rows: CodeRow.rows(of: try accounts.deviceCodeSheetAt(deviceUnixSeconds: second)))
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.jeton
 
+import dev.jeton.ffi.CodeSheet
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.KeyWrapper
 import dev.jeton.ffi.Vault
 import dev.jeton.ffi.VaultAccounts
-import dev.jeton.ffi.VaultCode
 import dev.jeton.ffi.VaultKeys
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.map
@@ -51,7 +51,14 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * device's time corrected by the stored clock offset.
      */
     fun codeTicks(clock: Clock = Clock.system): Flow<VaultTick> =
-        everySecond(clock).map { unix -> VaultTick(unix, accounts.deviceCodesAt(unix.toULong())) }
+        everySecond(clock).map { unix -> VaultTick(unix, codeRowsAt(unix)) }
+
+    /**
+     * Every account's code at [deviceUnixSeconds] (device time, corrected like [codeTicks]) in
+     * one call that crosses as one string ([dev.jeton.ffi.CodeSheet]), read into rows.
+     */
+    fun codeRowsAt(deviceUnixSeconds: Long): List<CodeRow> =
+        CodeRow.rowsOf(accounts.deviceCodeSheetAt(deviceUnixSeconds.toULong()))
 
     override fun close() {
         try {
@@ -78,6 +85,40 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
 data class VaultTick(
     /** The second the codes are for. */
     val unixSeconds: Long,
-    /** One code (or reason) per account. */
-    val codes: List<VaultCode>,
+    /** One row per account. */
+    val rows: List<CodeRow>,
 )
+
+/**
+ * One account's row of a tick: its [code] and the seconds it has left, or no code (a
+ * counter-based account, whose code is taken with `nextHotp`, or a [problem]).
+ */
+data class CodeRow(
+    /** The account's id. */
+    val id: String,
+    /** The code to show, if the account has one now. */
+    val code: String?,
+    /** Seconds until the next code (0 when there is no code). */
+    val secondsLeft: Int,
+    /** Why the account has no code now, for a person (null for counter-based accounts). */
+    val problem: String? = null,
+) {
+    /** Reading a [CodeSheet]. */
+    companion object {
+        /** The rows of [sheet], in its order: its lines are `<id> <code> <seconds left>`, or `<id>`. */
+        fun rowsOf(sheet: CodeSheet): List<CodeRow> {
+            val problems = sheet.failures.associate { it.id to it.reason }
+            val rows = ArrayList<CodeRow>(sheet.lines.length / 50)
+            for (line in sheet.lines.splitToSequence('\n')) {
+                if (line.isEmpty()) continue
+                val parts = line.split(' ', limit = 3)
+                rows += if (parts.size == 3) {
+                    CodeRow(parts[0], parts[1], parts[2].toIntOrNull() ?: 0)
+                } else {
+                    CodeRow(parts[0], null, 0, problems[parts[0]])
+                }
+            }
+            return rows
+        }
+    }
+}

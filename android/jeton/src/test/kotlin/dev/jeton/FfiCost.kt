@@ -45,6 +45,14 @@ fun main() {
             check(vault.accounts.codesAt(59u).all { it is VaultCode.Ready })
         }
         println("1,000 codes, vault.accounts.codesAt: %.0f µs".format(vaultBatch))
+        val sheet = medianMicros(50, 10) {
+            check(vault.accounts.deviceCodeSheetAt(59u).lines.length > 50_000)
+        }
+        println("1,000 codes, deviceCodeSheetAt     : %.0f µs".format(sheet))
+        val rows = medianMicros(50, 10) {
+            check(vault.codeRowsAt(59L).size == 1000)
+        }
+        println("1,000 codes, sheet -> 1,000 rows   : %.0f µs".format(rows))
     }
     dir.deleteRecursively()
     accounts.forEach { it.close() }

@@ -112,6 +112,21 @@ class VaultTest {
     }
 
     @Test
+    fun aVaultsCodesCrossAsOneSheetAndReadAsRows() {
+        JetonVault.create(path(), "password", cheap).use { vault ->
+            val totp = vault.accounts.addUri(rfcUri)
+            val hotp = vault.accounts.addUri(hotpUri)
+            val rows = vault.codeRowsAt(59)
+            // RFC 6238 (SHA-1, 8 digits, T = 59 s): 94287082, 1 s left in its step.
+            assertEquals(listOf(CodeRow(totp, "94287082", 1), CodeRow(hotp, null, 0)), rows)
+            assertEquals(
+                (vault.accounts.codesAt(59u)[0] as VaultCode.Ready).code.digits,
+                rows[0].code,
+            )
+        }
+    }
+
+    @Test
     fun aKeyWrapperMayCallBackIntoTheVaultWhileItRuns() {
         // A keystore prompt runs while the app keeps using the vault (the ticker asks whether
         // it is locked, a list is drawn): the vault is not held during the platform call.
@@ -128,7 +143,7 @@ class VaultTest {
                 return inner.unwrap(wrapped)
             }
         }
-        vault = JetonVault.create(path(), "pw", cheap)
+        vault = JetonVault.create(path(), "password", cheap)
         vault.use {
             it.accounts.addUri(rfcUri)
             it.keys.addPlatformSlot(reentrant)
