@@ -49,17 +49,41 @@ public struct CodeRow: Sendable, Equatable {
     public let problem: String?
 
     /// The rows of a sheet, in its order: its lines are `<id> <code> <seconds left>`, or `<id>`.
+    /// Read from the UTF-8 bytes in one pass: splitting into `Substring`s cost ten times more
+    /// (docs/performance.md).
     public static func rows(of sheet: CodeSheet) -> [CodeRow] {
         let problems = Dictionary(sheet.failures.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
         var rows: [CodeRow] = []
-        rows.reserveCapacity(sheet.lines.utf8.count / 50)
-        for line in sheet.lines.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            let id = String(parts[0])
-            if parts.count == 3 {
-                rows.append(CodeRow(id: id, code: String(parts[1]), secondsLeft: UInt32(parts[2]) ?? 0, problem: nil))
-            } else {
-                rows.append(CodeRow(id: id, code: nil, secondsLeft: 0, problem: problems[id]))
+        var text = sheet.lines
+        text.withUTF8 { bytes in
+            rows.reserveCapacity(bytes.count / 40)
+            func string(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+            var start = 0
+            var firstSpace = -1
+            var secondSpace = -1
+            for i in 0..<bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: " "):
+                    if firstSpace < 0 { firstSpace = i } else if secondSpace < 0 { secondSpace = i }
+                case UInt8(ascii: "\n"):
+                    let id = string(start..<(firstSpace < 0 ? i : firstSpace))
+                    if firstSpace >= 0, secondSpace > firstSpace {
+                        var seconds: UInt32 = 0
+                        for digit in bytes[(secondSpace + 1)..<i] where (48...57).contains(digit) {
+                            seconds = seconds &* 10 &+ UInt32(digit - 48)
+                        }
+                        rows.append(CodeRow(id: id, code: string((firstSpace + 1)..<secondSpace), secondsLeft: seconds, problem: nil))
+                    } else {
+                        rows.append(CodeRow(id: id, code: nil, secondsLeft: 0, problem: problems[id]))
+                    }
+                    start = i + 1
+                    firstSpace = -1
+                    secondSpace = -1
+                default:
+                    break
+                }
             }
         }
         return rows
