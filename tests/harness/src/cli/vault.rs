@@ -348,10 +348,10 @@ enum Exact {
 
 fn exact_matches(vault: &Vault, query: &str) -> Result<Exact, CliError> {
     let entries = vault.list().map_err(CliError::input)?;
-    if let Ok(id) = query.parse::<AccountId>() {
-        if let Some(entry) = entries.iter().find(|e| e.id == id) {
-            return Ok(Exact::Id(entry.clone()));
-        }
+    if let Ok(id) = query.parse::<AccountId>()
+        && let Some(entry) = entries.iter().find(|e| e.id == id)
+    {
+        return Ok(Exact::Id(entry.clone()));
     }
     let lower = query.to_lowercase();
     Ok(Exact::Labels(
