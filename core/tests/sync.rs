@@ -18,7 +18,7 @@ const DAY: u64 = 24 * 60 * 60 * 1000;
 fn vault(dir: &Path, name: &str) -> Vault {
     Vault::create_with_kdf(
         dir.join(format!("{name}.jeton")),
-        "pw",
+        "password",
         KdfParams::INSECURE_FAST_FOR_TESTS,
     )
     .unwrap()

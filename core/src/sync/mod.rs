@@ -9,8 +9,8 @@
 //! let dir = tempfile::tempdir().unwrap();
 //! let store = FolderStore::new(dir.path()).unwrap();
 //! let kdf = KdfParams::INSECURE_FAST_FOR_TESTS;
-//! let mut phone = Vault::create_with_kdf(dir.path().join("phone.jeton"), "pw", kdf).unwrap();
-//! let mut tablet = Vault::create_with_kdf(dir.path().join("tablet.jeton"), "pw", kdf).unwrap();
+//! let mut phone = Vault::create_with_kdf(dir.path().join("phone.jeton"), "correct horse", kdf).unwrap();
+//! let mut tablet = Vault::create_with_kdf(dir.path().join("tablet.jeton"), "correct horse", kdf).unwrap();
 //! phone.add(jeton_core::uri::parse("otpauth://totp/Omnivox:2412345?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap()).unwrap();
 //!
 //! sync::init(&mut phone, &store).unwrap();
