@@ -271,8 +271,7 @@ fn print_report(out: &mut dyn Write, report: &SyncReport) -> Result<(), CliError
     for conflict in &report.conflicts {
         writeln!(
             out,
-            "conflict: {} was edited on two devices; kept {}, the other edit ({}) is in its history",
-            super::scan::escaped(&conflict.kept),
+            "conflict: an account was edited on two devices; kept {}, the other edit ({}) is in its history",
             super::scan::escaped(&conflict.kept),
             super::scan::escaped(&conflict.lost)
         )?;
