@@ -106,7 +106,7 @@ fn two_phones(store: &str, env: &[(&str, &str)]) {
         env,
     ));
     assert_eq!(labels(&b), ["Omnivox (2412345)"]);
-    // The same code as phone A, checked against oathtool-free RFC 6238 (T = 59: 94287082).
+    // The account works on phone B: RFC 6238's published code at T = 59 s (SHA-1, 8 digits).
     assert_eq!(
         ok(jeton(&b, &["vault", "code", "Omnivox", "--at", "59"], &[])).trim(),
         "94287082"
