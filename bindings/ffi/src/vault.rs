@@ -349,9 +349,7 @@ impl VaultAccounts {
     pub fn device_code_sheet_at(&self, device_unix_seconds: u64) -> Result<CodeSheet, JetonError> {
         guard(|| {
             let vault = self.vault.session()?;
-            let unix = vault
-                .clock_offset()?
-                .map_or(device_unix_seconds, |o| o.corrected(device_unix_seconds));
+            let unix = vault.true_time(device_unix_seconds)?;
             Ok(code_sheet(unix, vault.codes_at(unix)?))
         })
     }

@@ -49,12 +49,17 @@ impl Vault {
     /// by the clock offset stored with [`Vault::set_clock_offset`] (if any). This is what a
     /// code ticker calls: a phone whose clock is minutes off still shows the right codes.
     pub fn device_codes_at(&self, device_unix: u64) -> Result<Vec<AccountCode>, VaultError> {
-        let unix = self
+        self.codes_at(self.true_time(device_unix)?)
+    }
+
+    /// The true time (Unix seconds) at `device_unix` on the device's clock: corrected by the
+    /// clock offset stored with this vault, if any.
+    pub fn true_time(&self, device_unix: u64) -> Result<u64, VaultError> {
+        Ok(self
             .session()?
             .index
             .clock
-            .map_or(device_unix, |offset| offset.corrected(device_unix));
-        self.codes_at(unix)
+            .map_or(device_unix, |offset| offset.corrected(device_unix)))
     }
 
     /// The device clock's correction stored with this vault, if a clock check stored one.
