@@ -345,12 +345,10 @@ fn other(error: impl std::fmt::Display) -> StoreError {
 }
 
 fn transport_error(error: ureq::Error) -> StoreError {
+    // Anything the transport reports (connection, timeout, name lookup, protocol) means the
+    // server could not be used now; only a local full disk is told apart.
     match error {
         ureq::Error::Io(e) if e.raw_os_error() == Some(28) => StoreError::Full,
-        ureq::Error::Io(_)
-        | ureq::Error::Timeout(_)
-        | ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed => StoreError::Unreachable(error.to_string()),
         other => StoreError::Unreachable(other.to_string()),
     }
 }

@@ -223,10 +223,15 @@ fn shown(address: &str) -> String {
     }
 }
 
-fn store_file(vault: &Path) -> PathBuf {
+/// A file beside the vault: `VAULT` + `suffix`.
+fn beside(vault: &Path, suffix: &str) -> PathBuf {
     let mut name = vault.as_os_str().to_owned();
-    name.push(".sync-store");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+fn store_file(vault: &Path) -> PathBuf {
+    beside(vault, ".sync-store")
 }
 
 fn remember(vault: &Path, address: &str) -> Result<(), CliError> {
@@ -249,13 +254,11 @@ fn remembered(vault: &Path) -> Result<String, CliError> {
 
 /// Holds an exclusive lock beside the vault while one sync runs.
 fn lock(vault: &Path) -> Result<File, CliError> {
-    let mut name = vault.as_os_str().to_owned();
-    name.push(".sync-lock");
     let file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(PathBuf::from(name))
+        .open(beside(vault, ".sync-lock"))
         .map_err(|e| CliError::Input(format!("cannot lock the vault for sync: {e}")))?;
     file.lock()
         .map_err(|e| CliError::Input(format!("cannot lock the vault for sync: {e}")))?;
