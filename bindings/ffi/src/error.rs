@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use jeton_core::backup::BackupError;
 use jeton_core::clock::ClockError;
 use jeton_core::import::ImportError;
+use jeton_core::sync::SyncError;
 use jeton_core::transfer::TransferError;
 use jeton_core::vault::VaultError;
 use jeton_core::{OtpError, SecretError, UriError};
@@ -59,6 +60,21 @@ pub enum JetonError {
     /// password (the message says which). Nothing was imported.
     #[error("{0}")]
     InvalidFile(String),
+    /// The sync storage failed: unreachable, refused access, full (the message says which).
+    /// Nothing was applied; sync again later.
+    #[error("{0}")]
+    SyncStorage(String),
+    /// The sync storage holds something this device must not apply: it went back in time, was
+    /// tampered with, was written by a newer Jeton, or does not open with this sync key.
+    /// Nothing was applied.
+    #[error("{0}")]
+    SyncRefused(String),
+    /// Sync is not set up, already set up, or another sync of this device is running.
+    #[error("{0}")]
+    SyncState(String),
+    /// A pairing QR code that is not one, has expired, or was used already.
+    #[error("{0}")]
+    Pairing(String),
 }
 
 impl From<UriError> for JetonError {
@@ -148,6 +164,27 @@ impl From<TransferError> for JetonError {
                 Self::WrongPassphrase(BackupError::WrongPassphrase.to_string())
             }
             TransferError::Backup(e) => Self::InvalidFile(e.to_string()),
+        }
+    }
+}
+
+impl From<SyncError> for JetonError {
+    fn from(error: SyncError) -> Self {
+        let message = error.to_string();
+        match error {
+            SyncError::Vault(e) => e.into(),
+            SyncError::Store(_) => Self::SyncStorage(message),
+            SyncError::WrongKey
+            | SyncError::NewerVersion { .. }
+            | SyncError::RolledBack(_)
+            | SyncError::Tampered(_)
+            | SyncError::TooLarge(_) => Self::SyncRefused(message),
+            SyncError::NotSetUp
+            | SyncError::AlreadySetUp
+            | SyncError::StoreInUse
+            | SyncError::NoSyncInStore
+            | SyncError::Busy => Self::SyncState(message),
+            SyncError::Random => Self::Internal(message),
         }
     }
 }

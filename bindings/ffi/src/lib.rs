@@ -4,7 +4,8 @@
 //! `dev.jeton.ffi`) and Swift (module `Jeton`). It holds no OTP, crypto or parsing logic of its
 //! own: it converts types, maps the core's errors to [`JetonError`] in one place, and contains
 //! panics. [`Vault`] is the facade (with [`VaultAccounts`] and [`VaultKeys`] under it); the
-//! platforms supply the vault's device key through the [`KeyWrapper`] trait. The API is batch-oriented, since each call from Kotlin costs microseconds: a code list
+//! platforms supply the vault's device key through the [`KeyWrapper`] trait, and may supply
+//! sync storage through the [`SyncStore`] trait ([`VaultSync`]). The API is batch-oriented, since each call from Kotlin costs microseconds: a code list
 //! asks for every account's code at one instant in a single call ([`codes_at`]).
 //!
 //! ```
@@ -20,6 +21,7 @@
 mod error;
 mod otp;
 mod scan;
+mod sync;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod vault;
@@ -30,6 +32,10 @@ pub use otp::{
     OtpParameters, codes_at, default_totp_parameters,
 };
 pub use scan::{ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image};
+pub use sync::{
+    Pairing, PairingInvitation, SyncConflict, SyncStore, SyncStoreError, SyncSummary, VaultSync,
+    accept_pairing, folder_sync_store, webdav_sync_store,
+};
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::panic_inside_jeton;
 pub use vault::{

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
 use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
+use crate::sync::VaultSync;
 
 /// Why the platform could not wrap or unwrap the vault key. Thrown by platform code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -285,6 +286,11 @@ impl Vault {
     pub fn keys(self: Arc<Self>) -> Arc<VaultKeys> {
         Arc::new(VaultKeys { vault: self })
     }
+
+    /// Sync with the person's other devices: set up, join, sync, pair.
+    pub fn sync(self: Arc<Self>) -> Arc<VaultSync> {
+        Arc::new(VaultSync::new(self))
+    }
 }
 
 impl Vault {
@@ -296,7 +302,7 @@ impl Vault {
 
     /// The vault, or an error if an earlier call panicked while holding it (its in-memory state
     /// may then be half-changed; what is on disk is whole, since every change is a transaction).
-    fn session(&self) -> Result<MutexGuard<'_, core_vault::Vault>, JetonError> {
+    pub(crate) fn session(&self) -> Result<MutexGuard<'_, core_vault::Vault>, JetonError> {
         self.inner.lock().map_err(|_| {
             JetonError::Internal(
                 "an earlier call failed inside this vault; open the vault again".to_owned(),

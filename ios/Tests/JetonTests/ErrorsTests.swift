@@ -79,6 +79,7 @@ final class ErrorsTests: XCTestCase {
         case .WrongPassphrase, .Locked, .VaultFile, .Damaged, .Keystore, .NoSuchAccount: kind = "vault"
         case .InvalidImage: kind = "image"
         case .InvalidFile: kind = "file"
+        case .SyncStorage, .SyncRefused, .SyncState, .Pairing: kind = "sync"
         case .Internal: kind = "internal"
         }
         XCTAssertEqual(kind, "uri")

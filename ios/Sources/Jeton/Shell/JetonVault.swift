@@ -12,11 +12,13 @@ public final class JetonVault: Sendable {
     public let accounts: VaultAccounts
     /// The passphrase and device keystore slots.
     public let keys: VaultKeys
+    private let syncing: VaultSync
 
     private init(_ vault: Vault) {
         self.vault = vault
         accounts = vault.accounts()
         keys = vault.keys()
+        syncing = vault.sync()
     }
 
     deinit {
@@ -90,6 +92,56 @@ public final class JetonVault: Sendable {
     /// The stored clock correction in seconds, or nil before any `checkClock`.
     public var clockOffsetSeconds: Int64? {
         get throws { try vault.clockOffsetSeconds() }
+    }
+
+    /// Whether this vault syncs with the person's other devices.
+    public var isSyncSetUp: Bool {
+        get throws { try syncing.isSetUp() }
+    }
+
+    /// Sets up sync on `store` with this device as the first one, then syncs, off the caller's
+    /// actor. `JetonError.SyncState` when the store already holds a sync: pair instead.
+    @discardableResult
+    public func startSync(_ store: SyncStore) async throws -> SyncSummary {
+        try await offActor { [syncing] in
+            try syncing.setUp(store: store)
+            return try syncing.sync(store: store)
+        }
+    }
+
+    /// Joins the sync that `pairing` (from `acceptPairing`) opens on `store`, then syncs.
+    @discardableResult
+    public func joinSync(_ store: SyncStore, pairing: Pairing) async throws -> SyncSummary {
+        try await offActor { [syncing] in
+            try syncing.join(store: store, pairing: pairing)
+            return try syncing.sync(store: store)
+        }
+    }
+
+    /// Sends this device's changes to `store` and applies the other devices', off the caller's
+    /// actor. Nothing is applied when it throws: `SyncStorage` (try again later), `SyncRefused`
+    /// (the store went back in time or was altered: tell the user), `SyncState`.
+    @discardableResult
+    public func sync(_ store: SyncStore) async throws -> SyncSummary {
+        try await offActor { [syncing] in try syncing.sync(store: store) }
+    }
+
+    /// A pairing invitation for a new device: show `payload` as a QR code and `code` beside it.
+    /// `storeAddress` is what the new device opens.
+    public func invite(storeAddress: String) async throws -> PairingInvitation {
+        try await offActor { [syncing] in try syncing.invite(storeAddress: storeAddress) }
+    }
+
+    /// This device leaves the sync; its accounts stay.
+    public func leaveSync() throws {
+        try syncing.leave()
+    }
+
+    /// Opens a scanned pairing QR code with the code the user typed (Argon2id, off the caller's
+    /// actor). `JetonError.WrongPassphrase` for a wrong code, `.Pairing` for an expired or
+    /// foreign QR code.
+    public static func acceptPairing(payload: String, code: String) async throws -> Pairing {
+        try await offActor { try Jeton.acceptPairing(payload: payload, code: code) }
     }
 
     private static func millis(_ date: Date) -> UInt64 {

@@ -3,11 +3,18 @@ package dev.jeton
 import dev.jeton.ffi.CodeSheet
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.KeyWrapper
+import dev.jeton.ffi.Pairing
+import dev.jeton.ffi.PairingInvitation
+import dev.jeton.ffi.SyncStore
+import dev.jeton.ffi.SyncSummary
 import dev.jeton.ffi.Vault
 import dev.jeton.ffi.VaultAccounts
 import dev.jeton.ffi.VaultKeys
+import dev.jeton.ffi.VaultSync
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.withContext
 
 /**
  * An open vault file. [close] locks it (the key and decrypted accounts are dropped in Rust) and
@@ -19,6 +26,8 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
 
     /** The passphrase and device keystore slots. */
     val keys: VaultKeys = vault.keys()
+
+    private val syncing: VaultSync = vault.sync()
 
     /** Whether [unlock] is needed before the accounts can be read. */
     val isLocked: Boolean get() = vault.isLocked()
@@ -60,12 +69,49 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
     fun codeRowsAt(deviceUnixSeconds: Long): List<CodeRow> =
         CodeRow.rowsOf(accounts.deviceCodeSheetAt(deviceUnixSeconds.toULong()))
 
+    /** Whether this vault syncs with the person's other devices. */
+    val isSyncSetUp: Boolean get() = syncing.isSetUp()
+
+    /**
+     * Sets up sync on [store] with this device as the first one, then syncs.
+     * @throws dev.jeton.ffi.JetonException.SyncState when the store already holds a sync: pair
+     * with a device of that sync instead.
+     */
+    suspend fun startSync(store: SyncStore): SyncSummary = withContext(Dispatchers.IO) {
+        syncing.setUp(store)
+        syncing.sync(store)
+    }
+
+    /** Joins the sync that [pairing] (from [acceptPairing]) opens on [store], then syncs. */
+    suspend fun joinSync(store: SyncStore, pairing: Pairing): SyncSummary = withContext(Dispatchers.IO) {
+        syncing.join(store, pairing)
+        syncing.sync(store)
+    }
+
+    /**
+     * Sends this device's changes to [store] and applies the other devices', off the caller's
+     * thread. Nothing is applied when it throws: `SyncStorage` (try again later), `SyncRefused`
+     * (the store went back in time or was altered: tell the user), `SyncState`.
+     */
+    suspend fun sync(store: SyncStore): SyncSummary = withContext(Dispatchers.IO) { syncing.sync(store) }
+
+    /**
+     * A pairing invitation for a new device: show [PairingInvitation.payload] as a QR code and
+     * [PairingInvitation.code] beside it. [storeAddress] is what the new device opens.
+     */
+    suspend fun invite(storeAddress: String): PairingInvitation =
+        withContext(Dispatchers.Default) { syncing.invite(storeAddress) }
+
+    /** This device leaves the sync; its accounts stay. */
+    fun leaveSync() = syncing.leave()
+
     override fun close() {
         try {
             vault.lock()
         } finally {
             accounts.close()
             keys.close()
+            syncing.close()
             vault.close()
         }
     }
@@ -78,6 +124,14 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
 
         /** Opens the vault at [path], locked. */
         fun open(path: String): JetonVault = JetonVault(Vault.open(path))
+
+        /**
+         * Opens a scanned pairing QR code with the [code] the user typed (Argon2id, off the
+         * caller's thread). @throws dev.jeton.ffi.JetonException.WrongPassphrase for a wrong
+         * code, `Pairing` for an expired or foreign QR code.
+         */
+        suspend fun acceptPairing(payload: String, code: String): Pairing =
+            withContext(Dispatchers.Default) { dev.jeton.ffi.acceptPairing(payload, code) }
     }
 }
 

@@ -93,6 +93,8 @@ class ErrorsTest {
             is JetonException.Damaged, is JetonException.Keystore, is JetonException.NoSuchAccount -> "vault"
             is JetonException.InvalidImage -> "image"
             is JetonException.InvalidFile -> "file"
+            is JetonException.SyncStorage, is JetonException.SyncRefused, is JetonException.SyncState,
+            is JetonException.Pairing -> "sync"
             is JetonException.Internal -> "internal"
         }
         assertEquals("uri", kind)
