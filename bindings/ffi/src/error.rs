@@ -174,6 +174,7 @@ impl From<SyncError> for JetonError {
         match error {
             SyncError::Vault(e) => e.into(),
             SyncError::Store(_) => Self::SyncStorage(message),
+            SyncError::WrongRecoveryPassphrase => Self::WrongPassphrase(message),
             SyncError::WrongKey
             | SyncError::NewerVersion { .. }
             | SyncError::RolledBack(_)
@@ -183,6 +184,7 @@ impl From<SyncError> for JetonError {
             | SyncError::AlreadySetUp
             | SyncError::StoreInUse
             | SyncError::NoSyncInStore
+            | SyncError::NoRecovery
             | SyncError::Busy => Self::SyncState(message),
             SyncError::Random => Self::Internal(message),
         }

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jeton_core::sync::pair::{self, PairError};
+use jeton_core::sync::recovery;
 use jeton_core::sync::{self as core_sync, BlobStore, Created, FolderStore, StoreError, SyncKey};
 use zeroize::Zeroizing;
 
@@ -423,6 +424,41 @@ impl VaultSync {
                 payload: invitation.payload,
                 code: invitation.code.to_string(),
             })
+        })
+    }
+
+    /// Lets a new device join with `passphrase` alone, for when this phone is lost: seals the
+    /// sync key on `store` with it (Argon2id), replacing the one set before. The store then
+    /// holds something an attacker with a copy can guess at: ask for a strong passphrase.
+    pub fn set_recovery_passphrase(
+        &self,
+        store: Arc<dyn SyncStore>,
+        passphrase: String,
+    ) -> Result<(), JetonError> {
+        guard(|| {
+            let passphrase = Zeroizing::new(passphrase);
+            let key = {
+                let vault = self.vault.session()?;
+                core_sync::key(&vault)?
+            };
+            // Argon2id and the store's I/O run without holding the vault.
+            Ok(recovery::set_passphrase(&key, &Store(store), &passphrase)?)
+        })
+    }
+
+    /// Joins the sync on `store` with its recovery passphrase (no other device needed); then
+    /// call [`sync`](VaultSync::sync). `WrongPassphrase` when it does not open the sync.
+    pub fn join_with_passphrase(
+        &self,
+        store: Arc<dyn SyncStore>,
+        passphrase: String,
+    ) -> Result<(), JetonError> {
+        guard(|| {
+            let passphrase = Zeroizing::new(passphrase);
+            let store = Store(store);
+            let key = recovery::open(&store, &passphrase)?;
+            let mut vault = self.vault.session()?;
+            Ok(core_sync::join(&mut vault, &store, &key)?)
         })
     }
 

@@ -87,6 +87,13 @@ pub enum Context<'a> {
         /// The salt of the code's Argon2id.
         salt: &'a [u8],
     },
+    /// A sync key kept on the sync storage, sealed with a recovery passphrase.
+    SyncRecovery {
+        /// The recovery file format version.
+        version: u8,
+        /// The salt of the passphrase's Argon2id.
+        salt: &'a [u8],
+    },
     /// Raw associated data, for test vectors only.
     #[cfg(test)]
     Raw(&'a [u8]),
@@ -152,6 +159,12 @@ impl Context<'_> {
             }
             Self::Pairing { version, salt } => {
                 let mut aad = b"jeton-pair/".to_vec();
+                aad.push(version);
+                aad.extend_from_slice(salt);
+                aad
+            }
+            Self::SyncRecovery { version, salt } => {
+                let mut aad = b"jeton-sync-recovery/".to_vec();
                 aad.push(version);
                 aad.extend_from_slice(salt);
                 aad

@@ -28,6 +28,14 @@ pub enum SyncError {
         "this storage holds no Jeton sync; check that it is the folder or server that was set up"
     )]
     NoSyncInStore,
+    /// The storage holds no recovery passphrase to join with.
+    #[error(
+        "this storage has no recovery passphrase; pair this device from one that syncs instead"
+    )]
+    NoRecovery,
+    /// The recovery passphrase does not open the storage's recovery file.
+    #[error("this is not the sync's recovery passphrase; check it and try again")]
+    WrongRecoveryPassphrase,
     /// The sync key does not open this store.
     #[error("this sync key does not open this storage; check the key or the pairing code")]
     WrongKey,

@@ -34,6 +34,7 @@ mod keys;
 mod log;
 mod op;
 pub mod pair;
+pub mod recovery;
 mod remote;
 mod state;
 pub mod store;

@@ -161,6 +161,24 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(try b.accounts.list().count, 2)
     }
 
+    func testALostPhoneIsReplacedWithTheRecoveryPassphraseAlone() async throws {
+        let store = MemoryStore()
+        do {
+            let lost = try vault()
+            _ = try lost.accounts.addUri(uri: Vectors.rfcUri)
+            try await lost.startSync(store)
+            try await lost.setRecoveryPassphrase(store, passphrase: "four random words here")
+        }
+        let new = try vault()
+        do {
+            try await new.joinSync(store, recoveryPassphrase: "five random words here")
+            XCTFail("a wrong recovery passphrase joined")
+        } catch JetonError.WrongPassphrase {}
+        XCTAssertFalse(try new.isSyncSetUp)
+        let joined = try await new.joinSync(store, recoveryPassphrase: "four random words here")
+        XCTAssertEqual(joined.added, 1)
+    }
+
     func testAWrongPairingCodeOrAForeignQrCodeIsRefused() async throws {
         let a = try vault()
         try await a.startSync(MemoryStore())

@@ -233,3 +233,36 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The phone is lost: a new one joins with the recovery passphrase alone and gets every account;
+/// a wrong passphrase joins nothing; `--off` leaves pairing as the only way in.
+#[test]
+fn a_lost_phone_is_replaced_with_the_recovery_passphrase_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let drive = dir.path().join("drive");
+    let drive = drive.to_str().unwrap();
+    let lost = dir.path().join("lost.jeton");
+    let new = dir.path().join("new.jeton");
+    ok(jeton(&lost, &["vault", "init"], &[]));
+    ok(jeton(&lost, &["vault", "add", OMNIVOX], &[]));
+    ok(jeton(&lost, &["vault", "add", CLARA], &[]));
+    ok(jeton(&lost, &["sync", "init", "--store", drive], &[]));
+    let recovery = [("JETON_RECOVERY_PASSPHRASE", "four random words here")];
+    let out = ok(jeton(&lost, &["sync", "recovery"], &recovery));
+    assert!(out.contains("sync join --store"), "{out}");
+
+    let wrong = [("JETON_RECOVERY_PASSPHRASE", "five random words here")];
+    let err = fails(jeton(&new, &["sync", "join", "--store", drive], &wrong));
+    assert!(err.contains("not the sync's recovery passphrase"), "{err}");
+    let out = ok(jeton(&new, &["sync", "join", "--store", drive], &recovery));
+    assert!(out.contains("2 added"), "{out}");
+    assert_eq!(labels(&new), labels(&lost));
+    // RFC 6238's SHA-1 secret (Appendix B), 8 digits: the new phone's code for Omnivox.
+    let code = ok(jeton(&new, &["vault", "code", "Omnivox", "--at", "59"], &[]));
+    assert!(code.contains("94287082"), "{code}");
+
+    ok(jeton(&new, &["sync", "recovery", "--off"], &[]));
+    let third = dir.path().join("third.jeton");
+    let err = fails(jeton(&third, &["sync", "join", "--store", drive], &recovery));
+    assert!(err.contains("no recovery passphrase"), "{err}");
+}

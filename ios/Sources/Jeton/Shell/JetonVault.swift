@@ -118,6 +118,22 @@ public final class JetonVault: Sendable {
         }
     }
 
+    /// Joins the sync on `store` with its recovery passphrase alone (a lost phone: no device to
+    /// pair from), then syncs. `JetonError.WrongPassphrase` when it does not open the sync.
+    @discardableResult
+    public func joinSync(_ store: SyncStore, recoveryPassphrase: String) async throws -> SyncSummary {
+        try await offActor { [syncing] in
+            try syncing.joinWithPassphrase(store: store, passphrase: recoveryPassphrase)
+            return try syncing.sync(store: store)
+        }
+    }
+
+    /// Lets a new device join with `passphrase` alone if this one is lost: the sync key goes on
+    /// `store` sealed with it (Argon2id), replacing the one set before. Ask for a strong one.
+    public func setRecoveryPassphrase(_ store: SyncStore, passphrase: String) async throws {
+        try await offActor { [syncing] in try syncing.setRecoveryPassphrase(store: store, passphrase: passphrase) }
+    }
+
     /// Sends this device's changes to `store` and applies the other devices', off the caller's
     /// actor. Nothing is applied when it throws: `SyncStorage` (try again later), `SyncRefused`
     /// (the store went back in time or was altered: tell the user), `SyncState`.

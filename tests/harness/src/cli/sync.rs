@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use jeton_core::sync::pair::{self, PairError};
+use jeton_core::sync::recovery;
 use jeton_core::sync::webdav::WebDavStore;
 use jeton_core::sync::{self as core_sync, BlobStore, FolderStore, SyncError, SyncReport};
 use jeton_core::{draw, scan};
@@ -25,6 +26,8 @@ use super::{CliError, now};
 pub const STORE_ENV: &str = "JETON_SYNC_STORE";
 /// Environment variable holding a WebDAV store's password.
 pub const STORE_PASSWORD_ENV: &str = "JETON_SYNC_PASSWORD";
+/// Environment variable holding a recovery passphrase.
+pub const RECOVERY_ENV: &str = "JETON_RECOVERY_PASSPHRASE";
 /// Environment variable holding a pairing code.
 pub const PAIR_CODE_ENV: &str = "JETON_PAIR_CODE";
 
@@ -48,6 +51,17 @@ enum SyncCommand {
     Init,
     /// This device leaves the sync (its accounts stay in its vault).
     Leave,
+    /// Let a new device join with a recovery passphrase alone, for a lost phone (its sync key
+    /// goes on the storage sealed with it: choose a strong one) [passphrase: JETON_RECOVERY_PASSPHRASE,
+    /// else a prompt].
+    Recovery {
+        /// Remove the recovery passphrase instead: only pairing adds devices.
+        #[arg(long)]
+        off: bool,
+    },
+    /// Join the sync on --store with its recovery passphrase (no other device needed), then
+    /// sync [passphrase: JETON_RECOVERY_PASSPHRASE, else a prompt].
+    Join,
 }
 
 /// Arguments of `jeton pair`.
@@ -115,6 +129,50 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 path.display()
             )?;
             Ok(())
+        }
+        Some(SyncCommand::Recovery { off }) => {
+            let address = match args.store {
+                Some(address) => address,
+                None => remembered(&path)?,
+            };
+            let store = open_store(&address)?;
+            if off {
+                recovery::remove_passphrase(store.as_ref()).map_err(sync_error)?;
+                writeln!(
+                    out,
+                    "recovery passphrase removed: new devices join by pairing only"
+                )?;
+                return Ok(());
+            }
+            let key = {
+                let vault = open_vault(&path)?;
+                core_sync::key(&vault).map_err(sync_error)?
+            };
+            let passphrase = password(RECOVERY_ENV, "New recovery passphrase: ")?;
+            recovery::set_passphrase(&key, store.as_ref(), &passphrase).map_err(sync_error)?;
+            writeln!(
+                out,
+                "recovery passphrase set: a new device joins with `jeton sync join --store {}` and this passphrase",
+                shown(&address)
+            )?;
+            Ok(())
+        }
+        Some(SyncCommand::Join) => {
+            let address = args.store.ok_or_else(|| {
+                CliError::Input(format!(
+                    "say which storage to join: --store DIR|URL (or {STORE_ENV})"
+                ))
+            })?;
+            let store = open_store(&address)?;
+            let passphrase = password(RECOVERY_ENV, "Recovery passphrase: ")?;
+            let key = recovery::open(store.as_ref(), &passphrase).map_err(sync_error)?;
+            let _lock = lock(&path)?;
+            let mut vault = open_or_create_vault(&path)?;
+            core_sync::join(&mut vault, store.as_ref(), &key).map_err(sync_error)?;
+            remember(&path, &address)?;
+            writeln!(out, "joined the sync on {}", shown(&address))?;
+            let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            print_report(out, &report)
         }
         None => {
             let address = match args.store {

@@ -89,6 +89,22 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
     }
 
     /**
+     * Joins the sync on [store] with its recovery passphrase alone (a lost phone: no device to
+     * pair from), then syncs. @throws dev.jeton.ffi.JetonException.WrongPassphrase
+     */
+    suspend fun joinSync(store: SyncStore, recoveryPassphrase: String): SyncSummary = withContext(Dispatchers.IO) {
+        syncing.joinWithPassphrase(store, recoveryPassphrase)
+        syncing.sync(store)
+    }
+
+    /**
+     * Lets a new device join with [passphrase] alone if this one is lost: the sync key goes on
+     * [store] sealed with it (Argon2id), replacing the one set before. Ask for a strong one.
+     */
+    suspend fun setRecoveryPassphrase(store: SyncStore, passphrase: String) =
+        withContext(Dispatchers.IO) { syncing.setRecoveryPassphrase(store, passphrase) }
+
+    /**
      * Sends this device's changes to [store] and applies the other devices', off the caller's
      * thread. Nothing is applied when it throws: `SyncStorage` (try again later), `SyncRefused`
      * (the store went back in time or was altered: tell the user), `SyncState`.

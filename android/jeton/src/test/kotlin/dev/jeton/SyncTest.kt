@@ -237,6 +237,27 @@ class SyncTest {
     }
 
     @Test
+    fun aLostPhoneIsReplacedWithTheRecoveryPassphraseAlone() {
+        val store = MemoryStore()
+        vault("lost.jeton").use { lost ->
+            lost.accounts.addUri(rfcUri)
+            runBlocking {
+                lost.startSync(store)
+                lost.setRecoveryPassphrase(store, "four random words here")
+            }
+        }
+        assertTrue(store.files.values.none { String(it, Charsets.ISO_8859_1).contains("four random") })
+        vault("new.jeton").use { new ->
+            assertFailsWith<JetonException.WrongPassphrase> {
+                runBlocking { new.joinSync(store, recoveryPassphrase = "five random words here") }
+            }
+            assertFalse(new.isSyncSetUp)
+            assertEquals(1u, runBlocking { new.joinSync(store, recoveryPassphrase = "four random words here") }.added)
+            assertEquals(listOf("ACME (alice)"), labels(new))
+        }
+    }
+
+    @Test
     fun aWrongPairingCodeOrAForeignQrCodeIsRefused() {
         val store = MemoryStore()
         vault("a.jeton").use { a ->

@@ -1,0 +1,190 @@
+//! Joining with a passphrase alone, for a lost phone: with no old device left to pair from, a
+//! new device opens the sync with a recovery passphrase that a device set earlier.
+//!
+//! Setting the passphrase writes the sync key to the store sealed with Argon2id (64 MiB, 3
+//! passes) of it, under `jeton-sync/v1/recovery/<random>.key`; setting it again writes a new
+//! file and removes the others, so one passphrase opens the sync at a time. It is opt-in: the
+//! store then holds something an attacker who copies it can guess at offline, so the passphrase
+//! must be strong, and [`MIN_PASSPHRASE_CHARS`] is its floor as for a vault.
+//!
+//! File: `JRK1` | salt (16) | Argon2id memory KiB (u32 BE) | passes (u32 BE) | sealed sync key,
+//! with [`Context::SyncRecovery`] binding the version and salt (the costs are bound too, since
+//! they change the key).
+
+use super::engine::join;
+use super::error::SyncError;
+use super::id::Id;
+use super::keys::SyncKey;
+use super::log::LOGS;
+use super::store::{BlobStore, Created};
+use crate::seal::{self, Context, KdfParams};
+use crate::vault::{MIN_PASSPHRASE_CHARS, Vault, VaultError};
+
+const MAGIC: &[u8; 4] = b"JRK1";
+const VERSION: u8 = 1;
+const SALT_LEN: usize = 16;
+const MAX_FILE: u64 = 512;
+/// The most recovery files tried: each costs an Argon2id.
+const MAX_TRIED: usize = 4;
+
+fn folder() -> String {
+    format!("{LOGS}/recovery")
+}
+
+/// Seals the sync `key` (from [`super::key`]) on `store` with `passphrase`, replacing any
+/// recovery passphrase set before (by this device or another).
+pub fn set_passphrase(
+    key: &SyncKey,
+    store: &dyn BlobStore,
+    passphrase: &str,
+) -> Result<(), SyncError> {
+    set_passphrase_with(key, store, passphrase, KdfParams::DEFAULT)
+}
+
+/// [`set_passphrase`] with chosen Argon2id costs (tests use cheap ones).
+#[doc(hidden)]
+pub fn set_passphrase_with(
+    key: &SyncKey,
+    store: &dyn BlobStore,
+    passphrase: &str,
+    kdf: KdfParams,
+) -> Result<(), SyncError> {
+    let chars = passphrase.chars().count();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Err(VaultError::PassphraseTooShort {
+            chars,
+            min: MIN_PASSPHRASE_CHARS,
+        }
+        .into());
+    }
+    kdf.check_chosen()
+        .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
+    let before = store.list(&folder())?;
+
+    let mut salt = [0u8; SALT_LEN];
+    seal::fill_random(&mut salt)?;
+    let sealing = kdf
+        .derive(passphrase, &salt)
+        .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
+    let sealed = sealing.seal(
+        key.expose(),
+        &Context::SyncRecovery {
+            version: VERSION,
+            salt: &salt,
+        },
+    )?;
+    let mut file = MAGIC.to_vec();
+    file.extend_from_slice(&salt);
+    file.extend_from_slice(&kdf.memory_kib.to_be_bytes());
+    file.extend_from_slice(&kdf.iterations.to_be_bytes());
+    file.extend_from_slice(&sealed);
+    let name = format!("{}/{}.key", folder(), Id::random()?.hex());
+    match store.create(&name, &file)? {
+        Created::New => {}
+        Created::AlreadyExists => return Err(SyncError::Busy),
+    }
+    // The new file is whole before the old ones go: a failure here leaves two passphrases
+    // that work, never none.
+    for old in before {
+        store.delete(&old)?;
+    }
+    Ok(())
+}
+
+/// Removes every recovery passphrase from `store`: from now on only pairing adds a device.
+pub fn remove_passphrase(store: &dyn BlobStore) -> Result<(), SyncError> {
+    for name in store.list(&folder())? {
+        store.delete(&name)?;
+    }
+    Ok(())
+}
+
+/// Whether `store` holds a recovery passphrase.
+pub fn has_passphrase(store: &dyn BlobStore) -> Result<bool, SyncError> {
+    Ok(!store.list(&folder())?.is_empty())
+}
+
+/// Joins the sync on `store` with its recovery passphrase, as a new device ([`open`], then
+/// [`super::join`]). Then call [`super::sync`].
+pub fn join_with_passphrase(
+    vault: &mut Vault,
+    store: &dyn BlobStore,
+    passphrase: &str,
+) -> Result<(), SyncError> {
+    let key = open(store, passphrase)?;
+    join(vault, store, &key)
+}
+
+/// The sync key that `passphrase` opens on `store` (Argon2id per file tried, at most four).
+pub fn open(store: &dyn BlobStore, passphrase: &str) -> Result<SyncKey, SyncError> {
+    let mut names = store.list(&folder())?;
+    if names.is_empty() {
+        return Err(SyncError::NoRecovery);
+    }
+    names.sort();
+    for name in names.iter().take(MAX_TRIED) {
+        let Some(file) = store.read(name, MAX_FILE)? else {
+            continue; // replaced meanwhile
+        };
+        if let Some(key) = open_file(&file, passphrase)? {
+            return Ok(key);
+        }
+    }
+    Err(SyncError::WrongRecoveryPassphrase)
+}
+
+/// The sync key in one recovery file, `None` if the passphrase does not open it.
+fn open_file(file: &[u8], passphrase: &str) -> Result<Option<SyncKey>, SyncError> {
+    let bad = || SyncError::Tampered("a recovery file is not one Jeton writes".to_owned());
+    let rest = file.strip_prefix(MAGIC.as_slice()).ok_or_else(bad)?;
+    if rest.len() < SALT_LEN + 8 {
+        return Err(bad());
+    }
+    let (salt, rest) = rest.split_at(SALT_LEN);
+    let (costs, sealed) = rest.split_at(8);
+    let word = |i: usize| u32::from_be_bytes([costs[i], costs[i + 1], costs[i + 2], costs[i + 3]]);
+    let kdf = KdfParams {
+        memory_kib: word(0),
+        iterations: word(4),
+        parallelism: 1,
+    };
+    // Costs read from the store are bounded before any work, so a crafted file cannot make
+    // this device allocate gigabytes.
+    kdf.check_stored().map_err(|_| bad())?;
+    let sealing = kdf.derive(passphrase, salt).map_err(|_| bad())?;
+    let Ok(plain) = sealing.open(
+        sealed,
+        &Context::SyncRecovery {
+            version: VERSION,
+            salt,
+        },
+    ) else {
+        return Ok(None);
+    };
+    SyncKey::from_bytes(&plain).map(Some).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_file_from_a_foreign_source_is_refused_before_any_kdf() {
+        // 1 GiB + 1 KiB of memory: above the ceiling, refused without allocating.
+        let mut file = MAGIC.to_vec();
+        file.extend_from_slice(&[0u8; SALT_LEN]);
+        file.extend_from_slice(&((1u32 << 20) + 1).to_be_bytes());
+        file.extend_from_slice(&3u32.to_be_bytes());
+        file.extend_from_slice(&[0u8; 72]);
+        assert!(matches!(
+            open_file(&file, "correct horse"),
+            Err(SyncError::Tampered(_))
+        ));
+        assert!(matches!(
+            open_file(b"JRK", "correct horse"),
+            Err(SyncError::Tampered(_))
+        ));
+    }
+}
