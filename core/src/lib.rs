@@ -22,6 +22,7 @@ pub mod backup;
 pub mod clock;
 pub mod draw;
 pub mod export;
+pub mod handoff;
 pub mod import;
 pub mod migration;
 pub mod otp;

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["import"],
     &["export"],
     &["transfer", "sync"],
+    &["handoff"],
 ];
 
 /// Names the crate root re-exports, and the module that defines each.

@@ -94,6 +94,13 @@ pub enum Context<'a> {
         /// The salt of the passphrase's Argon2id.
         salt: &'a [u8],
     },
+    /// Accounts handed from phone to phone as a series of QR codes, sealed with a short code.
+    Handoff {
+        /// The series format version.
+        version: u8,
+        /// The salt of the code's Argon2id.
+        salt: &'a [u8],
+    },
     /// Raw associated data, for test vectors only.
     #[cfg(test)]
     Raw(&'a [u8]),
@@ -165,6 +172,12 @@ impl Context<'_> {
             }
             Self::SyncRecovery { version, salt } => {
                 let mut aad = b"jeton-sync-recovery/".to_vec();
+                aad.push(version);
+                aad.extend_from_slice(salt);
+                aad
+            }
+            Self::Handoff { version, salt } => {
+                let mut aad = b"jeton-move/".to_vec();
                 aad.push(version);
                 aad.extend_from_slice(salt);
                 aad

@@ -7,11 +7,13 @@
 //!   key serves both an AEAD and a MAC.
 //! - [`KdfParams`]: the one Argon2id cost type, with a recommended default, a floor for every
 //!   caller-chosen cost and a ceiling for costs read from files.
+//! - [`code`]: sealing with a short code that one screen shows and a person types on another.
 //! - [`foreign`]: the key derivations and AES-GCM that other apps' export formats need.
 //!
 //! A sealed value is `nonce (24 bytes) ‖ ciphertext ‖ tag (16 bytes)` unless the format stores
 //! the nonce apart ([`Key::seal_detached`]).
 
+pub mod code;
 mod context;
 pub mod foreign;
 mod kdf;

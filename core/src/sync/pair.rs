@@ -10,16 +10,16 @@ use data_encoding::BASE32_NOPAD;
 use zeroize::Zeroizing;
 
 use super::SyncKey;
-use crate::seal::{self, Context, KdfParams};
+use crate::seal::code::{self, CodeError};
+use crate::seal::{Context, KdfParams};
 
 /// What every invitation starts with.
 pub const PREFIX: &str = "JETON-PAIR:1:";
 /// How long an invitation is valid, in seconds.
 pub const LIFETIME_SECS: u64 = 600;
 /// The code's length in characters (base32: 5 bits each, 50 bits in all).
-pub const CODE_LEN: usize = 10;
+pub const CODE_LEN: usize = code::CODE_LEN;
 const VERSION: u8 = 1;
-const SALT_LEN: usize = 16;
 const KEY_LEN: usize = 32;
 /// The longest store address an invitation carries.
 pub const MAX_STORE_LEN: usize = 1024;
@@ -85,35 +85,22 @@ fn invite_with(
     if store.len() > MAX_STORE_LEN {
         return Err(PairError::StoreTooLong);
     }
-    let mut code_bits = Zeroizing::new([0u8; 7]);
-    seal::fill_random(&mut code_bits[..]).map_err(|_| PairError::Random)?;
-    let mut code = Zeroizing::new(BASE32_NOPAD.encode(&code_bits[..]));
-    code.truncate(CODE_LEN);
-    let mut salt = [0u8; SALT_LEN];
-    seal::fill_random(&mut salt).map_err(|_| PairError::Random)?;
-    let sealing = kdf.derive(&code, &salt).map_err(|_| PairError::Random)?;
     let mut plain = Zeroizing::new(Vec::with_capacity(8 + KEY_LEN + store.len()));
     plain.extend_from_slice(&(now + LIFETIME_SECS).to_be_bytes());
     plain.extend_from_slice(key.expose());
     plain.extend_from_slice(store.as_bytes());
-    let sealed = sealing
-        .seal(
-            &plain,
-            &Context::Pairing {
-                version: VERSION,
-                salt: &salt,
-            },
-        )
-        .map_err(|_| PairError::Random)?;
-    let mut body = salt.to_vec();
-    body.extend_from_slice(&kdf.memory_kib.to_be_bytes());
-    body.extend_from_slice(&kdf.iterations.to_be_bytes());
-    body.extend_from_slice(&sealed);
-    let shown = format!("{}-{}", &code[..CODE_LEN / 2], &code[CODE_LEN / 2..]);
+    let sealed = code::seal(&plain, kdf, context).map_err(|_| PairError::Random)?;
     Ok(Invitation {
-        payload: format!("{PREFIX}{}", BASE32_NOPAD.encode(&body)),
-        code: Zeroizing::new(shown),
+        payload: format!("{PREFIX}{}", BASE32_NOPAD.encode(&sealed.body)),
+        code: sealed.code,
     })
+}
+
+fn context(salt: &[u8]) -> Context<'_> {
+    Context::Pairing {
+        version: VERSION,
+        salt,
+    }
 }
 
 /// Opens an invitation with the code typed by the user, at `now` (Unix seconds).
@@ -123,42 +110,13 @@ pub fn accept(payload: &str, code: &str, now: u64) -> Result<Pairing, PairError>
         .strip_prefix(PREFIX)
         .and_then(|b| BASE32_NOPAD.decode(b.as_bytes()).ok())
         .ok_or(PairError::NotAnInvitation)?;
-    if body.len() < SALT_LEN + 8 + 24 + 16 + 8 + KEY_LEN {
+    let plain = code::open(&body, code, context).map_err(|e| match e {
+        CodeError::WrongCode => PairError::WrongCode,
+        CodeError::Malformed | CodeError::Random => PairError::NotAnInvitation,
+    })?;
+    if plain.len() < 8 + KEY_LEN {
         return Err(PairError::NotAnInvitation);
     }
-    let (salt, rest) = body.split_at(SALT_LEN);
-    let (costs, sealed) = rest.split_at(8);
-    let memory_kib = u32::from_be_bytes([costs[0], costs[1], costs[2], costs[3]]);
-    let iterations = u32::from_be_bytes([costs[4], costs[5], costs[6], costs[7]]);
-    let kdf = KdfParams {
-        memory_kib,
-        iterations,
-        parallelism: 1,
-    };
-    // Costs come from the QR code: bounded like any stored cost, so a crafted code cannot
-    // exhaust memory; the authentication below then proves they were the inviter's.
-    kdf.check_stored().map_err(|_| PairError::NotAnInvitation)?;
-    let typed: Zeroizing<String> = Zeroizing::new(
-        code.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
-    );
-    if typed.len() != CODE_LEN {
-        return Err(PairError::WrongCode);
-    }
-    let sealing = kdf
-        .derive(&typed, salt)
-        .map_err(|_| PairError::NotAnInvitation)?;
-    let plain = sealing
-        .open(
-            sealed,
-            &Context::Pairing {
-                version: VERSION,
-                salt,
-            },
-        )
-        .map_err(|_| PairError::WrongCode)?;
     let (expires, rest) = plain.split_at(8);
     let expires = u64::from_be_bytes(expires.try_into().map_err(|_| PairError::NotAnInvitation)?);
     if now > expires || expires > now.saturating_add(2 * LIFETIME_SECS) {

@@ -17,12 +17,12 @@ use super::id::Id;
 use super::keys::SyncKey;
 use super::log::LOGS;
 use super::store::{BlobStore, Created};
-use crate::seal::{self, Context, KdfParams};
+use crate::seal::code::{self, CodeError};
+use crate::seal::{Context, KdfParams};
 use crate::vault::{MIN_PASSPHRASE_CHARS, Vault, VaultError};
 
 const MAGIC: &[u8; 4] = b"JRK1";
 const VERSION: u8 = 1;
-const SALT_LEN: usize = 16;
 const MAX_FILE: u64 = 512;
 /// The most recovery files tried: each costs an Argon2id.
 const MAX_TRIED: usize = 4;
@@ -60,23 +60,9 @@ pub fn set_passphrase_with(
     kdf.check_chosen()
         .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
     let before = store.list(&folder())?;
-
-    let mut salt = [0u8; SALT_LEN];
-    seal::fill_random(&mut salt)?;
-    let sealing = kdf
-        .derive(passphrase, &salt)
-        .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
-    let sealed = sealing.seal(
-        key.expose(),
-        &Context::SyncRecovery {
-            version: VERSION,
-            salt: &salt,
-        },
-    )?;
+    let sealed = code::seal_with_passphrase(key.expose(), passphrase, kdf, context)
+        .map_err(|_| SyncError::Random)?;
     let mut file = MAGIC.to_vec();
-    file.extend_from_slice(&salt);
-    file.extend_from_slice(&kdf.memory_kib.to_be_bytes());
-    file.extend_from_slice(&kdf.iterations.to_be_bytes());
     file.extend_from_slice(&sealed);
     let name = format!("{}/{}.key", folder(), Id::random()?.hex());
     match store.create(&name, &file)? {
@@ -133,35 +119,22 @@ pub fn open(store: &dyn BlobStore, passphrase: &str) -> Result<SyncKey, SyncErro
     Err(SyncError::WrongRecoveryPassphrase)
 }
 
+fn context(salt: &[u8]) -> Context<'_> {
+    Context::SyncRecovery {
+        version: VERSION,
+        salt,
+    }
+}
+
 /// The sync key in one recovery file, `None` if the passphrase does not open it.
 fn open_file(file: &[u8], passphrase: &str) -> Result<Option<SyncKey>, SyncError> {
     let bad = || SyncError::Tampered("a recovery file is not one Jeton writes".to_owned());
-    let rest = file.strip_prefix(MAGIC.as_slice()).ok_or_else(bad)?;
-    if rest.len() < SALT_LEN + 8 {
-        return Err(bad());
+    let body = file.strip_prefix(MAGIC.as_slice()).ok_or_else(bad)?;
+    match code::open_with_passphrase(body, passphrase, context) {
+        Ok(plain) => SyncKey::from_bytes(&plain).map(Some).ok_or_else(bad),
+        Err(CodeError::WrongCode) => Ok(None),
+        Err(CodeError::Malformed | CodeError::Random) => Err(bad()),
     }
-    let (salt, rest) = rest.split_at(SALT_LEN);
-    let (costs, sealed) = rest.split_at(8);
-    let word = |i: usize| u32::from_be_bytes([costs[i], costs[i + 1], costs[i + 2], costs[i + 3]]);
-    let kdf = KdfParams {
-        memory_kib: word(0),
-        iterations: word(4),
-        parallelism: 1,
-    };
-    // Costs read from the store are bounded before any work, so a crafted file cannot make
-    // this device allocate gigabytes.
-    kdf.check_stored().map_err(|_| bad())?;
-    let sealing = kdf.derive(passphrase, salt).map_err(|_| bad())?;
-    let Ok(plain) = sealing.open(
-        sealed,
-        &Context::SyncRecovery {
-            version: VERSION,
-            salt,
-        },
-    ) else {
-        return Ok(None);
-    };
-    SyncKey::from_bytes(&plain).map(Some).ok_or_else(bad)
 }
 
 #[cfg(test)]
@@ -174,7 +147,7 @@ mod tests {
     fn a_file_from_a_foreign_source_is_refused_before_any_kdf() {
         // 1 GiB + 1 KiB of memory: above the ceiling, refused without allocating.
         let mut file = MAGIC.to_vec();
-        file.extend_from_slice(&[0u8; SALT_LEN]);
+        file.extend_from_slice(&[0u8; 16]);
         file.extend_from_slice(&((1u32 << 20) + 1).to_be_bytes());
         file.extend_from_slice(&3u32.to_be_bytes());
         file.extend_from_slice(&[0u8; 72]);
