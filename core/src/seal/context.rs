@@ -66,6 +66,13 @@ pub enum Context<'a> {
         /// The vault's id.
         vault_id: &'a [u8; 16],
     },
+    /// A vault's automatic backup setting (the folder, how many to keep, the backup key).
+    VaultAutoBackup {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
     /// The canary of a sync store, which proves the sync key when a device joins.
     SyncCanary {
         /// The sync format version.
@@ -133,6 +140,9 @@ impl Context<'_> {
             }
             Self::VaultSyncState { format, vault_id } => {
                 vault(b"jeton/sync-state", format, vault_id)
+            }
+            Self::VaultAutoBackup { format, vault_id } => {
+                vault(b"jeton/auto-backup", format, vault_id)
             }
             Self::SyncCanary { version } => {
                 let mut aad = b"jeton-sync/canary/".to_vec();
