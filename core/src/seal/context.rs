@@ -202,5 +202,12 @@ mod tests {
             header: b"{}",
         };
         assert_eq!(backup.associated_data(), b"jeton-backup/1\n{}");
+        let auto_backup = Context::VaultAutoBackup {
+            format: 2,
+            vault_id: &id,
+        };
+        let mut expected = b"jeton/auto-backup\x00\x02".to_vec();
+        expected.extend([7u8; 16]);
+        assert_eq!(auto_backup.associated_data(), expected);
     }
 }
