@@ -289,3 +289,40 @@ fn backups_follow_a_passphrase_change_and_refuse_a_wrong_one() {
         BackupError::WrongPassphrase
     );
 }
+
+#[test]
+fn changes_a_sync_brings_are_backed_up_too() {
+    use jeton_core::sync::{self, FolderStore};
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let folder = dir.path().join("b");
+    std::fs::create_dir(&store_dir).unwrap();
+    std::fs::create_dir(&folder).unwrap();
+    let store = FolderStore::new(&store_dir).unwrap();
+    let mut phone = new_vault(dir.path());
+    let mut tablet =
+        Vault::create_with_kdf(dir.path().join("tablet.jeton"), PASSPHRASE, FAST).unwrap();
+    sync::init(&mut phone, &store).unwrap();
+    sync::sync(&mut phone, &store).unwrap();
+    sync::join(&mut tablet, &store, &sync::key(&phone).unwrap()).unwrap();
+    phone
+        .set_auto_backup(choice(&folder, 5), PASSPHRASE)
+        .unwrap();
+    assert_eq!(files(&folder).len(), 1);
+
+    tablet.add(account(3)).unwrap();
+    sync::sync(&mut tablet, &store).unwrap();
+    // A sync that brings an account writes a backup holding it.
+    let report = sync::sync(&mut phone, &store).unwrap();
+    assert_eq!(report.added, 1);
+    assert_eq!(files(&folder).len(), 2);
+    let newest = std::fs::read(files(&folder).last().unwrap()).unwrap();
+    assert!(
+        backup::drill(&newest, PASSPHRASE, &[account(3)])
+            .unwrap()
+            .passed()
+    );
+    // One that brings nothing new writes none.
+    sync::sync(&mut phone, &store).unwrap();
+    assert_eq!(files(&folder).len(), 2);
+}
