@@ -164,7 +164,7 @@ pub fn backup(vault: &Vault, passphrase: &str) -> Result<Vec<u8>, TransferError>
     backup_with(vault, passphrase, KdfParams::DEFAULT)
 }
 
-/// [`backup`] at chosen Argon2id costs.
+/// [`backup()`] at chosen Argon2id costs.
 pub fn backup_with(
     vault: &Vault,
     passphrase: &str,

@@ -66,6 +66,13 @@ pub enum Context<'a> {
         /// The vault's id.
         vault_id: &'a [u8; 16],
     },
+    /// A vault's automatic backup setting (the folder, how many to keep, the backup key).
+    VaultAutoBackup {
+        /// The vault format.
+        format: u16,
+        /// The vault's id.
+        vault_id: &'a [u8; 16],
+    },
     /// The canary of a sync store, which proves the sync key when a device joins.
     SyncCanary {
         /// The sync format version.
@@ -148,6 +155,9 @@ impl Context<'_> {
             Self::VaultSyncState { format, vault_id } => {
                 vault(b"jeton/sync-state", format, vault_id)
             }
+            Self::VaultAutoBackup { format, vault_id } => {
+                vault(b"jeton/auto-backup", format, vault_id)
+            }
             Self::SyncCanary { version } => {
                 let mut aad = b"jeton-sync/canary/".to_vec();
                 aad.extend_from_slice(&version.to_be_bytes());
@@ -218,5 +228,12 @@ mod tests {
             header: b"{}",
         };
         assert_eq!(backup.associated_data(), b"jeton-backup/1\n{}");
+        let auto_backup = Context::VaultAutoBackup {
+            format: 2,
+            vault_id: &id,
+        };
+        let mut expected = b"jeton/auto-backup\x00\x02".to_vec();
+        expected.extend([7u8; 16]);
+        assert_eq!(auto_backup.associated_data(), expected);
     }
 }

@@ -21,6 +21,8 @@ pub enum Place<'a> {
     Field(&'a AccountId, u64, Field),
     /// The sync state.
     SyncState,
+    /// The automatic backup setting.
+    AutoBackup,
 }
 
 /// The keys of an unlocked vault, for one format.
@@ -66,6 +68,7 @@ impl VaultKeys {
             Place::Index => Context::VaultIndex { format, vault_id },
             Place::Clock => Context::VaultClock { format, vault_id },
             Place::SyncState => Context::VaultSyncState { format, vault_id },
+            Place::AutoBackup => Context::VaultAutoBackup { format, vault_id },
             Place::Field(account, revision, field) => Context::VaultField {
                 format,
                 vault_id,

@@ -43,6 +43,8 @@ pub enum Damage {
     UnreadableRow,
     /// The sync state (sync key and what the devices have seen) does not open.
     SyncState,
+    /// The automatic backup setting does not open.
+    AutoBackup,
 }
 
 impl fmt::Display for Damage {
@@ -52,6 +54,9 @@ impl fmt::Display for Damage {
             Damage::AccountIndex => f.write_str("the index of accounts"),
             Damage::ClockOffset => f.write_str("the stored clock correction"),
             Damage::SyncState => f.write_str("the sync settings (set up sync again)"),
+            Damage::AutoBackup => {
+                f.write_str("the automatic backup settings (turn automatic backups on again)")
+            }
             Damage::Field { account, field } => write!(f, "the {field} of account {account}"),
             Damage::StaleAccount { account } => write!(
                 f,

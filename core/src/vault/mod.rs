@@ -30,6 +30,7 @@
 //! Layout, threat model and durability choices: `docs/adr/0001-vault-format.md`.
 
 mod accounts;
+mod auto_backup;
 mod codes;
 mod crypto;
 mod error;
@@ -70,6 +71,7 @@ use store::meta;
 use wire::{Reader, Writer};
 
 use crate::Account;
+use crate::backup::auto::{AutoBackupError, Written};
 use crate::clock::ClockOffset;
 use crate::otp::{self, Code, Kind, OtpError};
 use crate::seal::{self, Key};
@@ -126,6 +128,8 @@ pub struct Vault {
     header: Header,
     header_bytes: Vec<u8>,
     session: Option<Session>,
+    /// What the last automatic backup did, if one was due since the vault was opened.
+    auto_backup_outcome: Option<Result<Written, AutoBackupError>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -288,6 +292,7 @@ impl Vault {
                 records: Vec::new(),
                 damaged: Vec::new(),
             }),
+            auto_backup_outcome: None,
         })
     }
 
@@ -342,6 +347,7 @@ impl Vault {
             header,
             header_bytes,
             session: None,
+            auto_backup_outcome: None,
         })
     }
 
@@ -426,7 +432,13 @@ impl Vault {
             .slots
             .retain(|s| !matches!(s, KeySlot::Passphrase { .. }));
         header.slots.insert(0, slot);
-        self.save(Change::header(header))
+        // Automatic backups follow the passphrase: from now on they open with the new one
+        // (those written before still open with the old one, as in Aegis).
+        let auto_backup = self.rekeyed_auto_backup(new_passphrase, kdf)?;
+        self.save(Change {
+            auto_backup,
+            ..Change::header(header)
+        })
     }
 
     /// Adds a slot that the platform's keystore opens (several may coexist).

@@ -23,6 +23,8 @@ pub mod meta {
     pub const CLOCK: &str = "clock";
     /// The sealed sync state (docs/adr/0006-sync.md), when sync is set up.
     pub const SYNC: &str = "sync";
+    /// The sealed automatic backup setting (docs/adr/0007-automatic-backups.md), when on.
+    pub const AUTO_BACKUP: &str = "auto_backup";
 }
 
 /// The files SQLite keeps beside the vault.

@@ -2,7 +2,7 @@
 //! in the same transaction as the account changes that a sync applies, so that a sync commits
 //! all or nothing.
 
-use super::write::SyncState;
+use super::write::Setting;
 use super::*;
 
 impl Vault {
@@ -39,7 +39,7 @@ impl Vault {
         self.save(Change {
             upserts,
             removals,
-            sync_state: Some(SyncState::Set(state)),
+            sync_state: Some(Setting::Set(state)),
             ..Change::default()
         })
     }
@@ -48,7 +48,7 @@ impl Vault {
     pub fn clear_sync_state(&mut self) -> Result<(), VaultError> {
         self.session()?;
         self.save(Change {
-            sync_state: Some(SyncState::Clear),
+            sync_state: Some(Setting::Clear),
             ..Change::default()
         })
     }

@@ -4,7 +4,9 @@ use super::*;
 
 impl Vault {
     /// Writes a [`Change`] with the new index and header MAC in one transaction, then updates
-    /// the decrypted state.
+    /// the decrypted state. Then, if what a backup holds changed and automatic backups are on,
+    /// writes one; its failure is kept for [`Vault::last_auto_backup`], never returned: the
+    /// change is committed either way.
     pub(super) fn save(&mut self, change: Change) -> Result<(), VaultError> {
         let Change {
             upserts,
@@ -13,8 +15,23 @@ impl Vault {
             clock,
             keys: new_keys,
             sync_state,
+            auto_backup,
         } = change;
         let session = self.session.as_mut().ok_or(VaultError::Locked)?;
+        // What a backup holds: accounts, their extras and order (not when a code was last used).
+        let backup_due = !removals.is_empty()
+            || matches!(auto_backup, Some(Setting::Set(_)))
+            || upserts.iter().any(|new| {
+                session
+                    .records
+                    .iter()
+                    .find(|r| r.id == new.id)
+                    .is_none_or(|old| {
+                        old.account != new.account
+                            || old.extras != new.extras
+                            || old.position != new.position
+                    })
+            });
         let keys = new_keys.as_ref().unwrap_or(&session.keys);
         let mut index = session.index.clone();
         index.generation = session.index.generation + 1;
@@ -49,13 +66,18 @@ impl Vault {
             store::write_meta(&tx, meta::HEADER, bytes)?;
             store::write_meta(&tx, meta::HEADER_SUM, &seal::sha256(bytes))?;
         }
-        match &sync_state {
-            Some(SyncState::Set(plain)) => {
-                let sealed = keys.seal(plain, Place::SyncState).map_err(random_error)?;
-                store::write_meta(&tx, meta::SYNC, &sealed)?;
+        for (setting, name, place) in [
+            (&sync_state, meta::SYNC, Place::SyncState),
+            (&auto_backup, meta::AUTO_BACKUP, Place::AutoBackup),
+        ] {
+            match setting {
+                Some(Setting::Set(plain)) => {
+                    let sealed = keys.seal(plain, place).map_err(random_error)?;
+                    store::write_meta(&tx, name, &sealed)?;
+                }
+                Some(Setting::Clear) => store::delete_meta(&tx, name)?,
+                None => {}
             }
-            Some(SyncState::Clear) => store::delete_meta(&tx, meta::SYNC)?,
-            None => {}
         }
         if keys.format() >= 2 {
             store::delete_meta(&tx, meta::CLOCK)?;
@@ -90,6 +112,11 @@ impl Vault {
             // phone the app is killed, not closed, and that can be a long time.
             store::checkpoint(&self.conn)?;
         }
+        if matches!(auto_backup, Some(Setting::Clear)) {
+            self.auto_backup_outcome = None;
+        } else if backup_due {
+            self.write_auto_backup();
+        }
         Ok(())
     }
 }
@@ -108,14 +135,16 @@ pub(super) struct Change {
     /// New keys to seal with from now on (a migration).
     pub(super) keys: Option<VaultKeys>,
     /// A new sync state, or its removal.
-    pub(super) sync_state: Option<SyncState>,
+    pub(super) sync_state: Option<Setting>,
+    /// A new automatic backup setting, or its removal.
+    pub(super) auto_backup: Option<Setting>,
 }
 
-/// What a change does to the sync state.
-pub(super) enum SyncState {
+/// What a change does to a sealed setting (the sync state, automatic backups).
+pub(super) enum Setting {
     /// Store this plaintext, sealed.
     Set(Zeroizing<Vec<u8>>),
-    /// Remove it (sync turned off).
+    /// Remove it (turned off).
     Clear,
 }
 

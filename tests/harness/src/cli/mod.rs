@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 
+mod backup;
 mod codes;
 mod demo;
 mod scan;
@@ -69,6 +70,8 @@ enum Command {
     Export(transfer::ExportArgs),
     /// Check that a Jeton backup opens and matches the vault, without restoring it.
     Drill(transfer::DrillArgs),
+    /// Automatic backups: `auto DIR [--keep N]` after each change, `auto --off`, `auto` (status).
+    Backup(backup::BackupArgs),
     /// Walk the whole Omnivox/Clara journey against a simulator started in-process.
     Demo(demo::DemoArgs),
     /// Print every QR code in image files, one `FILE<TAB>PAYLOAD` line each.
@@ -93,6 +96,7 @@ impl Cli {
             Command::Import(args) => transfer::import(args, out),
             Command::Export(args) => transfer::export(args, out),
             Command::Drill(args) => transfer::drill(args, out),
+            Command::Backup(args) => backup::run(args, out),
             // Streams to the terminal: each step shows as it happens, even if a later one fails.
             Command::Demo(args) => demo::run(args, &mut std::io::stdout().lock()),
             Command::Scan(args) => scan::scan(args, out),

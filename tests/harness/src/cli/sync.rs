@@ -116,6 +116,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
             remember(&path, &address)?;
             writeln!(out, "sync set up on {}", shown(&address))?;
             let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
         Some(SyncCommand::Leave) => {
@@ -183,6 +184,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let _lock = lock(&path)?;
             let mut vault = open_vault(&path)?;
             let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
     }
@@ -236,6 +238,7 @@ pub fn pair(args: PairArgs, out: &mut dyn Write) -> Result<(), CliError> {
             remember(&path, &pairing.store)?;
             writeln!(out, "joined the sync on {}", shown(&pairing.store))?;
             let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
     }

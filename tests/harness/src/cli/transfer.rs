@@ -175,6 +175,7 @@ pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut vault = open_or_create_vault(&args.vault)?;
     let summary = transfer::import_into(&mut vault, imported).map_err(CliError::input)?;
     print_summary(out, format, &summary)?;
+    super::backup::warn_if_failed(&vault);
     // The usable accounts are added (in one transaction); what was refused makes the exit
     // status 2, so that a script notices.
     match summary.refused.len() {

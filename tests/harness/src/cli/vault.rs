@@ -13,6 +13,7 @@ use jeton_core::vault::{AccountId, CurrentCode, Entry, Vault, VaultError};
 use jeton_core::{Account, Kind, uri};
 use zeroize::Zeroizing;
 
+use super::backup::warn_if_failed;
 use super::{CliError, now};
 
 /// Arguments of `jeton vault`.
@@ -108,6 +109,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let label = account.display_label();
             let id = vault.add(account).map_err(CliError::input)?;
             writeln!(out, "added {label} ({id})")?;
+            warn_if_failed(&vault);
         }
         VaultCommand::List => {
             let vault = unlock(&path)?;
@@ -165,6 +167,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
             .map_err(CliError::input)?;
             writeln!(out, "{}", code.digits)?;
+            warn_if_failed(&vault);
         }
         VaultCommand::Rename {
             account,
@@ -184,6 +187,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .map_err(CliError::input)?;
             let renamed = vault.get(entry.id).map_err(CliError::input)?;
             writeln!(out, "renamed to {}", renamed.account.display_label())?;
+            warn_if_failed(&vault);
         }
         VaultCommand::Remove { account, yes } => {
             let mut vault = unlock(&path)?;
@@ -193,6 +197,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
             vault.remove(entry.id).map_err(CliError::input)?;
             writeln!(out, "removed {}", entry.label())?;
+            warn_if_failed(&vault);
         }
         VaultCommand::Passwd => {
             let mut vault = unlock(&path)?;
@@ -201,6 +206,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .change_passphrase(&passphrase)
                 .map_err(CliError::input)?;
             writeln!(out, "passphrase changed")?;
+            warn_if_failed(&vault);
         }
     }
     Ok(())

@@ -45,7 +45,9 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::account::{Entry, same_account};
 use crate::otp::{Algorithm, Kind, OtpParams};
 pub use crate::seal::KdfParams;
-use crate::seal::{self, Context, KdfError, Nonce};
+use crate::seal::{self, Context, KdfError, Key, Nonce};
+
+pub mod auto;
 use crate::{Account, Secret};
 
 /// The version of the backup format this code writes (and the newest it reads).
@@ -165,52 +167,130 @@ pub fn seal_with(
     passphrase: &str,
     kdf: KdfParams,
 ) -> Result<Vec<u8>, BackupError> {
-    if passphrase.is_empty() {
-        return Err(BackupError::EmptyPassphrase);
+    BackupKey::derive(passphrase, kdf)?.seal(entries)
+}
+
+/// The key of a passphrase for backups: Argon2id of the passphrase with its own salt, derived
+/// once, so that many backups can be sealed without the passphrase (automatic backups,
+/// [`auto`]). Every backup it seals is an ordinary backup file that [`open`] opens with the
+/// passphrase: its header carries this salt and these costs, and each file has its own nonce.
+/// Zeroized on drop; `Debug` shows no key.
+#[derive(Clone)]
+pub struct BackupKey {
+    key: Key,
+    salt: [u8; SALT_LEN],
+    kdf: KdfParams,
+}
+
+impl std::fmt::Debug for BackupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupKey")
+            .field("kdf", &self.kdf)
+            .finish_non_exhaustive()
     }
-    kdf.check_chosen().map_err(unsupported)?;
-    let mut salt = [0u8; SALT_LEN];
-    seal::fill_random(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
-    let nonce = Nonce::random().map_err(|e| BackupError::Random(e.to_string()))?;
-    let header = Header {
-        kdf: KdfHeader {
-            algorithm: "argon2id".into(),
-            version: 0x13,
-            memory_kib: kdf.memory_kib,
-            iterations: kdf.iterations,
-            parallelism: kdf.parallelism,
-            salt: BASE64.encode(&salt),
-        },
-        cipher: CipherHeader {
-            algorithm: "xchacha20poly1305".into(),
-            nonce: BASE64.encode(nonce.as_bytes()),
-        },
-        created: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    };
-    let contents = Contents {
-        accounts: entries.iter().map(record).collect(),
-    };
-    let plain = serialize_contents(&contents)?;
-    let key = kdf.derive(passphrase, &salt).map_err(unsupported)?;
-    let aad = header_bytes(&header)?;
-    let context = Context::Backup {
-        version: FORMAT_VERSION,
-        header: &aad,
-    };
-    let ciphertext = key
-        .seal_detached(&nonce, &plain, &context)
-        .map_err(|e| BackupError::Random(e.to_string()))?;
-    let file = FileOnDisk {
-        jeton_backup: FORMAT_VERSION,
-        header,
-        ciphertext: BASE64.encode(&ciphertext),
-    };
-    let mut out =
-        serde_json::to_vec_pretty(&file).map_err(|e| BackupError::Malformed(e.to_string()))?;
-    out.push(b'\n');
-    Ok(out)
+}
+
+/// The version of [`BackupKey::encode`]'s bytes.
+const KEY_ENCODING: u8 = 1;
+
+impl BackupKey {
+    /// Derives the key of `passphrase` with a fresh salt at the given costs (not below
+    /// OWASP's minimum).
+    pub fn derive(passphrase: &str, kdf: KdfParams) -> Result<Self, BackupError> {
+        if passphrase.is_empty() {
+            return Err(BackupError::EmptyPassphrase);
+        }
+        kdf.check_chosen().map_err(unsupported)?;
+        let mut salt = [0u8; SALT_LEN];
+        seal::fill_random(&mut salt).map_err(|e| BackupError::Random(e.to_string()))?;
+        let key = kdf.derive(passphrase, &salt).map_err(unsupported)?;
+        Ok(Self { key, salt, kdf })
+    }
+
+    /// The Argon2id costs the passphrase was derived with.
+    pub fn kdf(&self) -> KdfParams {
+        self.kdf
+    }
+
+    /// Seals entries into a backup file that opens with the passphrase.
+    pub fn seal(&self, entries: &[Entry]) -> Result<Vec<u8>, BackupError> {
+        let nonce = Nonce::random().map_err(|e| BackupError::Random(e.to_string()))?;
+        let kdf = self.kdf;
+        let header = Header {
+            kdf: KdfHeader {
+                algorithm: "argon2id".into(),
+                version: 0x13,
+                memory_kib: kdf.memory_kib,
+                iterations: kdf.iterations,
+                parallelism: kdf.parallelism,
+                salt: BASE64.encode(&self.salt),
+            },
+            cipher: CipherHeader {
+                algorithm: "xchacha20poly1305".into(),
+                nonce: BASE64.encode(nonce.as_bytes()),
+            },
+            created: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let contents = Contents {
+            accounts: entries.iter().map(record).collect(),
+        };
+        let plain = serialize_contents(&contents)?;
+        let aad = header_bytes(&header)?;
+        let context = Context::Backup {
+            version: FORMAT_VERSION,
+            header: &aad,
+        };
+        let ciphertext = self
+            .key
+            .seal_detached(&nonce, &plain, &context)
+            .map_err(|e| BackupError::Random(e.to_string()))?;
+        let file = FileOnDisk {
+            jeton_backup: FORMAT_VERSION,
+            header,
+            ciphertext: BASE64.encode(&ciphertext),
+        };
+        let mut out =
+            serde_json::to_vec_pretty(&file).map_err(|e| BackupError::Malformed(e.to_string()))?;
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// The key, salt and costs as bytes, to be kept sealed (the vault keeps them under its
+    /// own key). Wiped on drop.
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(1 + 12 + SALT_LEN + seal::KEY_LEN));
+        out.push(KEY_ENCODING);
+        out.extend_from_slice(&self.kdf.memory_kib.to_be_bytes());
+        out.extend_from_slice(&self.kdf.iterations.to_be_bytes());
+        out.extend_from_slice(&self.kdf.parallelism.to_be_bytes());
+        out.extend_from_slice(&self.salt);
+        out.extend_from_slice(self.key.expose());
+        out
+    }
+
+    /// Reads what [`BackupKey::encode`] wrote; `None` if the bytes are not such a key.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let (&version, rest) = bytes.split_first()?;
+        if version != KEY_ENCODING || rest.len() != 12 + SALT_LEN + seal::KEY_LEN {
+            return None;
+        }
+        let word = |i: usize| -> Option<u32> {
+            Some(u32::from_be_bytes(
+                rest.get(i * 4..i * 4 + 4)?.try_into().ok()?,
+            ))
+        };
+        let kdf = KdfParams {
+            memory_kib: word(0)?,
+            iterations: word(1)?,
+            parallelism: word(2)?,
+        };
+        kdf.check_stored().ok()?;
+        let salt = rest.get(12..12 + SALT_LEN)?.try_into().ok()?;
+        let key = Key::from_slice(rest.get(12 + SALT_LEN..)?)?;
+        Some(Self { key, salt, kdf })
+    }
 }
 
 /// Opens a backup with its passphrase. Either every account comes back or an error does.
