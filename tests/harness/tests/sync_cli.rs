@@ -258,11 +258,19 @@ fn a_lost_phone_is_replaced_with_the_recovery_passphrase_alone() {
     assert!(out.contains("2 added"), "{out}");
     assert_eq!(labels(&new), labels(&lost));
     // RFC 6238's SHA-1 secret (Appendix B), 8 digits: the new phone's code for Omnivox.
-    let code = ok(jeton(&new, &["vault", "code", "Omnivox", "--at", "59"], &[]));
+    let code = ok(jeton(
+        &new,
+        &["vault", "code", "Omnivox", "--at", "59"],
+        &[],
+    ));
     assert!(code.contains("94287082"), "{code}");
 
     ok(jeton(&new, &["sync", "recovery", "--off"], &[]));
     let third = dir.path().join("third.jeton");
-    let err = fails(jeton(&third, &["sync", "join", "--store", drive], &recovery));
+    let err = fails(jeton(
+        &third,
+        &["sync", "join", "--store", drive],
+        &recovery,
+    ));
     assert!(err.contains("no recovery passphrase"), "{err}");
 }
