@@ -72,7 +72,8 @@ pub enum JetonError {
     /// Sync is not set up, already set up, or another sync of this device is running.
     #[error("{0}")]
     SyncState(String),
-    /// A pairing QR code that is not one, has expired, or was used already.
+    /// A pairing QR code, or a QR code of a series moving accounts to a new phone, that is not
+    /// one, has expired, was used already, or belongs to another series.
     #[error("{0}")]
     Pairing(String),
 }

@@ -19,6 +19,7 @@
 //! ```
 
 mod error;
+mod handoff;
 mod otp;
 mod scan;
 mod sync;
@@ -27,6 +28,7 @@ mod test_hooks;
 mod vault;
 
 pub use error::JetonError;
+pub use handoff::{HandoffProgress, HandoffReceiver, HandoffSeries};
 pub use otp::{
     AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
     OtpParameters, codes_at, default_totp_parameters,

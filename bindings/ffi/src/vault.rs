@@ -129,6 +129,16 @@ pub struct ImportSummary {
     pub refused: Vec<String>,
 }
 
+impl From<transfer::Summary> for ImportSummary {
+    fn from(summary: transfer::Summary) -> Self {
+        Self {
+            added: summary.added,
+            duplicates: summary.duplicates,
+            refused: summary.refused.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
 /// One account's code at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum VaultCode {
@@ -371,12 +381,7 @@ impl VaultAccounts {
         guard(|| {
             let imported = import::read(&data, None, password.as_deref())?;
             let mut vault = self.vault.session()?;
-            let summary = transfer::import_into(&mut vault, imported)?;
-            Ok(ImportSummary {
-                added: summary.added,
-                duplicates: summary.duplicates,
-                refused: summary.refused.iter().map(ToString::to_string).collect(),
-            })
+            Ok(transfer::import_into(&mut vault, imported)?.into())
         })
     }
 
@@ -469,6 +474,10 @@ impl VaultAccounts {
 }
 
 impl VaultAccounts {
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
     fn insert(&self, account: Account) -> Result<String, JetonError> {
         Ok(self.vault.session()?.add(account)?.to_string())
     }

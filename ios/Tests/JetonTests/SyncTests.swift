@@ -179,6 +179,26 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(joined.added, 1)
     }
 
+    func testAPhoneHandsItsAccountsToANewOneAsQrCodesWithNoStorage() async throws {
+        let old = try vault(), new = try vault()
+        _ = try old.accounts.addUri(uri: Vectors.rfcUri)
+        for i in 0..<11 {
+            let letter = Character(UnicodeScalar(UInt8(ascii: "A") + UInt8(i)))
+            _ = try old.accounts.addUri(uri: "otpauth://totp/Club\(i):student\(i)@example.org?secret=JBSWY3DPEHPK3PX\(letter)")
+        }
+        let series = try await old.handOff()
+        XCTAssertGreaterThanOrEqual(series.frames.count, 2)
+        let receiver = HandoffReceiver()
+        for frame in series.frames.reversed() { _ = try receiver.add(payload: frame) }
+        do {
+            _ = try await new.receiveHandoff(receiver, code: "AAAAA-AAAAA")
+            XCTFail("a wrong code opened the series")
+        } catch JetonError.WrongPassphrase {}
+        let summary = try await new.receiveHandoff(receiver, code: series.code)
+        XCTAssertEqual(summary.added.count, 12)
+        XCTAssertEqual(try labels(new), try labels(old))
+    }
+
     func testAWrongPairingCodeOrAForeignQrCodeIsRefused() async throws {
         let a = try vault()
         try await a.startSync(MemoryStore())

@@ -274,3 +274,71 @@ fn a_lost_phone_is_replaced_with_the_recovery_passphrase_alone() {
     ));
     assert!(err.contains("no recovery passphrase"), "{err}");
 }
+
+/// Phone to phone with no storage: the old phone draws its accounts as a series of sealed QR
+/// codes (PNG files), the new one scans them in another order and types the code.
+#[test]
+fn a_phone_moves_its_accounts_to_a_new_one_as_qr_codes_with_no_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.jeton");
+    let new = dir.path().join("new.jeton");
+    ok(jeton(&old, &["vault", "init"], &[]));
+    ok(jeton(&old, &["vault", "add", OMNIVOX], &[]));
+    for i in 0..11 {
+        let uri = format!(
+            "otpauth://totp/Club{i}:student{i}@example.org?secret=JBSWY3DPEHPK3PX{}",
+            (b'A' + i) as char
+        );
+        ok(jeton(&old, &["vault", "add", &uri], &[]));
+    }
+    let frames = dir.path().join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    let shown = ok(jeton(
+        &old,
+        &["move", "show", "--png-dir", frames.to_str().unwrap()],
+        &[],
+    ));
+    let code = shown
+        .lines()
+        .find_map(|l| l.split_once("; code: ").map(|(_, c)| c.to_owned()))
+        .unwrap();
+    let mut images: Vec<String> = std::fs::read_dir(&frames)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+        .collect();
+    assert!(images.len() >= 2, "{shown}");
+    images.sort();
+    images.reverse();
+
+    let mut args = vec!["move", "scan"];
+    args.extend(images.iter().map(String::as_str));
+    let err = fails(jeton(
+        &new,
+        &[args.as_slice(), &["--code", "AAAAA-AAAAA"]].concat(),
+        &[],
+    ));
+    assert!(err.contains("code does not match"), "{err}");
+    assert!(!new.exists(), "a wrong code creates nothing");
+    let out = ok(jeton(
+        &new,
+        &[args.as_slice(), &["--code", &code]].concat(),
+        &[],
+    ));
+    assert!(out.contains("12 added"), "{out}");
+    assert_eq!(labels(&new), labels(&old));
+    // RFC 6238's SHA-1 secret (Appendix B), 8 digits.
+    let omnivox = ok(jeton(
+        &new,
+        &["vault", "code", "Omnivox", "--at", "59"],
+        &[],
+    ));
+    assert!(omnivox.contains("94287082"), "{omnivox}");
+
+    // One QR code short: says how many are missing, imports nothing more.
+    let err = fails(jeton(
+        &new,
+        &[&args[..args.len() - 1], &["--code", &code]].concat(),
+        &[],
+    ));
+    assert!(err.contains("still to scan"), "{err}");
+}

@@ -148,6 +148,18 @@ public final class JetonVault: Sendable {
         try await offActor { [syncing] in try syncing.invite(storeAddress: storeAddress) }
     }
 
+    /// Every account as a series of sealed QR codes for a new phone with no storage at all: show
+    /// each of `frames` as a QR code and `code` beside them. Off the caller's actor.
+    public func handOff() async throws -> HandoffSeries {
+        try await offActor { [accounts] in try accounts.handOff() }
+    }
+
+    /// Imports the accounts of a series whose QR codes were all fed to `receiver`, opened with
+    /// the `code` typed by the user (`JetonError.WrongPassphrase` when it is wrong).
+    public func receiveHandoff(_ receiver: HandoffReceiver, code: String) async throws -> ImportSummary {
+        try await offActor { [accounts] in try accounts.receiveHandoff(receiver: receiver, code: code) }
+    }
+
     /// This device leaves the sync; its accounts stay.
     public func leaveSync() throws {
         try syncing.leave()

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod backup;
 mod codes;
 mod demo;
+mod handoff;
 mod scan;
 mod sync;
 mod transfer;
@@ -85,6 +86,9 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Pair a new device: `show` a QR code on this one, `scan` it on the new one.
     Pair(sync::PairArgs),
+    /// Move every account to a new phone with no storage at all: `show` a series of sealed QR
+    /// codes on this one, `scan` them on the new one.
+    Move(handoff::MoveArgs),
 }
 
 impl Cli {
@@ -104,6 +108,7 @@ impl Cli {
             Command::Vault(args) => vault::run(args, out),
             Command::Sync(args) => sync::run(args, out),
             Command::Pair(args) => sync::pair(args, out),
+            Command::Move(args) => handoff::run(args, out),
         }
     }
 }

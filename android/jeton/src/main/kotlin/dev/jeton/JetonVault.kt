@@ -1,6 +1,9 @@
 package dev.jeton
 
 import dev.jeton.ffi.CodeSheet
+import dev.jeton.ffi.HandoffReceiver
+import dev.jeton.ffi.HandoffSeries
+import dev.jeton.ffi.ImportSummary
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.KeyWrapper
 import dev.jeton.ffi.Pairing
@@ -117,6 +120,19 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      */
     suspend fun invite(storeAddress: String): PairingInvitation =
         withContext(Dispatchers.Default) { syncing.invite(storeAddress) }
+
+    /**
+     * Every account as a series of sealed QR codes for a new phone with no storage at all:
+     * show each of [HandoffSeries.frames] as a QR code and [HandoffSeries.code] beside them.
+     */
+    suspend fun handOff(): HandoffSeries = withContext(Dispatchers.Default) { accounts.handOff() }
+
+    /**
+     * Imports the accounts of a series whose QR codes were all fed to [receiver], opened with
+     * the [code] typed by the user. @throws dev.jeton.ffi.JetonException.WrongPassphrase
+     */
+    suspend fun receiveHandoff(receiver: HandoffReceiver, code: String): ImportSummary =
+        withContext(Dispatchers.Default) { accounts.receiveHandoff(receiver, code) }
 
     /** This device leaves the sync; its accounts stay. */
     fun leaveSync() = syncing.leave()

@@ -1,5 +1,6 @@
 package dev.jeton
 
+import dev.jeton.ffi.HandoffReceiver
 import dev.jeton.ffi.JetonException
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.SyncStore
@@ -254,6 +255,27 @@ class SyncTest {
             assertFalse(new.isSyncSetUp)
             assertEquals(1u, runBlocking { new.joinSync(store, recoveryPassphrase = "four random words here") }.added)
             assertEquals(listOf("ACME (alice)"), labels(new))
+        }
+    }
+
+    @Test
+    fun aPhoneHandsItsAccountsToANewOneAsQrCodesWithNoStorage() {
+        vault("old.jeton").use { old ->
+            vault("new.jeton").use { new ->
+                old.accounts.addUri(rfcUri)
+                repeat(11) { old.accounts.addUri("otpauth://totp/Club$it:student$it@example.org?secret=JBSWY3DPEHPK3PX${'A' + it}") }
+                val series = runBlocking { old.handOff() }
+                assertTrue(series.frames.size >= 2, "${series.frames.size}")
+                val receiver = HandoffReceiver()
+                for (frame in series.frames.reversed()) receiver.add(frame)
+                assertFailsWith<JetonException.WrongPassphrase> { runBlocking { new.receiveHandoff(receiver, "AAAAA-AAAAA") } }
+                assertEquals(12, runBlocking { new.receiveHandoff(receiver, series.code) }.added.size)
+                assertEquals(labels(old), labels(new))
+                val rfc = new.accounts.list().first { it.label == "ACME (alice)" }.id
+                val code = new.accounts.codesAt(59u).first { (it as? VaultCode.Ready)?.id == rfc }
+                assertEquals("94287082", (code as VaultCode.Ready).code.digits)
+                assertFailsWith<JetonException.Pairing> { HandoffReceiver().add(rfcUri) }
+            }
         }
     }
 
