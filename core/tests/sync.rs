@@ -12,6 +12,9 @@ use jeton_core::vault::{KdfParams, Vault};
 use jeton_core::{Account, OtpParams, Secret};
 use proptest::prelude::*;
 
+#[path = "support/measure.rs"]
+mod measure;
+
 const T: u64 = 1_800_000_000_000; // a wall clock, in ms
 const DAY: u64 = 24 * 60 * 60 * 1000;
 
@@ -1072,79 +1075,12 @@ proptest! {
     }
 }
 
-/// Measurement, not a check: `cargo test -p jeton-core --release --test sync -- --ignored --nocapture`.
+/// Measurement, not a check (docs/performance.md):
+/// `cargo test -p jeton-core --release --test sync -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement; run by hand"]
 fn measure_two_devices_with_a_thousand_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let store = FolderStore::new(dir.path()).unwrap();
-    let mut a = vault(dir.path(), "a");
-    let mut b = vault(dir.path(), "b");
-    let many = |tag: u8| -> Vec<(Account, jeton_core::vault::Extras)> {
-        (0..1000u32)
-            .map(|i| {
-                let mut secret = [tag; 20];
-                secret[..4].copy_from_slice(&i.to_be_bytes());
-                let account = Account {
-                    issuer: Some("Omnivox".into()),
-                    name: format!("user{i}@example.com"),
-                    secret: Secret::from_slice(&secret),
-                    params: OtpParams::totp(),
-                };
-                (account, jeton_core::vault::Extras::default())
-            })
-            .collect()
-    };
-    a.add_all(many(1)).unwrap();
-    b.add_all(many(2)).unwrap();
-    let size = |dir: &Path| -> u64 {
-        fn walk(p: &Path) -> u64 {
-            std::fs::read_dir(p)
-                .unwrap()
-                .map(|e| {
-                    let e = e.unwrap();
-                    if e.file_type().unwrap().is_dir() {
-                        walk(&e.path())
-                    } else {
-                        e.metadata().unwrap().len()
-                    }
-                })
-                .sum()
-        }
-        walk(dir)
-    };
-    let timed = |label: &str, v: &mut Vault| {
-        let start = std::time::Instant::now();
-        let r = sync::sync(v, &store).unwrap();
-        println!(
-            "{label}: {:?}, sent {}, received {}, added {}, store {} bytes",
-            start.elapsed(),
-            r.sent,
-            r.received,
-            r.added,
-            size(&dir.path().join("jeton-sync"))
-        );
-    };
-    sync::init(&mut a, &store).unwrap();
-    timed("a first sync (1000 accounts)", &mut a);
-    sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
-    timed("b joins (1000 + 1000)", &mut b);
-    timed("a receives b's 1000", &mut a);
-    for v in [&mut a, &mut b] {
-        let ids: Vec<_> = v
-            .list()
-            .unwrap()
-            .into_iter()
-            .take(100)
-            .map(|e| e.id)
-            .collect();
-        for id in ids {
-            v.rename(id, None, "changed".into()).unwrap();
-        }
-    }
-    timed("a: 100 changes", &mut a);
-    timed("b: 100 changes, 100 received", &mut b);
-    timed("a: 100 received", &mut a);
-    timed("a: nothing new", &mut a);
-    assert_eq!(view(&a), view(&b));
+    measure::two_devices_with_a_thousand_accounts("folder", &store, dir.path());
 }

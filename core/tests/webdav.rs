@@ -7,6 +7,8 @@
 
 #[path = "support/apache.rs"]
 mod apache;
+#[path = "support/measure.rs"]
+mod measure;
 
 use std::sync::Arc;
 
@@ -184,4 +186,18 @@ fn concurrent_writers_of_different_files_all_land() {
     for name in listed {
         assert_eq!(store.read(&name, 100).unwrap().unwrap(), name.as_bytes());
     }
+}
+
+/// Measurement, not a check (docs/performance.md):
+/// `cargo test -p jeton-core --release --features webdav --test webdav -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement; run by hand"]
+fn measure_two_devices_with_a_thousand_accounts() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    measure::two_devices_with_a_thousand_accounts(
+        "WebDAV (Apache mod_dav on loopback)",
+        &store,
+        &server.data(),
+    );
 }
