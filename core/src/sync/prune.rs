@@ -126,3 +126,115 @@ pub(super) fn plan(
     }
     names
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::sync::keys::SyncKey;
+    use crate::sync::state::{Ack, Seen};
+
+    const ME: Id = Id([1; 16]);
+    const OTHER: Id = Id([2; 16]);
+    const DAY: u64 = 24 * 60 * 60 * 1000;
+
+    fn seen(seq: u64) -> Seen {
+        Seen::new(seq, &[seq as u8; 32])
+    }
+
+    /// Two logs of ten files each, both read whole by this device; a snapshot of mine (file 6)
+    /// covers files 1-5 of mine and 1-8 of the other's.
+    fn setup() -> (State, Listing) {
+        let mut state = State::new(&SyncKey::generate().unwrap(), ME);
+        state.seen = [(ME, seen(10)), (OTHER, seen(10))].into();
+        state.snapshots.push(Announced {
+            device: ME,
+            seq: 6,
+            cover: [(ME, seen(5)), (OTHER, seen(8))].into(),
+        });
+        let mut listing = Listing::default();
+        listing.logs.insert(ME, (1..=10).collect());
+        listing.logs.insert(OTHER, (1..=10).collect());
+        listing.snaps.insert((ME, 6));
+        (state, listing)
+    }
+
+    fn ack(wall: u64, mine: u64, other: u64) -> Ack {
+        Ack {
+            file: 10,
+            wall,
+            seen: BTreeMap::from([(ME, mine), (OTHER, other)]),
+        }
+    }
+
+    fn seqs(names: &[String], device: &Id) -> Vec<u64> {
+        names
+            .iter()
+            .filter_map(|n| match log::parse_name(n).unwrap() {
+                log::Name::Op(d, seq) if d == *device => Some(seq),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_files_covered_and_acknowledged_by_every_active_device_go() {
+        let (mut state, listing) = setup();
+        let now = 100 * DAY;
+        let policy = Pruning::default();
+        // The other device's acknowledgement is unknown: nothing goes.
+        assert!(plan(&state, &listing, now, &policy).is_empty());
+        // It has read 3 of mine and 9 of its own: mine up to 3, its own up to the cover (8).
+        state.acks.insert(OTHER, ack(now, 3, 9));
+        let names = plan(&state, &listing, now, &policy);
+        assert_eq!(seqs(&names, &ME), [1, 2, 3]);
+        assert_eq!(seqs(&names, &OTHER), (1..=8).collect::<Vec<_>>());
+        // Silent for longer than the policy allows: it no longer holds pruning back.
+        state.acks.insert(OTHER, ack(now - 91 * DAY, 3, 9));
+        let names = plan(&state, &listing, now, &policy);
+        assert_eq!(seqs(&names, &ME), [1, 2, 3, 4, 5]);
+        // Without a listed snapshot nothing goes, whatever was acknowledged.
+        let unlisted = Listing {
+            logs: listing.logs.clone(),
+            ..Listing::default()
+        };
+        assert!(plan(&state, &unlisted, now, &policy).is_empty());
+    }
+
+    #[test]
+    fn a_log_keeps_its_last_file() {
+        let (mut state, mut listing) = setup();
+        listing.logs.insert(OTHER, (1..=8).collect());
+        state.seen.insert(OTHER, seen(8));
+        state.acks.insert(OTHER, ack(0, 10, 8));
+        let names = plan(&state, &listing, 0, &Pruning::default());
+        assert_eq!(seqs(&names, &OTHER), (1..=7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn snapshots_covered_by_the_newest_go_and_the_newest_stays() {
+        let (mut state, mut listing) = setup();
+        state.acks.insert(OTHER, ack(0, 10, 10));
+        let older = Announced {
+            device: OTHER,
+            seq: 4,
+            cover: [(ME, seen(2)), (OTHER, seen(3))].into(),
+        };
+        let apart = Announced {
+            device: OTHER,
+            seq: 9,
+            cover: [(ME, seen(1)), (OTHER, seen(9))].into(),
+        };
+        for a in [&older, &apart] {
+            listing.snaps.insert((a.device, a.seq));
+            state.snapshots.push(a.clone());
+        }
+        let names = plan(&state, &listing, 0, &Pruning::default());
+        let snaps: Vec<_> = names.iter().filter(|n| n.ends_with(".snap")).collect();
+        assert_eq!(snaps, [&log::snap_name(&OTHER, 4)]);
+        assert_eq!(best(&state, &listing).map(|b| b.seq), Some(6));
+        assert_eq!(uncovered(&listing, best(&state, &listing)), 5 + 2);
+    }
+}

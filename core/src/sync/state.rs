@@ -534,6 +534,70 @@ mod tests {
         assert_eq!(state().stamp(now).wall, now);
     }
 
+    /// What a device shows of an account: its version, counter and position.
+    type Shown = (Id, Option<(Hlc, String)>, u64, Option<u32>);
+
+    fn shown(s: &State) -> Vec<Shown> {
+        s.accounts
+            .iter()
+            .map(|(id, e)| {
+                let live = e.live().map(|v| (v.at, v.account.name.clone()));
+                (*id, live, e.counter(), e.position.map(|(_, p)| p))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn absorbing_a_snapshot_is_merging_the_ops_it_was_made_from() {
+        const Y: Id = Id([2; 16]);
+        let mut counted = data("h", b"t", 3);
+        counted.kind = 1;
+        let ops = vec![
+            upsert(X, at(10, 1), None, "a"),
+            Op::Upsert {
+                id: Y,
+                at: at(11, 2),
+                base: None,
+                account: Box::new(counted),
+            },
+            Op::Position {
+                id: X,
+                at: at(12, 1),
+                position: 4,
+            },
+            upsert(X, at(20, 2), Some(at(10, 1)), "b"),
+            Op::Counter { id: Y, value: 9 },
+            Op::Delete {
+                id: Y,
+                at: at(25, 1),
+            },
+            upsert(X, at(30, 1), Some(at(10, 1)), "concurrent"),
+            Op::Position {
+                id: X,
+                at: at(31, 2),
+                position: 1,
+            },
+        ];
+        let (all, _) = merged(&ops);
+        for split in 0..=ops.len() {
+            let (before, after) = ops.split_at(split);
+            let (snapshot, _) = merged(before);
+            // A device that read only the later ops takes in the snapshot, before or after.
+            let (mut late, _) = merged(after);
+            late.absorb(snapshot.accounts.clone());
+            assert_eq!(shown(&late), shown(&all), "split at {split}");
+            let mut early = state();
+            early.absorb(snapshot.accounts);
+            let mut clashes = Vec::new();
+            for op in after {
+                early.apply(op.clone(), &mut clashes);
+            }
+            assert_eq!(shown(&early), shown(&all), "split at {split}");
+        }
+        // The concurrent edit's loser is kept in history either way.
+        assert_eq!(all.accounts[&X].history.len(), 1);
+    }
+
     #[test]
     fn history_is_capped() {
         let mut ops = vec![upsert(X, at(1, 1), None, "0")];
