@@ -7,15 +7,14 @@ use zeroize::Zeroizing;
 use super::diff;
 use super::error::SyncError;
 use super::id::Id;
-use super::keys::Keys;
 use super::keys::SyncKey;
-use super::log::{self, FORMAT_FILE, Hash, MAX_OPS_PER_FILE, Meta, VERSION};
-use super::op::Op;
+use super::log::{self, FORMAT_FILE, MAX_OPS_PER_FILE, VERSION};
 use super::prune::{self, Pruning};
 use super::remote::{self, Listing};
 use super::snapshot::{self, Snapshot};
-use super::state::{Ack, Announced, Cover, Seen, State};
+use super::state::{Announced, State};
 use super::store::{BlobStore, Created};
+use super::writer::LogWriter;
 use crate::vault::{AccountId, Damage, Vault, VaultError};
 
 /// The most accounts a sync keeps (deleted ones included).
@@ -228,7 +227,7 @@ pub fn sync_with(
 
     // This device's new files, before the vault commits: a crash in between leaves files that
     // the next sync reads back as this device's own history.
-    let mut log = Writer::new(&state, store, &keys, now_ms)?;
+    let mut log = LogWriter::new(&state, store, &keys, now_ms)?;
     for chunk in local.chunks(MAX_OPS_PER_FILE) {
         log.append(chunk, None)?;
     }
@@ -318,87 +317,6 @@ pub fn sync_with(
         }
     }
     Ok(report)
-}
-
-/// Appends files to this device's log, each carrying its acknowledgement.
-struct Writer<'a> {
-    store: &'a dyn BlobStore,
-    keys: &'a Keys,
-    device: Id,
-    seq: u64,
-    prev: Hash,
-    ack: Ack,
-    /// Files written, not yet recorded in the state.
-    written: u64,
-    fresh: Vec<u64>,
-}
-
-impl<'a> Writer<'a> {
-    fn new(
-        state: &State,
-        store: &'a dyn BlobStore,
-        keys: &'a Keys,
-        now_ms: u64,
-    ) -> Result<Self, SyncError> {
-        let device = state.device;
-        let (seq, prev) = match state.seen.get(&device) {
-            Some(seen) => (seen.seq, seen.hash().ok_or_else(damaged)?),
-            None => (0, [0; 32]),
-        };
-        let ack = Ack {
-            file: seq,
-            wall: now_ms,
-            seen: state.seen.iter().map(|(d, s)| (*d, s.seq)).collect(),
-        };
-        Ok(Self {
-            store,
-            keys,
-            device,
-            seq,
-            prev,
-            ack,
-            written: 0,
-            fresh: Vec::new(),
-        })
-    }
-
-    /// Writes the next file; returns its seq.
-    fn append(&mut self, ops: &[Op], snapshot: Option<Cover>) -> Result<u64, SyncError> {
-        self.seq += 1;
-        self.ack.file = self.seq;
-        let meta = Meta {
-            ack: Some(self.ack.clone()),
-            snapshot,
-        };
-        let bytes = log::seal_ops(self.keys, &self.device, self.seq, &self.prev, ops, &meta)?;
-        match self
-            .store
-            .create(&log::op_name(&self.device, self.seq), &bytes)?
-        {
-            Created::New => {}
-            Created::AlreadyExists => return Err(SyncError::Busy),
-        }
-        self.prev = log::hash(&bytes);
-        self.written += 1;
-        self.fresh.push(self.seq);
-        Ok(self.seq)
-    }
-
-    /// Records the files written so far in the state and the listing.
-    fn record(&mut self, state: &mut State, listing: &mut Listing) {
-        if self.fresh.is_empty() {
-            return;
-        }
-        state
-            .seen
-            .insert(self.device, Seen::new(self.seq, &self.prev));
-        state.acknowledge(self.device, self.ack.clone());
-        listing
-            .logs
-            .entry(self.device)
-            .or_default()
-            .extend(self.fresh.drain(..));
-    }
 }
 
 /// A folder of a later version (`jeton-sync/v2/...`) means a newer Jeton writes here.

@@ -41,6 +41,7 @@ mod state;
 pub mod store;
 #[cfg(feature = "webdav")]
 pub mod webdav;
+mod writer;
 
 pub use engine::{
     Conflict, MAX_ACCOUNTS, SyncReport, init, is_set_up, join, key, leave, sync, sync_at, sync_with,
