@@ -7,10 +7,13 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use jeton_core::sync::{self, BlobStore, Created, FolderStore, StoreError, SyncError};
+use jeton_core::sync::{self, BlobStore, Created, FolderStore, Pruning, StoreError, SyncError};
 use jeton_core::vault::{KdfParams, Vault};
 use jeton_core::{Account, OtpParams, Secret};
 use proptest::prelude::*;
+
+#[path = "support/measure.rs"]
+mod measure;
 
 const T: u64 = 1_800_000_000_000; // a wall clock, in ms
 const DAY: u64 = 24 * 60 * 60 * 1000;
@@ -343,10 +346,18 @@ fn a_file_replaced_by_an_older_one_is_refused() {
     p.a.add(account("y", 2, false)).unwrap();
     sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
     sync::sync_at(&mut p.b, &p.store, T + 3).unwrap();
-    // a's log: two files that b has read. The second is swapped for a copy of the first.
-    let files = op_files(&p);
-    assert_eq!(files.len(), 2, "{files:?}");
-    std::fs::copy(p.store_dir.join(&files[0]), p.store_dir.join(&files[1])).unwrap();
+    // a's log: its first file (from its first, empty sync, which made it known) and two
+    // files that b has read. The last is swapped for a copy of the one before.
+    let all = op_files(&p);
+    let folder = |n: &String| n.rsplit_once('/').unwrap().0.to_string();
+    let a_log = all
+        .iter()
+        .map(folder)
+        .max_by_key(|f| all.iter().filter(|n| folder(n) == *f).count())
+        .unwrap();
+    let files: Vec<_> = all.iter().filter(|n| folder(n) == a_log).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    std::fs::copy(p.store_dir.join(files[1]), p.store_dir.join(files[2])).unwrap();
     let e = sync::sync_at(&mut p.b, &p.store, T + 4).unwrap_err();
     assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
 }
@@ -616,6 +627,241 @@ fn the_conformance_suite_is_usable_outside_the_crate() {
     sync::conformance::race(&store);
 }
 
+// --- Snapshots and pruning ----------------------------------------------------------------
+
+const EAGER: Pruning = Pruning {
+    snapshot_after: 8,
+    inactive_after_ms: 90 * DAY,
+};
+
+fn store_files(store: &FolderStore, suffix: &str) -> Vec<String> {
+    let mut names: Vec<String> = store
+        .list("jeton-sync/v1")
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.ends_with(suffix))
+        .collect();
+    names.sort();
+    names
+}
+
+fn store_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        total += if entry.file_type().unwrap().is_dir() {
+            store_bytes(&entry.path())
+        } else {
+            entry.metadata().unwrap().len()
+        };
+    }
+    total
+}
+
+/// A pair where `a` made 20 files of history: 12 accounts added one sync at a time, an HOTP
+/// code used, two renames and a deletion. Nothing pruned yet (`b` has acknowledged nothing).
+fn pair_with_history() -> Pair {
+    let mut p = pair();
+    let mut t = T;
+    for i in 1..=12u8 {
+        p.a.add(account("x", i, i == 2)).unwrap();
+        t += 1000;
+        sync::sync_with(&mut p.a, &p.store, t, &EAGER).unwrap();
+    }
+    let hotp = id_of(&p.a, 2).unwrap();
+    p.a.next_hotp(hotp).unwrap();
+    p.a.next_hotp(hotp).unwrap();
+    for (secret, name) in [(3, "renamed"), (4, "renamed too")] {
+        p.a.rename(id_of(&p.a, secret).unwrap(), None, name.into())
+            .unwrap();
+        t += 1000;
+        sync::sync_with(&mut p.a, &p.store, t, &EAGER).unwrap();
+    }
+    p.a.remove(id_of(&p.a, 5).unwrap()).unwrap();
+    sync::sync_with(&mut p.a, &p.store, t + 1000, &EAGER).unwrap();
+    p
+}
+
+#[test]
+fn the_store_shrinks_once_every_device_has_acknowledged_a_snapshot() {
+    let mut p = pair_with_history();
+    let ops_before = store_files(&p.store, ".op").len();
+    let bytes_before = store_bytes(&p.store_dir);
+    assert!(
+        !store_files(&p.store, ".snap").is_empty(),
+        "a snapshot was written"
+    );
+    assert!(
+        store_files(&p.store, ".op")
+            .iter()
+            .any(|n| n.ends_with("0000000000000001.op")),
+        "nothing is pruned before b has read it"
+    );
+    // b reads everything and says so; a's next sync prunes.
+    sync::sync_with(&mut p.b, &p.store, T + DAY, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 1, &EAGER).unwrap();
+    let ops_after = store_files(&p.store, ".op");
+    assert!(
+        ops_after.len() <= 4,
+        "{ops_before} files before, {ops_after:?} after"
+    );
+    assert!(store_bytes(&p.store_dir) < bytes_before);
+    assert_eq!(
+        store_files(&p.store, ".snap").len(),
+        1,
+        "older snapshots go too"
+    );
+    assert_eq!(view(&p.a), view(&p.b));
+    assert_eq!(view(&p.a).len(), 11);
+
+    // Edits keep flowing both ways, and a rollback is still refused.
+    p.b.rename(id_of(&p.b, 6).unwrap(), None, "from b".into())
+        .unwrap();
+    sync::sync_with(&mut p.b, &p.store, T + DAY + 2, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 3, &EAGER).unwrap();
+    assert_eq!(view(&p.a), view(&p.b));
+    assert!(view(&p.a).iter().any(|a| a.1 == "from b"));
+}
+
+#[test]
+fn a_device_that_joins_after_pruning_gets_everything() {
+    let mut p = pair_with_history();
+    sync::sync_with(&mut p.b, &p.store, T + DAY, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 1, &EAGER).unwrap();
+    let left = store_files(&p.store, ".op");
+    assert!(left.len() <= 4, "a's log was pruned: {left:?}");
+    let mut c = vault(p._dir.path(), "c");
+    c.add(account("only on c", 40, false)).unwrap();
+    sync::join(&mut c, &p.store, &sync::key(&p.a).unwrap()).unwrap();
+    sync::sync_with(&mut c, &p.store, T + DAY + 2, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 3, &EAGER).unwrap();
+    sync::sync_with(&mut p.b, &p.store, T + DAY + 4, &EAGER).unwrap();
+    assert_eq!(view(&c), view(&p.a));
+    assert_eq!(view(&c), view(&p.b));
+    let c_view = view(&c);
+    assert_eq!(c_view.len(), 12, "11 from the store and c's own");
+    assert!(!c_view.iter().any(|a| a.0 == 5), "the deletion stays");
+    assert!(c_view.contains(&(3, "renamed".into(), 0, String::new())));
+    assert!(
+        c_view.contains(&(2, "x".into(), 2, String::new())),
+        "HOTP counter kept"
+    );
+    // The code c shows next is one a never showed.
+    let mut on_c = c;
+    let code = on_c.next_hotp(id_of(&on_c, 2).unwrap()).unwrap();
+    assert_eq!(
+        on_c.get(id_of(&on_c, 2).unwrap())
+            .unwrap()
+            .account
+            .params
+            .counter,
+        3
+    );
+    assert!(!code.digits.is_empty());
+}
+
+#[test]
+fn a_silent_device_catches_up_from_the_snapshot_without_losing_its_edits() {
+    let mut p = pair();
+    p.a.add(account("shared", 1, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
+    sync::sync_at(&mut p.b, &p.store, T + 2).unwrap();
+    // b goes silent with an offline edit; a moves on for 100 days and prunes past b.
+    p.b.rename(id_of(&p.b, 1).unwrap(), None, "edited offline".into())
+        .unwrap();
+    p.b.add(account("added offline", 2, false)).unwrap();
+    let mut t = T + 100 * DAY;
+    for i in 10..30u8 {
+        p.a.add(account("later", i, false)).unwrap();
+        t += 1000;
+        sync::sync_with(&mut p.a, &p.store, t, &EAGER).unwrap();
+    }
+    p.a.remove(id_of(&p.a, 10).unwrap()).unwrap();
+    sync::sync_with(&mut p.a, &p.store, t + 1000, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, t + 2000, &EAGER).unwrap();
+    let a_files = store_files(&p.store, ".op");
+    assert!(
+        !a_files.iter().any(|n| n.ends_with("0000000000000002.op")),
+        "a's log was pruned past what b read: {a_files:?}"
+    );
+    sync::sync_with(&mut p.b, &p.store, t + 3000, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, t + 4000, &EAGER).unwrap();
+    assert_eq!(view(&p.a), view(&p.b));
+    let names: Vec<_> = view(&p.a).into_iter().map(|a| a.1).collect();
+    assert!(names.contains(&"edited offline".to_string()), "{names:?}");
+    assert!(names.contains(&"added offline".to_string()), "{names:?}");
+    assert!(!view(&p.a).iter().any(|a| a.0 == 10), "the deletion stays");
+    assert_eq!(view(&p.a).len(), 21);
+}
+
+#[test]
+fn a_rollback_is_still_refused_after_pruning() {
+    let mut p = pair_with_history();
+    sync::sync_with(&mut p.b, &p.store, T + DAY, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 1, &EAGER).unwrap();
+    let old = p._dir.path().join("old-copy");
+    copy_dir(&p.store_dir, &old);
+    p.a.add(account("y", 50, false)).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 2, &EAGER).unwrap();
+    sync::sync_with(&mut p.b, &p.store, T + DAY + 3, &EAGER).unwrap();
+    let before = view(&p.b);
+    std::fs::remove_dir_all(&p.store_dir).unwrap();
+    copy_dir(&old, &p.store_dir);
+    for (v, t) in [(&mut p.b, T + DAY + 4), (&mut p.a, T + DAY + 4)] {
+        let e = sync::sync_with(v, &p.store, t, &EAGER).unwrap_err();
+        assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
+    }
+    assert_eq!(view(&p.b), before);
+}
+
+#[test]
+fn an_old_or_missing_snapshot_is_refused_or_harmless() {
+    let mut p = pair_with_history();
+    let first_snapshot = store_files(&p.store, ".snap")[0].clone();
+    let first_bytes = std::fs::read(p.store_dir.join(&first_snapshot)).unwrap();
+    sync::sync_with(&mut p.b, &p.store, T + DAY, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 1, &EAGER).unwrap();
+    // More history: a second snapshot, and the files up to it pruned.
+    for i in 20..30u8 {
+        p.a.add(account("more", i, false)).unwrap();
+        sync::sync_with(&mut p.a, &p.store, T + DAY + 10 + u64::from(i), &EAGER).unwrap();
+    }
+    sync::sync_with(&mut p.b, &p.store, T + DAY + 100, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 101, &EAGER).unwrap();
+    let newest = store_files(&p.store, ".snap");
+    assert_eq!(newest.len(), 1);
+    assert_ne!(
+        newest[0], first_snapshot,
+        "the first one was superseded and deleted"
+    );
+    let key = sync::key(&p.a).unwrap();
+
+    // The old snapshot put back under the newest one's name does not open.
+    std::fs::write(p.store_dir.join(&newest[0]), &first_bytes).unwrap();
+    let mut c = vault(p._dir.path(), "c");
+    sync::join(&mut c, &p.store, &key).unwrap();
+    let e = sync::sync_with(&mut c, &p.store, T + DAY + 2, &EAGER).unwrap_err();
+    assert!(matches!(e, SyncError::Tampered(_)), "{e}");
+    assert!(view(&c).is_empty());
+
+    // Put back under its own name instead, with the newest gone: it does not reach the
+    // pruned files, so a new device is refused and nothing is applied.
+    std::fs::remove_file(p.store_dir.join(&newest[0])).unwrap();
+    std::fs::write(p.store_dir.join(&first_snapshot), &first_bytes).unwrap();
+    let e = sync::sync_with(&mut c, &p.store, T + DAY + 3, &EAGER).unwrap_err();
+    assert!(matches!(e, SyncError::Tampered(_)), "{e}");
+    assert!(view(&c).is_empty());
+
+    // The devices that had synced do not need it: they sync on, and one of them writes a new
+    // snapshot, from which the new device then starts.
+    let before = view(&p.a);
+    sync::sync_with(&mut p.b, &p.store, T + DAY + 4, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 5, &EAGER).unwrap();
+    assert_eq!(view(&p.a), before);
+    sync::sync_with(&mut c, &p.store, T + DAY + 6, &EAGER).unwrap();
+    assert_eq!(view(&c), before);
+}
+
 // --- Convergence under random offline edits -------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -644,7 +890,7 @@ fn action(devices: usize) -> impl Strategy<Value = Action> {
     ]
 }
 
-fn run(devices: usize, actions: &[Action]) {
+fn run(devices: usize, actions: &[Action], pruning: &Pruning) {
     let dir = tempfile::tempdir().unwrap();
     let store_dir = dir.path().join("store");
     std::fs::create_dir(&store_dir).unwrap();
@@ -737,7 +983,7 @@ fn run(devices: usize, actions: &[Action]) {
                     let top = top_counter.entry(*secret).or_default();
                     *top = (*top).max(*c);
                 }
-                sync::sync_at(&mut vaults[device], &store, now).unwrap();
+                sync::sync_with(&mut vaults[device], &store, now, pruning).unwrap();
                 dirty[device].clear();
                 synced[device] = counters(&vaults[device]).into_keys().collect();
                 let after = counters(&vaults[device]);
@@ -753,13 +999,18 @@ fn run(devices: usize, actions: &[Action]) {
     for _ in 0..2 {
         for v in &mut vaults {
             now += 1000;
-            sync::sync_at(v, &store, now).unwrap();
+            sync::sync_with(v, &store, now, pruning).unwrap();
         }
     }
     let first = view(&vaults[0]);
     for v in &vaults[1..] {
         assert_eq!(view(v), first, "devices disagree");
     }
+    // A device that joins now (from a snapshot, where the logs were pruned) gets the same.
+    let mut late = vault(dir.path(), "late");
+    sync::join(&mut late, &store, &key).unwrap();
+    sync::sync_with(&mut late, &store, now + 1000, pruning).unwrap();
+    assert_eq!(view(&late), first, "a device joining late disagrees");
     let present: std::collections::BTreeSet<u8> = first.iter().map(|a| a.0).collect();
     for secret in added.difference(&removed) {
         assert!(present.contains(secret), "account {secret} was lost");
@@ -780,6 +1031,17 @@ fn run(devices: usize, actions: &[Action]) {
     }
 }
 
+/// Snapshots every one to four files; devices silent for a few actions either hold pruning
+/// back (90 days) or not (5 s: they then start from a snapshot).
+fn pruning() -> impl Strategy<Value = Pruning> {
+    (1u64..5, prop_oneof![Just(5_000u64), Just(90 * DAY)]).prop_map(
+        |(snapshot_after, inactive_after_ms)| Pruning {
+            snapshot_after,
+            inactive_after_ms,
+        },
+    )
+}
+
 fn counters(v: &Vault) -> std::collections::BTreeMap<u8, u64> {
     v.records()
         .unwrap()
@@ -793,88 +1055,37 @@ proptest! {
 
     #[test]
     fn two_devices_converge(actions in proptest::collection::vec(action(2), 1..30)) {
-        run(2, &actions);
+        run(2, &actions, &Pruning::default());
     }
 
     #[test]
     fn three_devices_converge(actions in proptest::collection::vec(action(3), 1..40)) {
-        run(3, &actions);
+        run(3, &actions, &Pruning::default());
+    }
+
+    #[test]
+    fn two_devices_converge_while_pruning(
+        actions in proptest::collection::vec(action(2), 1..30),
+        pruning in pruning(),
+    ) {
+        run(2, &actions, &pruning);
+    }
+
+    #[test]
+    fn three_devices_converge_while_pruning(
+        actions in proptest::collection::vec(action(3), 1..40),
+        pruning in pruning(),
+    ) {
+        run(3, &actions, &pruning);
     }
 }
 
-/// Measurement, not a check: `cargo test -p jeton-core --release --test sync -- --ignored --nocapture`.
+/// Measurement, not a check (docs/performance.md):
+/// `cargo test -p jeton-core --release --test sync -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement; run by hand"]
 fn measure_two_devices_with_a_thousand_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let store = FolderStore::new(dir.path()).unwrap();
-    let mut a = vault(dir.path(), "a");
-    let mut b = vault(dir.path(), "b");
-    let many = |tag: u8| -> Vec<(Account, jeton_core::vault::Extras)> {
-        (0..1000u32)
-            .map(|i| {
-                let mut secret = [tag; 20];
-                secret[..4].copy_from_slice(&i.to_be_bytes());
-                let account = Account {
-                    issuer: Some("Omnivox".into()),
-                    name: format!("user{i}@example.com"),
-                    secret: Secret::from_slice(&secret),
-                    params: OtpParams::totp(),
-                };
-                (account, jeton_core::vault::Extras::default())
-            })
-            .collect()
-    };
-    a.add_all(many(1)).unwrap();
-    b.add_all(many(2)).unwrap();
-    let size = |dir: &Path| -> u64 {
-        fn walk(p: &Path) -> u64 {
-            std::fs::read_dir(p)
-                .unwrap()
-                .map(|e| {
-                    let e = e.unwrap();
-                    if e.file_type().unwrap().is_dir() {
-                        walk(&e.path())
-                    } else {
-                        e.metadata().unwrap().len()
-                    }
-                })
-                .sum()
-        }
-        walk(dir)
-    };
-    let timed = |label: &str, v: &mut Vault| {
-        let start = std::time::Instant::now();
-        let r = sync::sync(v, &store).unwrap();
-        println!(
-            "{label}: {:?}, sent {}, received {}, added {}, store {} bytes",
-            start.elapsed(),
-            r.sent,
-            r.received,
-            r.added,
-            size(&dir.path().join("jeton-sync"))
-        );
-    };
-    sync::init(&mut a, &store).unwrap();
-    timed("a first sync (1000 accounts)", &mut a);
-    sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
-    timed("b joins (1000 + 1000)", &mut b);
-    timed("a receives b's 1000", &mut a);
-    for v in [&mut a, &mut b] {
-        let ids: Vec<_> = v
-            .list()
-            .unwrap()
-            .into_iter()
-            .take(100)
-            .map(|e| e.id)
-            .collect();
-        for id in ids {
-            v.rename(id, None, "changed".into()).unwrap();
-        }
-    }
-    timed("a: 100 changes", &mut a);
-    timed("b: 100 changes, 100 received", &mut b);
-    timed("a: 100 received", &mut a);
-    timed("a: nothing new", &mut a);
-    assert_eq!(view(&a), view(&b));
+    measure::two_devices_with_a_thousand_accounts("folder", &store, dir.path());
 }

@@ -7,6 +7,8 @@
 
 #[path = "support/apache.rs"]
 mod apache;
+#[path = "support/measure.rs"]
+mod measure;
 
 use std::sync::Arc;
 
@@ -184,4 +186,117 @@ fn concurrent_writers_of_different_files_all_land() {
     for name in listed {
         assert_eq!(store.read(&name, 100).unwrap().unwrap(), name.as_bytes());
     }
+}
+
+/// Two devices sync over the server with a snapshot every few files: the store shrinks once
+/// both have read a snapshot, and a third device that joins afterwards gets every account.
+#[test]
+fn pruning_over_webdav_shrinks_the_store_and_a_late_device_gets_everything() {
+    use jeton_core::sync::{self, Pruning};
+    use jeton_core::vault::{KdfParams, Vault};
+    use jeton_core::{Account, OtpParams, Secret};
+
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let open = |name: &str| {
+        Vault::create_with_kdf(
+            dir.path().join(name),
+            "password",
+            KdfParams::INSECURE_FAST_FOR_TESTS,
+        )
+        .unwrap()
+    };
+    let (mut a, mut b, mut c) = (open("a.jeton"), open("b.jeton"), open("c.jeton"));
+    let pruning = Pruning {
+        snapshot_after: 4,
+        ..Pruning::default()
+    };
+    let t = 1_800_000_000_000u64;
+    sync::init(&mut a, &store).unwrap();
+    sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
+    for i in 0..12u8 {
+        let v = if i % 2 == 0 { &mut a } else { &mut b };
+        v.add(Account {
+            issuer: Some("Omnivox".into()),
+            name: format!("user{i}"),
+            secret: Secret::from_slice(&[i + 1; 20]),
+            params: OtpParams::totp(),
+        })
+        .unwrap();
+        sync::sync_with(v, &store, t + u64::from(i) * 1000, &pruning).unwrap();
+    }
+    for round in 0..2u64 {
+        sync::sync_with(&mut a, &store, t + 100_000 + round * 2, &pruning).unwrap();
+        sync::sync_with(&mut b, &store, t + 100_001 + round * 2, &pruning).unwrap();
+    }
+    // Files written: each log's highest number; files left: what the server lists.
+    let listed: Vec<String> = store
+        .list("jeton-sync")
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.ends_with(".op"))
+        .collect();
+    let mut written = std::collections::BTreeMap::<String, u64>::new();
+    for name in &listed {
+        let (log, file) = name.rsplit_once('/').unwrap();
+        let seq = u64::from_str_radix(file.trim_end_matches(".op"), 16).unwrap();
+        let top = written.entry(log.to_owned()).or_default();
+        *top = (*top).max(seq);
+    }
+    let written: u64 = written.values().sum();
+    let after = listed.len();
+    assert!(
+        after < 6 && written >= 12,
+        "{written} op files written, {after} left: {listed:?}"
+    );
+    // What the server holds, read on its disk: the pruned files are gone there too.
+    let on_disk = walk(&server.data().join("jeton-sync"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "op"))
+        .count();
+    assert_eq!(on_disk, after);
+
+    sync::join(&mut c, &store, &sync::key(&a).unwrap()).unwrap();
+    sync::sync_with(&mut c, &store, t + 200_000, &pruning).unwrap();
+    let names = |v: &Vault| {
+        let mut n: Vec<String> = v
+            .records()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.account.name)
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&c).len(), 12);
+    assert_eq!(names(&c), names(&a));
+    assert_eq!(names(&a), names(&b));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Measurement, not a check (docs/performance.md):
+/// `cargo test -p jeton-core --release --features webdav --test webdav -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement; run by hand"]
+fn measure_two_devices_with_a_thousand_accounts() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    measure::two_devices_with_a_thousand_accounts(
+        "WebDAV (Apache mod_dav on loopback)",
+        &store,
+        &server.data(),
+    );
 }

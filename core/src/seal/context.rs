@@ -87,6 +87,15 @@ pub enum Context<'a> {
         /// The file's place in that device's log.
         seq: u64,
     },
+    /// A snapshot of the merged sync state: bound to its name, so that it opens nowhere else.
+    SyncSnapshot {
+        /// The sync format version.
+        version: u16,
+        /// The writing device's id.
+        device: &'a [u8; 16],
+        /// The log file that announced it.
+        seq: u64,
+    },
     /// A pairing invitation (sync key and store address), sealed with a short code.
     Pairing {
         /// The invitation format version.
@@ -169,6 +178,17 @@ impl Context<'_> {
                 seq,
             } => {
                 let mut aad = b"jeton-sync/ops/".to_vec();
+                aad.extend_from_slice(&version.to_be_bytes());
+                aad.extend_from_slice(device);
+                aad.extend_from_slice(&seq.to_be_bytes());
+                aad
+            }
+            Self::SyncSnapshot {
+                version,
+                device,
+                seq,
+            } => {
+                let mut aad = b"jeton-sync/snapshot/".to_vec();
                 aad.extend_from_slice(&version.to_be_bytes());
                 aad.extend_from_slice(device);
                 aad.extend_from_slice(&seq.to_be_bytes());

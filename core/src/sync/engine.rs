@@ -9,9 +9,12 @@ use super::error::SyncError;
 use super::id::Id;
 use super::keys::SyncKey;
 use super::log::{self, FORMAT_FILE, MAX_OPS_PER_FILE, VERSION};
-use super::remote;
-use super::state::{Seen, State};
+use super::prune::{self, Pruning};
+use super::remote::{self, Listing};
+use super::snapshot::{self, Snapshot};
+use super::state::{Announced, State};
 use super::store::{BlobStore, Created};
+use super::writer::LogWriter;
 use crate::vault::{AccountId, Damage, Vault, VaultError};
 
 /// The most accounts a sync keeps (deleted ones included).
@@ -132,7 +135,8 @@ pub fn leave(vault: &mut Vault) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Sends this vault's changes and applies the other devices', in one vault transaction.
+/// Sends this vault's changes and applies the other devices', in one vault transaction; writes
+/// a snapshot and prunes the store when [`Pruning::default`] says so.
 pub fn sync(vault: &mut Vault, store: &dyn BlobStore) -> Result<SyncReport, SyncError> {
     sync_at(vault, store, now_ms())
 }
@@ -142,6 +146,16 @@ pub fn sync_at(
     vault: &mut Vault,
     store: &dyn BlobStore,
     now_ms: u64,
+) -> Result<SyncReport, SyncError> {
+    sync_with(vault, store, now_ms, &Pruning::default())
+}
+
+/// [`sync_at`] with the given snapshot and pruning policy.
+pub fn sync_with(
+    vault: &mut Vault,
+    store: &dyn BlobStore,
+    now_ms: u64,
+    pruning: &Pruning,
 ) -> Result<SyncReport, SyncError> {
     let mut state = load(vault)?.ok_or(SyncError::NotSetUp)?;
     let seen_before = state.seen.clone();
@@ -154,11 +168,19 @@ pub fn sync_at(
     log::check_format(&marker, Some(&keys))?;
     let names = store.list(log::ROOT)?;
     check_versions(&names)?;
+    let mut listing = Listing::parse(&names)?;
 
-    // Every log's new files, checked before anything is merged or stamped.
-    let news = remote::read(store, &keys, &names, &state.seen)?;
+    // Every log's new files (from a snapshot where they were pruned), checked before anything
+    // is merged or stamped.
+    let news = remote::read(store, &keys, &listing, &state.seen)?;
     for at in news.ops.iter().filter_map(|op| op.at()) {
         state.observe(at, now_ms);
+    }
+    if let Some(snapshot) = &news.snapshot {
+        let clocks: Vec<_> = State::clocks(&snapshot.accounts).collect();
+        for at in clocks {
+            state.observe(at, now_ms);
+        }
     }
 
     // The vault's changes against the state of the last sync, stamped after what was read.
@@ -171,6 +193,24 @@ pub fn sync_at(
         ..SyncReport::default()
     };
     state.seen = news.seen;
+    for (device, ack) in news.acks {
+        state.acknowledge(device, ack);
+    }
+    for announced in news.announced {
+        state.announce(announced);
+    }
+    if let Some(snapshot) = news.snapshot {
+        report.received += snapshot.accounts.len();
+        for (device, ack) in snapshot.acks {
+            state.acknowledge(device, ack);
+        }
+        state.announce(Announced {
+            device: snapshot.device,
+            seq: snapshot.seq,
+            cover: snapshot.cover,
+        });
+        state.absorb(snapshot.accounts);
+    }
 
     let mut ops = news.ops;
     ops.extend(local.iter().cloned());
@@ -187,22 +227,61 @@ pub fn sync_at(
 
     // This device's new files, before the vault commits: a crash in between leaves files that
     // the next sync reads back as this device's own history.
-    let device = state.device;
-    let (mut seq, mut prev) = match state.seen.get(&device) {
-        Some(seen) => (seen.seq, seen.hash().ok_or_else(damaged)?),
-        None => (0, [0; 32]),
-    };
+    let mut log = LogWriter::new(&state, store, &keys, now_ms)?;
     for chunk in local.chunks(MAX_OPS_PER_FILE) {
-        seq += 1;
-        let bytes = log::seal_ops(&keys, &device, seq, &prev, chunk)?;
-        match store.create(&log::op_name(&device, seq), &bytes)? {
+        log.append(chunk, None)?;
+    }
+    log.record(&mut state, &mut listing);
+    let best = prune::best(&state, &listing);
+    let pruned_unsnapshotted = best.is_none()
+        && listing
+            .logs
+            .values()
+            .any(|seqs| seqs.first().is_some_and(|low| *low > 1));
+    let snapshot_due =
+        prune::uncovered(&listing, best) >= pruning.snapshot_after.max(1) || pruned_unsnapshotted;
+    // A device's first file makes it known to the others, which then wait for it to read
+    // their files before pruning them.
+    let ack_due = log.written == 0
+        && (!state.seen.contains_key(&state.device)
+            || best.is_some_and(|b| prune::should_acknowledge(&state, b)));
+    if snapshot_due {
+        // The announcement first, then the snapshot: a snapshot on the store is always
+        // announced in its writer's log.
+        let cover = state.seen.clone();
+        let seq = log.append(&[], Some(cover.clone()))?;
+        let snapshot = Snapshot {
+            device: state.device,
+            seq,
+            cover: cover.clone(),
+            acks: state.acks.clone(),
+            accounts: state
+                .accounts
+                .iter()
+                .map(|(id, e)| {
+                    let mut e = e.clone();
+                    e.local = None;
+                    (*id, e)
+                })
+                .collect(),
+        };
+        match store.create(
+            &log::snap_name(&state.device, seq),
+            &snapshot::seal(&keys, &snapshot)?,
+        )? {
             Created::New => {}
             Created::AlreadyExists => return Err(SyncError::Busy),
         }
-        prev = log::hash(&bytes);
-    }
-    if seq > 0 {
-        state.seen.insert(device, Seen::new(seq, &prev));
+        log.record(&mut state, &mut listing);
+        listing.snaps.insert((state.device, seq));
+        state.announce(Announced {
+            device: state.device,
+            seq,
+            cover,
+        });
+    } else if ack_due {
+        log.append(&[], None)?;
+        log.record(&mut state, &mut listing);
     }
 
     let apply = diff::to_vault(&mut state, &records, now_ms / 1000);
@@ -222,6 +301,7 @@ pub fn sync_at(
             lost: c.lost,
         })
         .collect();
+    prune::retain(&mut state, &listing);
     let unchanged = report.sent == 0
         && report.received == 0
         && apply.upserts.is_empty()
@@ -229,6 +309,12 @@ pub fn sync_at(
         && state.seen == seen_before;
     if !unchanged {
         vault.commit_sync(apply.upserts, apply.removals, encode(&state)?)?;
+    }
+    // Pruning comes after the commit and is best effort: the next sync retries what fails.
+    for name in prune::plan(&state, &listing, now_ms, pruning) {
+        if store.delete(&name).is_err() {
+            break;
+        }
     }
     Ok(report)
 }

@@ -4,7 +4,10 @@
 //!   sync key, which proves the key to a joining device.
 //! - `jeton-sync/v1/<device hex>/<seq:016x>.op`: `JSYNC` ‖ version (u16, big-endian) ‖ the body
 //!   sealed under `Context::SyncOps { device, seq }`. The body names the SHA-256 of the
-//!   device's previous file (zeros for the first).
+//!   device's previous file (zeros for the first), and may carry the device's acknowledgement
+//!   and a snapshot's announcement.
+//! - `jeton-sync/v1/<device hex>/<seq:016x>.snap`: a snapshot announced by that device's file
+//!   `seq` (`super::snapshot`).
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -13,6 +16,7 @@ use super::error::SyncError;
 use super::id::Id;
 use super::keys::Keys;
 use super::op::Op;
+use super::state::{Ack, Cover};
 use crate::seal::{self, Context};
 
 /// The sync format this version writes and reads.
@@ -39,11 +43,18 @@ pub fn op_name(device: &Id, seq: u64) -> String {
     format!("{LOGS}/{}/{seq:016x}.op", device.hex())
 }
 
+/// The name of the snapshot announced by a device's `seq`th file.
+pub fn snap_name(device: &Id, seq: u64) -> String {
+    format!("{LOGS}/{}/{seq:016x}.snap", device.hex())
+}
+
 /// What a name under [`LOGS`] is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Name {
     /// An op file.
     Op(Id, u64),
+    /// A snapshot.
+    Snap(Id, u64),
     /// A file of a later version or of another kind (ignored by this version).
     Other,
 }
@@ -56,7 +67,11 @@ pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     let Some((device, file)) = rest.split_once('/') else {
         return Ok(Name::Other);
     };
-    let Some(seq) = file.strip_suffix(".op") else {
+    let (seq, snap) = if let Some(seq) = file.strip_suffix(".op") {
+        (seq, false)
+    } else if let Some(seq) = file.strip_suffix(".snap") {
+        (seq, true)
+    } else {
         return Ok(Name::Other);
     };
     let bad = || SyncError::Tampered(format!("the file name {name:?} is not one Jeton writes"));
@@ -68,7 +83,11 @@ pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     if seq == 0 {
         return Err(bad());
     }
-    Ok(Name::Op(device, seq))
+    Ok(if snap {
+        Name::Snap(device, seq)
+    } else {
+        Name::Op(device, seq)
+    })
 }
 
 /// The format marker's bytes.
@@ -107,6 +126,17 @@ pub fn check_format(bytes: &[u8], keys: Option<&Keys>) -> Result<(), SyncError> 
     Ok(())
 }
 
+/// What an op file says besides its ops.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Meta {
+    /// What the device had read when it wrote the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) ack: Option<Ack>,
+    /// What the snapshot named after this file covers (the snapshot is written just after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) snapshot: Option<Cover>,
+}
+
 /// The sealed body of an op file.
 #[derive(Serialize, Deserialize)]
 struct Body {
@@ -114,6 +144,8 @@ struct Body {
     seq: u64,
     prev: String,
     ops: Vec<Op>,
+    #[serde(flatten)]
+    meta: Meta,
 }
 
 /// An op file's bytes.
@@ -123,12 +155,14 @@ pub fn seal_ops(
     seq: u64,
     prev: &Hash,
     ops: &[Op],
+    meta: &Meta,
 ) -> Result<Vec<u8>, SyncError> {
     let body = Body {
         device: *device,
         seq,
         prev: data_encoding::HEXLOWER.encode(prev),
         ops: ops.to_vec(),
+        meta: meta.clone(),
     };
     // Sized up front so that growing does not leave copies of secrets in freed memory.
     let mut plain = Zeroizing::new(Vec::with_capacity(1024 + ops.len() * 2048));
@@ -145,14 +179,14 @@ pub fn seal_ops(
 }
 
 /// Opens an op file read under `device`'s `seq`th name, checks that it follows `prev`, and
-/// returns its ops.
+/// returns its ops and what else it says.
 pub fn open_ops(
     keys: &Keys,
     device: &Id,
     seq: u64,
     prev: &Hash,
     bytes: &[u8],
-) -> Result<Vec<Op>, SyncError> {
+) -> Result<(Vec<Op>, Meta), SyncError> {
     let name = op_name(device, seq);
     let bad = |why: &str| SyncError::Tampered(format!("{name} {why}"));
     let rest = bytes
@@ -189,7 +223,7 @@ pub fn open_ops(
     if body.ops.len() > MAX_OPS_PER_FILE {
         return Err(bad("carries too many changes"));
     }
-    Ok(body.ops)
+    Ok((body.ops, body.meta))
 }
 
 /// The hash that the next file names.
@@ -213,6 +247,8 @@ mod tests {
         );
         assert_eq!(parse_name(&name).unwrap(), Name::Op(device, 0x1f));
         assert_eq!(parse_name("jeton-sync/v1/x.snap").unwrap(), Name::Other);
+        let snap = snap_name(&device, 3);
+        assert_eq!(parse_name(&snap).unwrap(), Name::Snap(device, 3));
         assert_eq!(parse_name("jeton-sync/format").unwrap(), Name::Other);
         for bad in [
             "jeton-sync/v1/abab/0000000000000001.op",
@@ -231,12 +267,18 @@ mod tests {
         let keys = SyncKey::generate().unwrap().derive();
         let device = Id([1; 16]);
         let prev = [7u8; 32];
-        let bytes = seal_ops(&keys, &device, 2, &prev, &[]).unwrap();
-        assert!(
-            open_ops(&keys, &device, 2, &prev, &bytes)
-                .unwrap()
-                .is_empty()
-        );
+        let meta = Meta {
+            ack: Some(Ack {
+                file: 2,
+                wall: 5,
+                seen: [(device, 1)].into(),
+            }),
+            snapshot: None,
+        };
+        let bytes = seal_ops(&keys, &device, 2, &prev, &[], &meta).unwrap();
+        let (ops, opened) = open_ops(&keys, &device, 2, &prev, &bytes).unwrap();
+        assert!(ops.is_empty());
+        assert_eq!(opened, meta);
         // Another name, another previous file, another key, one flipped byte: all refused.
         assert!(open_ops(&keys, &device, 3, &prev, &bytes).is_err());
         assert!(open_ops(&keys, &Id([2; 16]), 2, &prev, &bytes).is_err());

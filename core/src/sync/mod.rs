@@ -34,19 +34,24 @@ mod keys;
 mod log;
 mod op;
 pub mod pair;
+mod prune;
 pub mod recovery;
 mod remote;
+mod snapshot;
 mod state;
 pub mod store;
 #[cfg(feature = "webdav")]
 pub mod webdav;
+mod writer;
 
 pub use engine::{
-    Conflict, MAX_ACCOUNTS, SyncReport, init, is_set_up, join, key, leave, sync, sync_at,
+    Conflict, MAX_ACCOUNTS, SyncReport, init, is_set_up, join, key, leave, sync, sync_at, sync_with,
 };
 pub use error::SyncError;
 pub use folder::FolderStore;
 pub use hlc::MAX_AHEAD_MS;
 pub use keys::SyncKey;
 pub use log::{MAX_FILE_BYTES, MAX_OPS_PER_FILE, VERSION};
+pub use prune::Pruning;
+pub use snapshot::MAX_SNAPSHOT_BYTES;
 pub use store::{BlobStore, Created, StoreError};

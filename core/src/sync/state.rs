@@ -38,7 +38,8 @@ pub(super) struct Entity {
     pub(super) position: Option<(Hlc, u32)>,
     /// Versions that lost to a concurrent edit, oldest first.
     pub(super) history: Vec<Version>,
-    /// This vault's id for it (local; not part of the merge).
+    /// This vault's id for it (local; not part of the merge, nor of snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) local: Option<String>,
 }
 
@@ -88,6 +89,43 @@ impl Seen {
     }
 }
 
+/// What a snapshot covers: the highest file of every log merged into it.
+pub(super) type Cover = BTreeMap<Id, Seen>;
+
+/// What a device had read when it wrote one of its log files (its acknowledgement).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Ack {
+    /// The file of its own log that carries it (a later file's acknowledgement replaces it).
+    pub(super) file: u64,
+    /// The device's wall clock then (ms), which tells active devices from silent ones.
+    pub(super) wall: u64,
+    /// The highest file read, per log.
+    pub(super) seen: BTreeMap<Id, u64>,
+}
+
+/// A snapshot that a log file announced: `device`'s file `seq`, covering `cover`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Announced {
+    pub(super) device: Id,
+    pub(super) seq: u64,
+    pub(super) cover: Cover,
+}
+
+impl Announced {
+    /// How far it reaches, to pick the newest of several (covers only grow over time).
+    pub(super) fn reach(&self) -> (u64, Id, u64) {
+        let files = self.cover.values().map(|s| s.seq).sum();
+        (files, self.device, self.seq)
+    }
+
+    /// Whether it covers at least everything `other` covers.
+    pub(super) fn covers(&self, other: &Cover) -> bool {
+        other
+            .iter()
+            .all(|(d, s)| self.cover.get(d).is_some_and(|mine| mine.seq >= s.seq))
+    }
+}
+
 /// The key bytes, wiped on drop.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -113,6 +151,12 @@ pub(super) struct State {
     /// The highest file read or written, per device (this one included).
     pub(super) seen: BTreeMap<Id, Seen>,
     pub(super) accounts: BTreeMap<Id, Entity>,
+    /// The newest acknowledgement read from every device (this one's: the last it wrote).
+    #[serde(default)]
+    pub(super) acks: BTreeMap<Id, Ack>,
+    /// Snapshots announced in the logs and still worth knowing (listed, or not yet listed).
+    #[serde(default)]
+    pub(super) snapshots: Vec<Announced>,
 }
 
 impl State {
@@ -125,7 +169,81 @@ impl State {
             peak: 0,
             seen: BTreeMap::new(),
             accounts: BTreeMap::new(),
+            acks: BTreeMap::new(),
+            snapshots: Vec::new(),
         }
+    }
+
+    /// Takes in a device's acknowledgement, unless a later one is already known.
+    pub(super) fn acknowledge(&mut self, device: Id, ack: Ack) {
+        if self
+            .acks
+            .get(&device)
+            .is_none_or(|known| known.file < ack.file)
+        {
+            self.acks.insert(device, ack);
+        }
+    }
+
+    /// Takes in a snapshot's announcement.
+    pub(super) fn announce(&mut self, announced: Announced) {
+        let known = self
+            .snapshots
+            .iter()
+            .any(|a| a.device == announced.device && a.seq == announced.seq);
+        if !known {
+            self.snapshots.push(announced);
+        }
+    }
+
+    /// Merges a snapshot's accounts: the same join as merging the ops it was made from (the
+    /// newer version, the newer deletion, the higher counter, the newer position), without
+    /// reporting its conflicts again; its history joins this device's.
+    pub(super) fn absorb(&mut self, accounts: BTreeMap<Id, Entity>) {
+        for (id, theirs) in accounts {
+            let Entity {
+                record,
+                deleted,
+                counter,
+                position,
+                history,
+                local: _,
+            } = theirs;
+            let mine = self.accounts.entry(id).or_default();
+            mine.counter = mine.counter.max(counter);
+            mine.deleted = mine.deleted.max(deleted);
+            if let Some((at, p)) = position {
+                if mine.position.is_none_or(|(m, _)| m < at) {
+                    mine.position = Some((at, p));
+                }
+            }
+            if let Some(record) = record {
+                mine.counter = mine.counter.max(record.account.counter);
+                if mine.record.as_ref().is_none_or(|r| r.at < record.at) {
+                    mine.record = Some(record);
+                }
+            }
+            for version in history {
+                let current = mine.record.as_ref().is_some_and(|r| r.at == version.at);
+                if !current && !mine.history.iter().any(|v| v.at == version.at) {
+                    mine.history.push(version);
+                }
+            }
+            mine.history.sort_by_key(|v| v.at);
+            let excess = mine.history.len().saturating_sub(MAX_HISTORY);
+            mine.history.drain(..excess);
+        }
+    }
+
+    /// Every clock in `accounts`, for the local clock to move past.
+    pub(super) fn clocks(accounts: &BTreeMap<Id, Entity>) -> impl Iterator<Item = Hlc> + '_ {
+        accounts.values().flat_map(|e| {
+            e.record
+                .iter()
+                .map(|r| r.at)
+                .chain(e.deleted)
+                .chain(e.position.map(|(at, _)| at))
+        })
     }
 
     /// A clock for a change made now: after every clock issued or observed, and no more than
@@ -414,6 +532,70 @@ mod tests {
         assert_eq!(t.stamp(now).wall, now + day);
         // A device that has seen no other stamps its wall clock.
         assert_eq!(state().stamp(now).wall, now);
+    }
+
+    /// What a device shows of an account: its version, counter and position.
+    type Shown = (Id, Option<(Hlc, String)>, u64, Option<u32>);
+
+    fn shown(s: &State) -> Vec<Shown> {
+        s.accounts
+            .iter()
+            .map(|(id, e)| {
+                let live = e.live().map(|v| (v.at, v.account.name.clone()));
+                (*id, live, e.counter(), e.position.map(|(_, p)| p))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn absorbing_a_snapshot_is_merging_the_ops_it_was_made_from() {
+        const Y: Id = Id([2; 16]);
+        let mut counted = data("h", b"t", 3);
+        counted.kind = 1;
+        let ops = vec![
+            upsert(X, at(10, 1), None, "a"),
+            Op::Upsert {
+                id: Y,
+                at: at(11, 2),
+                base: None,
+                account: Box::new(counted),
+            },
+            Op::Position {
+                id: X,
+                at: at(12, 1),
+                position: 4,
+            },
+            upsert(X, at(20, 2), Some(at(10, 1)), "b"),
+            Op::Counter { id: Y, value: 9 },
+            Op::Delete {
+                id: Y,
+                at: at(25, 1),
+            },
+            upsert(X, at(30, 1), Some(at(10, 1)), "concurrent"),
+            Op::Position {
+                id: X,
+                at: at(31, 2),
+                position: 1,
+            },
+        ];
+        let (all, _) = merged(&ops);
+        for split in 0..=ops.len() {
+            let (before, after) = ops.split_at(split);
+            let (snapshot, _) = merged(before);
+            // A device that read only the later ops takes in the snapshot, before or after.
+            let (mut late, _) = merged(after);
+            late.absorb(snapshot.accounts.clone());
+            assert_eq!(shown(&late), shown(&all), "split at {split}");
+            let mut early = state();
+            early.absorb(snapshot.accounts);
+            let mut clashes = Vec::new();
+            for op in after {
+                early.apply(op.clone(), &mut clashes);
+            }
+            assert_eq!(shown(&early), shown(&all), "split at {split}");
+        }
+        // The concurrent edit's loser is kept in history either way.
+        assert_eq!(all.accounts[&X].history.len(), 1);
     }
 
     #[test]

@@ -208,6 +208,133 @@ fn sync_without_a_store_says_how_to_set_it_up() {
     assert!(refused.contains("jeton sync init --store"), "{refused}");
 }
 
+/// `count` TOTP accounts from `first` on, as an otpauth:// list (one secret each).
+fn otpauth_list(first: u32, count: u32) -> String {
+    (first..first + count)
+        .map(|i| {
+            let mut secret = [7u8; 20];
+            secret[..4].copy_from_slice(&i.to_be_bytes());
+            let secret = data_encoding::BASE32_NOPAD.encode(&secret);
+            format!("otpauth://totp/Omnivox:user{i}?secret={secret}&issuer=Omnivox\n")
+        })
+        .collect()
+}
+
+fn sync_files(store: &Path) -> usize {
+    walk(store)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "op" || e == "snap"))
+        .count()
+}
+
+/// `jeton sync` killed with SIGKILL at moments that move towards the window where it writes to
+/// the store (after opening the vault, before its commit): every run afterwards succeeds, and a
+/// new device gets every account.
+#[test]
+fn a_sync_killed_mid_write_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let a = dir.path().join("a.jeton");
+    let b = dir.path().join("b.jeton");
+    ok(jeton(&a, &["vault", "init"], &[]));
+    ok(jeton(
+        &a,
+        &["sync", "init", "--store", store.to_str().unwrap()],
+        &[],
+    ));
+    // Opening the vault (its KDF) is most of a run: the kill moments start there.
+    let opened = std::time::Instant::now();
+    ok(jeton(&a, &["vault", "list"], &[]));
+    let mut delay = opened.elapsed();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    println!("seed {seed}");
+    let mut random = u64::from(seed) | 1;
+    let mut jitter = move |max_ms: u64| {
+        // xorshift64: a little spread around the moment being tried.
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        std::time::Duration::from_millis(random % max_ms.max(1))
+    };
+    let per_round = 150;
+    let (mut rounds, mut killed_after_writing, mut killed_before, mut finished) = (0, 0, 0, 0);
+    let (mut early, mut late) = (None, None);
+    while rounds < 8 || (killed_after_writing < 2 && rounds < 30) {
+        let list = dir.path().join(format!("round{rounds}.txt"));
+        std::fs::write(&list, otpauth_list(rounds * per_round, per_round)).unwrap();
+        ok(jeton(&a, &["import", list.to_str().unwrap()], &[]));
+        rounds += 1;
+        let files_before = sync_files(&store);
+        let mut child = Command::new(JETON)
+            .args(["sync", "--vault"])
+            .arg(&a)
+            .env("JETON_PASSPHRASE", PASSPHRASE)
+            .env_remove("JETON_VAULT")
+            .env_remove("JETON_SYNC_STORE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let at = delay + jitter(8);
+        std::thread::sleep(at);
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        let wrote = sync_files(&store) > files_before;
+        // Bisect between the latest kill that came too early and the latest run that
+        // finished; the window moves later as the vault grows, so a bound that contradicts a
+        // new result is dropped.
+        if status.success() {
+            finished += 1;
+            late = Some(at);
+            early = early.filter(|e| *e < at);
+        } else if wrote {
+            killed_after_writing += 1;
+        } else {
+            killed_before += 1;
+            early = Some(at);
+            late = late.filter(|l| *l > at);
+        }
+        delay = match (early, late) {
+            (Some(e), Some(l)) => (e + l) / 2,
+            (Some(e), None) => e.mul_f64(1.2),
+            (None, Some(l)) => l.mul_f64(0.85),
+            (None, None) => at,
+        };
+        println!(
+            "round {rounds}: kill at {at:?}, success {}, wrote {wrote}",
+            status.success()
+        );
+    }
+    println!(
+        "{rounds} rounds: killed after writing {killed_after_writing}, before {killed_before}; finished {finished}"
+    );
+    assert!(killed_after_writing >= 1, "no kill landed mid-write");
+
+    let out = ok(jeton(&a, &["sync"], &[]));
+    assert!(out.contains("synced"), "{out}");
+    let total = usize::try_from(rounds * per_round).unwrap();
+    assert_eq!(labels(&a).len(), total);
+
+    let png = dir.path().join("pair.png");
+    let code = pairing_code(&ok(jeton(
+        &a,
+        &["pair", "show", "--png", png.to_str().unwrap()],
+        &[],
+    )));
+    ok(jeton(
+        &b,
+        &["pair", "scan", png.to_str().unwrap(), "--code", &code],
+        &[],
+    ));
+    assert_eq!(labels(&b).len(), total, "the new device got every account");
+    assert_eq!(labels(&b), labels(&a));
+    ok(jeton(&a, &["sync"], &[]));
+    assert_eq!(labels(&a).len(), total, "nothing doubled");
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
