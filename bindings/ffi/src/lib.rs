@@ -18,6 +18,7 @@
 //! assert!(matches!(&outcomes[0], CodeOutcome::Ready { code } if code.digits == "287082"));
 //! ```
 
+mod backup;
 mod error;
 mod handoff;
 mod otp;
@@ -27,6 +28,7 @@ mod sync;
 mod test_hooks;
 mod vault;
 
+pub use backup::{AutoBackupOutcome, AutoBackupSetting};
 pub use error::JetonError;
 pub use handoff::{HandoffProgress, HandoffReceiver, HandoffSeries};
 pub use otp::{

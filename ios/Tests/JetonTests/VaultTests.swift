@@ -274,4 +274,30 @@ final class VaultTests: XCTestCase {
         let again = try await b.importFile(backup, password: "backup passphrase")
         XCTAssertEqual(again.duplicates, ["ACME (alice)", "Bank (bob)"])
     }
+
+    func testAutomaticBackupsKeepTheNewestAndOpenWithTheVaultPassphrase() async throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let folder = dir + "/backups"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do {
+            let vault = try JetonVault.create(path: dir + "/a.jeton", passphrase: "password", kdf: cheap)
+            do {
+                try await vault.setAutoBackup(folder: folder, keep: 2, passphrase: "wrong horse")
+                XCTFail("a wrong passphrase turned backups on")
+            } catch JetonError.WrongPassphrase {}
+            try await vault.setAutoBackup(folder: folder, keep: 2, passphrase: "password")
+            XCTAssertEqual(try vault.autoBackup, AutoBackupSetting(folder: folder, keep: 2))
+            _ = try vault.accounts.addUri(uri: rfcUri)
+            _ = try vault.accounts.addUri(uri: hotpUri)
+            guard case .written? = try vault.lastAutoBackup else { return XCTFail("\(String(describing: try vault.lastAutoBackup))") }
+            try vault.turnOffAutoBackup()
+            _ = try vault.accounts.addUri(uri: "otpauth://totp/Later:x?secret=JBSWY3DPEHPK3PXP")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        XCTAssertEqual(files.count, 2, "\(files)")
+        let b = try JetonVault.create(path: dir + "/b.jeton", passphrase: "password", kdf: cheap)
+        let newest = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[files.count - 1]))
+        let restored = try await b.importFile(newest, password: "password")
+        XCTAssertEqual(restored.added, ["ACME (alice)", "Bank (bob)"])
+    }
 }

@@ -94,6 +94,28 @@ public final class JetonVault: Sendable {
         get throws { try vault.clockOffsetSeconds() }
     }
 
+    /// Turns automatic backups on: after each change, an encrypted backup in `folder` (a path),
+    /// the newest `keep` kept, each opening with the vault's `passphrase`. Writes the first one
+    /// at once (`lastAutoBackup` says how it went). Argon2id runs off the caller's actor.
+    public func setAutoBackup(folder: String, keep: UInt32, passphrase: String) async throws {
+        try await offActor { [vault] in try vault.setAutoBackup(folder: folder, keep: keep, passphrase: passphrase) }
+    }
+
+    /// Turns automatic backups off; the backups written stay.
+    public func turnOffAutoBackup() throws {
+        try vault.turnOffAutoBackup()
+    }
+
+    /// The automatic backup setting, or nil when they are off.
+    public var autoBackup: AutoBackupSetting? {
+        get throws { try vault.autoBackup() }
+    }
+
+    /// What the last automatic backup did (a failed one never undoes the change), or nil.
+    public var lastAutoBackup: AutoBackupOutcome? {
+        get throws { try vault.lastAutoBackup() }
+    }
+
     /// Whether this vault syncs with the person's other devices.
     public var isSyncSetUp: Bool {
         get throws { try syncing.isSetUp() }

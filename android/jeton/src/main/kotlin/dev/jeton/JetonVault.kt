@@ -1,5 +1,7 @@
 package dev.jeton
 
+import dev.jeton.ffi.AutoBackupOutcome
+import dev.jeton.ffi.AutoBackupSetting
 import dev.jeton.ffi.CodeSheet
 import dev.jeton.ffi.HandoffReceiver
 import dev.jeton.ffi.HandoffSeries
@@ -71,6 +73,23 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      */
     fun codeRowsAt(deviceUnixSeconds: Long): List<CodeRow> =
         CodeRow.rowsOf(accounts.deviceCodeSheetAt(deviceUnixSeconds.toULong()))
+
+    /**
+     * Turns automatic backups on: after each change, an encrypted backup in [folder] (a path),
+     * the newest [keep] kept, each opening with the vault's [passphrase]. Writes the first one
+     * at once ([lastAutoBackup] says how it went). Argon2id runs off the caller's thread.
+     */
+    suspend fun setAutoBackup(folder: String, keep: Int, passphrase: String) =
+        withContext(Dispatchers.Default) { vault.setAutoBackup(folder, keep.toUInt(), passphrase) }
+
+    /** Turns automatic backups off; the backups written stay. */
+    fun turnOffAutoBackup() = vault.turnOffAutoBackup()
+
+    /** The automatic backup setting, or null when they are off. */
+    val autoBackup: AutoBackupSetting? get() = vault.autoBackup()
+
+    /** What the last automatic backup did (a failed one never undoes the change), or null. */
+    val lastAutoBackup: AutoBackupOutcome? get() = vault.lastAutoBackup()
 
     /** Whether this vault syncs with the person's other devices. */
     val isSyncSetUp: Boolean get() = syncing.isSetUp()

@@ -1,11 +1,14 @@
 package dev.jeton
 
+import dev.jeton.ffi.AutoBackupOutcome
+import dev.jeton.ffi.AutoBackupSetting
 import dev.jeton.ffi.JetonException
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.KeyWrapException
 import dev.jeton.ffi.KeyWrapper
 import dev.jeton.ffi.OtpKind
 import dev.jeton.ffi.VaultCode
+import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.io.File
@@ -15,6 +18,7 @@ import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
+import kotlin.test.assertNull
 import kotlin.test.assertNotEquals
 import kotlin.test.assertTrue
 
@@ -286,6 +290,30 @@ class VaultTest {
             // RFC 6238 Appendix B through the restored account.
             assertEquals("94287082", (vault.accounts.codesAt(59u)[0] as VaultCode.Ready).code.digits)
             assertEquals(listOf("ACME (alice)", "Bank (bob)"), vault.accounts.importFile(backup, "backup passphrase").duplicates)
+        }
+    }
+
+    @Test
+    fun automaticBackupsKeepTheNewestAndOpenWithTheVaultPassphrase() {
+        val folder = File(dir, "backups").apply { mkdirs() }
+        JetonVault.create(path("a.jeton"), "password", cheap).use { vault ->
+            assertFailsWith<JetonException.WrongPassphrase> {
+                runBlocking { vault.setAutoBackup(folder.path, 2, "wrong horse") }
+            }
+            assertNull(vault.autoBackup)
+            runBlocking { vault.setAutoBackup(folder.path, 2, "password") }
+            assertEquals(AutoBackupSetting(folder.path, 2u), vault.autoBackup)
+            vault.accounts.addUri(rfcUri)
+            vault.accounts.addUri(hotpUri)
+            assertTrue(vault.lastAutoBackup is AutoBackupOutcome.Written, "${vault.lastAutoBackup}")
+            vault.turnOffAutoBackup()
+            vault.accounts.addUri("otpauth://totp/Later:x?secret=JBSWY3DPEHPK3PXP")
+        }
+        val files = folder.listFiles()!!.sortedBy { it.name }
+        assertEquals(2, files.size, files.joinToString { it.name })
+        JetonVault.create(path("b.jeton"), "password", cheap).use { other ->
+            val summary = other.accounts.importFile(files.last().readBytes(), "password")
+            assertEquals(listOf("ACME (alice)", "Bank (bob)"), summary.added)
         }
     }
 }
