@@ -1089,3 +1089,64 @@ fn measure_two_devices_with_a_thousand_accounts() {
     let store = FolderStore::new(dir.path()).unwrap();
     measure::two_devices_with_a_thousand_accounts("folder", &store, dir.path());
 }
+
+/// Unmounts a tmpfs when the test ends, even when it fails.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A store on a disk that fills up: a real 256 KiB tmpfs, so the operating system itself says
+/// ENOSPC. The sync fails with "full", the vault keeps every account, and once there is room
+/// the next sync sends everything. Mounting needs root (CI runs as root); elsewhere it skips.
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&small)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    let _unmount = Mounted(small.clone());
+    let store = FolderStore::new(&small).unwrap();
+    let mut a = vault(dir.path(), "a");
+    a.add(account("first", 1, false)).unwrap();
+    sync::init(&mut a, &store).unwrap();
+    sync::sync_at(&mut a, &store, T).unwrap();
+
+    // Fill the disk to the last byte.
+    let filler = small.join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    let block = vec![0u8; 4096];
+    while std::io::Write::write_all(&mut file, &block).is_ok() {}
+    drop(file);
+
+    for i in 2..40 {
+        a.add(account(&format!("n{i}"), i, false)).unwrap();
+    }
+    let before = view(&a);
+    let e = sync::sync_at(&mut a, &store, T + 1).unwrap_err();
+    assert!(
+        matches!(e, SyncError::Store(StoreError::Full)),
+        "{e:?}: {e}"
+    );
+    assert!(e.to_string().contains("full"), "{e}");
+    assert_eq!(view(&a), before, "nothing lost on this device");
+
+    std::fs::remove_file(&filler).unwrap();
+    sync::sync_at(&mut a, &store, T + 2).unwrap();
+    let mut b = vault(dir.path(), "b");
+    sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
+    sync::sync_at(&mut b, &store, T + 3).unwrap();
+    assert_eq!(view(&b), before, "every account reached the other device");
+}
