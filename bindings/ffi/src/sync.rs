@@ -347,6 +347,12 @@ impl VaultSync {
     pub(crate) fn new(vault: Arc<Vault>) -> Self {
         Self { vault }
     }
+
+    /// The sync key, read under the vault's lock and used after it is released.
+    fn key(&self) -> Result<SyncKey, JetonError> {
+        let vault = self.vault.session()?;
+        Ok(core_sync::key(&vault)?)
+    }
 }
 
 #[uniffi::export]
@@ -414,10 +420,7 @@ impl VaultSync {
     /// device opens), sealed with the code shown beside it (Argon2id: takes a moment).
     pub fn invite(&self, store_address: String) -> Result<PairingInvitation, JetonError> {
         guard(|| {
-            let key = {
-                let vault = self.vault.session()?;
-                core_sync::key(&vault)?
-            };
+            let key = self.key()?;
             let invitation =
                 pair::invite(&key, &store_address, now_secs()).map_err(pairing_error)?;
             Ok(PairingInvitation {
@@ -437,10 +440,7 @@ impl VaultSync {
     ) -> Result<(), JetonError> {
         guard(|| {
             let passphrase = Zeroizing::new(passphrase);
-            let key = {
-                let vault = self.vault.session()?;
-                core_sync::key(&vault)?
-            };
+            let key = self.key()?;
             // Argon2id and the store's I/O run without holding the vault.
             Ok(recovery::set_passphrase(&key, &Store(store), &passphrase)?)
         })

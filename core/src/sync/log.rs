@@ -189,19 +189,7 @@ pub fn open_ops(
 ) -> Result<(Vec<Op>, Meta), SyncError> {
     let name = op_name(device, seq);
     let bad = |why: &str| SyncError::Tampered(format!("{name} {why}"));
-    let rest = bytes
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| bad("is not a Jeton sync file"))?;
-    let (version, sealed) = rest
-        .split_first_chunk::<2>()
-        .ok_or_else(|| bad("is cut short"))?;
-    let version = u16::from_be_bytes(*version);
-    if version > VERSION {
-        return Err(SyncError::NewerVersion {
-            found: version,
-            supported: VERSION,
-        });
-    }
+    let (version, sealed) = unframe(bytes, MAGIC, &name, "a Jeton sync file")?;
     let context = Context::SyncOps {
         version,
         device: &device.0,
@@ -229,6 +217,31 @@ pub fn open_ops(
 /// The hash that the next file names.
 pub fn hash(bytes: &[u8]) -> Hash {
     seal::sha256(bytes)
+}
+
+/// The version and sealed part of a file framed as `magic ‖ version (u16 BE) ‖ sealed`: a file
+/// without the magic or cut short is tampering under `name`; a newer version is a newer Jeton.
+pub(super) fn unframe<'a>(
+    bytes: &'a [u8],
+    magic: &[u8],
+    name: &str,
+    kind: &str,
+) -> Result<(u16, &'a [u8]), SyncError> {
+    let bad = |why: String| SyncError::Tampered(format!("{name} {why}"));
+    let rest = bytes
+        .strip_prefix(magic)
+        .ok_or_else(|| bad(format!("is not {kind}")))?;
+    let (version, sealed) = rest
+        .split_first_chunk::<2>()
+        .ok_or_else(|| bad("is cut short".to_owned()))?;
+    let version = u16::from_be_bytes(*version);
+    if version > VERSION {
+        return Err(SyncError::NewerVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    Ok((version, sealed))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use super::error::SyncError;
 use super::id::Id;
 use super::keys::Keys;
-use super::log::{VERSION, snap_name};
+use super::log::{self, VERSION, snap_name};
 use super::state::{Ack, Cover, Entity};
 use crate::seal::Context;
 
@@ -68,19 +68,7 @@ pub(super) fn open(
 ) -> Result<Snapshot, SyncError> {
     let name = snap_name(device, seq);
     let bad = |why: &str| SyncError::Tampered(format!("{name} {why}"));
-    let rest = bytes
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| bad("is not a Jeton snapshot"))?;
-    let (version, sealed) = rest
-        .split_first_chunk::<2>()
-        .ok_or_else(|| bad("is cut short"))?;
-    let version = u16::from_be_bytes(*version);
-    if version > VERSION {
-        return Err(SyncError::NewerVersion {
-            found: version,
-            supported: VERSION,
-        });
-    }
+    let (version, sealed) = log::unframe(bytes, MAGIC, &name, "a Jeton snapshot")?;
     let plain = keys
         .seal
         .open(sealed, &context(device, seq, version))

@@ -199,6 +199,17 @@ impl<'a> Demo<'a> {
         }
     }
 
+    /// Sends a TOTP code for the login `token`; an error unless the portal accepts it.
+    async fn verify_totp(&self, token: &str, code: &str) -> Result<(), String> {
+        self.ok(
+            "/api/2fa/verify",
+            Some(token),
+            json!({"method": "totp", "code": code}),
+        )
+        .await
+        .map(drop)
+    }
+
     async fn login(&self, id: &str) -> Result<(String, String), String> {
         let body = self
             .ok("/api/login", None, json!({"id": id, "password": PASSWORD}))
@@ -390,12 +401,7 @@ impl<'a> Demo<'a> {
             return Err(format!("expected to be asked for a code, got {next:?}"));
         }
         let code = self.phone_code(&phone, student_id)?;
-        self.ok(
-            "/api/2fa/verify",
-            Some(&token),
-            json!({"method": "totp", "code": code}),
-        )
-        .await?;
+        self.verify_totp(&token, &code).await?;
         self.done(
             &format!("Code {code} accepté : bienvenue dans Omnivox."),
             &format!("Code {code} accepted: welcome to Omnivox."),
@@ -566,12 +572,7 @@ impl<'a> Demo<'a> {
         phone.correction =
             ClockOffset::from_date_header(&date, sent, received).map_err(|e| e.to_string())?;
         let code = self.phone_code(&phone, staff_id)?;
-        self.ok(
-            "/api/2fa/verify",
-            Some(&token),
-            json!({"method": "totp", "code": code}),
-        )
-        .await?;
+        self.verify_totp(&token, &code).await?;
         let offset = phone.correction.seconds();
         self.done(
             &format!(
@@ -712,12 +713,7 @@ impl<'a> Demo<'a> {
             .ok_or("the new phone has no student account")?
             .id;
         let code = self.phone_code(&new_phone, new_id)?;
-        self.ok(
-            "/api/2fa/verify",
-            Some(&token),
-            json!({"method": "totp", "code": code}),
-        )
-        .await?;
+        self.verify_totp(&token, &code).await?;
         self.done(
             &format!("Code {code} du nouveau téléphone accepté : bienvenue dans Omnivox."),
             &format!("The new phone's code {code} accepted: welcome to Omnivox."),
