@@ -6,7 +6,11 @@ use super::*;
 impl Demo<'_> {
     /// The student changes phones: sync, pairing by QR code, a login with the new phone, and
     /// the old phone leaving the sync.
-    pub(super) async fn phone_change(&mut self, old: Phone, student_id: AccountId) -> Result<(), String> {
+    pub(super) async fn phone_change(
+        &mut self,
+        old: Phone,
+        student_id: AccountId,
+    ) -> Result<(), String> {
         let e = |error: CliError| error.to_string();
         let mut old_vault = old.vault;
         let student_label = old_vault
