@@ -4,13 +4,13 @@
 //! ([`VaultAccounts::receive_handoff`]).
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use jeton_core::handoff::{self, HandoffError, Receiver};
 use jeton_core::transfer;
 use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
+use crate::sync::{count, now_secs as now};
 use crate::vault::{ImportSummary, VaultAccounts};
 
 /// A series to show: each frame as a QR code (one at a time, or several side by side), and the
@@ -59,16 +59,6 @@ fn error(e: HandoffError) -> JetonError {
         | HandoffError::Expired
         | HandoffError::TooMany(_) => JetonError::Pairing(message),
     }
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 #[uniffi::export]

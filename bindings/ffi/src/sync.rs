@@ -234,7 +234,8 @@ pub struct SyncConflict {
     pub lost: String,
 }
 
-fn count(n: usize) -> u32 {
+/// A count for the platforms (saturating: counts this large do not occur).
+pub(crate) fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -333,7 +334,8 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-fn now_secs() -> u64 {
+/// The wall clock, in Unix seconds.
+pub(crate) fn now_secs() -> u64 {
     now_ms() / 1000
 }
 

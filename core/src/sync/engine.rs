@@ -15,7 +15,7 @@ use super::snapshot::{self, Snapshot};
 use super::state::{Announced, State};
 use super::store::{BlobStore, Created};
 use super::writer::LogWriter;
-use crate::vault::{AccountId, Damage, Vault, VaultError};
+use crate::vault::{AccountId, Vault};
 
 /// The most accounts a sync keeps (deleted ones included).
 pub const MAX_ACCOUNTS: usize = 10_000;
@@ -52,15 +52,11 @@ pub struct Conflict {
     pub lost: String,
 }
 
-fn damaged() -> SyncError {
-    SyncError::Vault(VaultError::Damaged(Damage::SyncState))
-}
-
 fn load(vault: &Vault) -> Result<Option<State>, SyncError> {
     let Some(plain) = vault.sync_state()? else {
         return Ok(None);
     };
-    let state: State = serde_json::from_slice(&plain).map_err(|_| damaged())?;
+    let state: State = serde_json::from_slice(&plain).map_err(|_| SyncError::damaged_state())?;
     if state.version > VERSION {
         return Err(SyncError::NewerVersion {
             found: state.version,
@@ -73,7 +69,7 @@ fn load(vault: &Vault) -> Result<Option<State>, SyncError> {
 fn encode(state: &State) -> Result<Zeroizing<Vec<u8>>, SyncError> {
     // Sized up front so that growing does not leave copies of secrets in freed memory.
     let mut out = Zeroizing::new(Vec::with_capacity(4096 + state.accounts.len() * 2048));
-    serde_json::to_writer(&mut *out, state).map_err(|_| damaged())?;
+    serde_json::to_writer(&mut *out, state).map_err(|_| SyncError::damaged_state())?;
     Ok(out)
 }
 
@@ -126,7 +122,7 @@ pub fn join(vault: &mut Vault, store: &dyn BlobStore, key: &SyncKey) -> Result<(
 /// The sync key, for pairing a new device.
 pub fn key(vault: &Vault) -> Result<SyncKey, SyncError> {
     let state = load(vault)?.ok_or(SyncError::NotSetUp)?;
-    SyncKey::from_bytes(&state.key.0).ok_or_else(damaged)
+    SyncKey::from_bytes(&state.key.0).ok_or_else(SyncError::damaged_state)
 }
 
 /// This device leaves the sync: its vault forgets the key and state; its accounts stay.
@@ -159,7 +155,7 @@ pub fn sync_with(
 ) -> Result<SyncReport, SyncError> {
     let mut state = load(vault)?.ok_or(SyncError::NotSetUp)?;
     let seen_before = state.seen.clone();
-    let key = SyncKey::from_bytes(&state.key.0).ok_or_else(damaged)?;
+    let key = SyncKey::from_bytes(&state.key.0).ok_or_else(SyncError::damaged_state)?;
     let keys = key.derive();
 
     let marker = store
@@ -177,8 +173,7 @@ pub fn sync_with(
         state.observe(at, now_ms);
     }
     if let Some(snapshot) = &news.snapshot {
-        let clocks: Vec<_> = State::clocks(&snapshot.accounts).collect();
-        for at in clocks {
+        for at in State::clocks(&snapshot.accounts) {
             state.observe(at, now_ms);
         }
     }

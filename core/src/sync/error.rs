@@ -71,6 +71,13 @@ pub enum SyncError {
     Random,
 }
 
+impl SyncError {
+    /// The sync state kept in the vault does not open or read back.
+    pub(super) fn damaged_state() -> Self {
+        Self::Vault(VaultError::Damaged(crate::vault::Damage::SyncState))
+    }
+}
+
 impl From<crate::seal::RandomError> for SyncError {
     fn from(_: crate::seal::RandomError) -> Self {
         Self::Random

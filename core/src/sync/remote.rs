@@ -71,12 +71,6 @@ fn short(device: &Id) -> String {
     format!("{device:?}")
 }
 
-fn damaged() -> SyncError {
-    SyncError::Vault(crate::vault::VaultError::Damaged(
-        crate::vault::Damage::SyncState,
-    ))
-}
-
 /// Reads every log in `listing` past what `seen` records.
 pub(super) fn read(
     store: &dyn BlobStore,
@@ -144,7 +138,7 @@ pub(super) fn read(
     let mut files = 0usize;
     for (device, seqs) in &logs {
         let (from, mut prev): (u64, Hash) = match start.get(device) {
-            Some(s) => (s.seq, s.hash().ok_or_else(damaged)?),
+            Some(s) => (s.seq, s.hash().ok_or_else(SyncError::damaged_state)?),
             None => (0, [0; 32]),
         };
         let top = seqs.last().copied().unwrap_or(0);

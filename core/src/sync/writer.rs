@@ -10,12 +10,6 @@ use super::remote::Listing;
 use super::state::{Ack, Cover, Seen, State};
 use super::store::{BlobStore, Created};
 
-fn damaged() -> SyncError {
-    SyncError::Vault(crate::vault::VaultError::Damaged(
-        crate::vault::Damage::SyncState,
-    ))
-}
-
 /// Appends files to this device's log, each carrying its acknowledgement.
 pub(super) struct LogWriter<'a> {
     store: &'a dyn BlobStore,
@@ -38,7 +32,7 @@ impl<'a> LogWriter<'a> {
     ) -> Result<Self, SyncError> {
         let device = state.device;
         let (seq, prev) = match state.seen.get(&device) {
-            Some(seen) => (seen.seq, seen.hash().ok_or_else(damaged)?),
+            Some(seen) => (seen.seq, seen.hash().ok_or_else(SyncError::damaged_state)?),
             None => (0, [0; 32]),
         };
         let ack = Ack {
