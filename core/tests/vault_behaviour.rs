@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use jeton_core::backup::auto::AutoBackup;
 use jeton_core::otp::{Algorithm, OtpParams};
 use jeton_core::vault::{
     CurrentCode, Extras, KdfParams, KeyWrapError, KeyWrapper, SoftwareKeyWrapper, Vault, VaultError,
@@ -701,4 +702,69 @@ fn a_key_or_slot_from_another_vault_or_moment_is_refused() {
         .unwrap();
     let mut fresh = Vault::open(&path).unwrap();
     fresh.unlock_with_key(key).unwrap();
+}
+
+#[test]
+fn halves_of_a_passphrase_change_or_backup_setting_refuse_a_vault_that_moved_meanwhile() {
+    let (dir, path) = temp();
+    let (_other_dir, other_path) = temp();
+    let mut vault = Vault::create_with_kdf(&path, "password", FAST).unwrap();
+    let other = Vault::create_with_kdf(&other_path, "password", FAST).unwrap();
+
+    // Derived for another vault, or before this one was locked: refused, nothing changed.
+    let foreign = other.passphrase_change().unwrap();
+    let foreign = foreign.derive("new password", FAST).unwrap();
+    assert!(matches!(
+        vault.apply_passphrase_change(foreign),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    let change = vault.passphrase_change().unwrap();
+    let new = change.derive("new password", FAST).unwrap();
+    vault.lock();
+    assert!(matches!(
+        vault.apply_passphrase_change(new),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    vault.unlock_with_passphrase("password").unwrap();
+    // The floor is checked in the slow half too.
+    let short = vault.passphrase_change().unwrap().derive("short", FAST);
+    assert!(matches!(short, Err(VaultError::PassphraseTooShort { .. })));
+
+    // An automatic backup setting prepared with the old passphrase, then the passphrase
+    // changed: the prepared key would open no backup, so it is refused.
+    let choice = || AutoBackup::new(dir.path().join("b").display().to_string(), 2).unwrap();
+    let wrong = vault
+        .auto_backup_request()
+        .unwrap()
+        .prepare(choice(), "nope");
+    assert!(matches!(wrong, Err(VaultError::WrongPassphrase)));
+    let prepared = vault
+        .auto_backup_request()
+        .unwrap()
+        .prepare(choice(), "password")
+        .unwrap();
+    vault
+        .change_passphrase_with_kdf("new password", FAST)
+        .unwrap();
+    assert!(matches!(
+        vault.apply_auto_backup(prepared),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    assert_eq!(vault.auto_backup().unwrap(), None);
+
+    // Automatic backups turned on between the halves of a passphrase change: refused, since
+    // the new slot would leave them keyed to the old passphrase.
+    let new = vault
+        .passphrase_change()
+        .unwrap()
+        .derive("third password", FAST)
+        .unwrap();
+    vault.set_auto_backup(choice(), "new password").unwrap();
+    assert!(matches!(
+        vault.apply_passphrase_change(new),
+        Err(VaultError::ChangedElsewhere)
+    ));
+    drop(vault);
+    reopen(&path, "new password");
+    drop(other);
 }

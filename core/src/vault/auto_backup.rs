@@ -14,33 +14,47 @@ impl Vault {
     /// passphrase: backups open with it, as in Aegis. Its Argon2id key is derived once, at the
     /// costs of the vault's passphrase slot, and kept sealed in the vault, so later backups
     /// need neither the passphrase nor a slow derivation (the vault may have been unlocked by
-    /// the platform's keystore).
+    /// the platform's keystore). Callers that share the vault between threads use the halves
+    /// instead ([`Vault::auto_backup_request`]).
     pub fn set_auto_backup(
         &mut self,
         choice: AutoBackup,
         passphrase: &str,
     ) -> Result<(), VaultError> {
-        let root = self.session()?.keys.root().clone();
-        let (opened, kdf) = self
+        let prepared = self.auto_backup_request()?.prepare(choice, passphrase)?;
+        self.apply_auto_backup(prepared)
+    }
+
+    /// The first half of [`Vault::set_auto_backup`]: what checking the passphrase and deriving
+    /// the backups' key need, copied out of the unlocked vault.
+    pub fn auto_backup_request(&self) -> Result<AutoBackupRequest, VaultError> {
+        let slot = self
             .header
             .slots
             .iter()
-            .find_map(|slot| match slot {
-                KeySlot::Passphrase { kdf, .. } => Some((
-                    slot.open_with_passphrase(&self.header.vault_id, passphrase),
-                    *kdf,
-                )),
-                KeySlot::Platform { .. } => None,
-            })
+            .find(|slot| matches!(slot, KeySlot::Passphrase { .. }))
             .ok_or(VaultError::NoPassphrase)?;
-        match opened {
-            Some(Ok(key)) if seal::same(key.expose(), root.expose()) => {}
-            Some(Err(SlotError::Kdf(e))) => return Err(VaultError::Kdf(e)),
-            _ => return Err(VaultError::WrongPassphrase),
+        Ok(AutoBackupRequest {
+            key: self.session()?.keys.root().clone(),
+            vault_id: self.header.vault_id,
+            slot: slot.clone(),
+        })
+    }
+
+    /// The last half of [`Vault::set_auto_backup`]: keeps the setting
+    /// [`AutoBackupRequest::prepare`] made and writes the first backup. Refused as
+    /// [`VaultError::ChangedElsewhere`] (nothing changed) if the vault was locked, replaced, or
+    /// its passphrase changed in between.
+    pub fn apply_auto_backup(&mut self, prepared: PreparedAutoBackup) -> Result<(), VaultError> {
+        let session = self.session().map_err(|_| VaultError::ChangedElsewhere)?;
+        if prepared.vault_id != self.header.vault_id
+            || !seal::same(session.keys.root().expose(), prepared.key.expose())
+            || !self.header.slots.contains(&prepared.slot)
+        {
+            return Err(VaultError::ChangedElsewhere);
         }
-        let key = backup_key(passphrase, kdf)?;
         self.save(Change {
-            auto_backup: Some(Setting::Set(choice.encode(&key))),
+            auto_backup: Some(Setting::Set(prepared.setting)),
             ..Change::default()
         })
     }
@@ -78,19 +92,12 @@ impl Vault {
         AutoBackup::decode(&plain).map(Some).ok_or_else(damaged)
     }
 
-    /// The setting with a key for a new passphrase, for [`Vault::change_passphrase`]; `None`
-    /// if automatic backups are off (or their setting is damaged: left for the next backup to
-    /// report, rather than blocking the passphrase change).
-    pub(super) fn rekeyed_auto_backup(
-        &self,
-        passphrase: &str,
-        kdf: KdfParams,
-    ) -> Result<Option<Setting>, VaultError> {
+    /// The automatic backup choice a passphrase change must rekey; `None` if automatic backups
+    /// are off (or their setting is damaged: left for the next backup to report, rather than
+    /// blocking the passphrase change).
+    pub(super) fn auto_backup_to_rekey(&self) -> Result<Option<AutoBackup>, VaultError> {
         match self.auto_backup_setting() {
-            Ok(Some((choice, _))) => {
-                let key = backup_key(passphrase, kdf)?;
-                Ok(Some(Setting::Set(choice.encode(&key))))
-            }
+            Ok(Some((choice, _))) => Ok(Some(choice)),
             Ok(None) | Err(VaultError::Damaged(_)) => Ok(None),
             Err(e) => Err(e),
         }
@@ -130,7 +137,63 @@ impl Vault {
     }
 }
 
-fn backup_key(passphrase: &str, kdf: KdfParams) -> Result<BackupKey, VaultError> {
+pub(super) fn backup_key(passphrase: &str, kdf: KdfParams) -> Result<BackupKey, VaultError> {
     kdf.check_chosen()?;
     BackupKey::derive(passphrase, kdf).map_err(|_| VaultError::Random)
+}
+
+/// What [`Vault::set_auto_backup`] needs from the vault ([`Vault::auto_backup_request`]): a copy
+/// of the vault key (zeroized on drop, never printed) and its passphrase slot.
+pub struct AutoBackupRequest {
+    key: Key,
+    vault_id: [u8; 16],
+    slot: KeySlot,
+}
+
+/// An automatic backup setting made away from the vault, for [`Vault::apply_auto_backup`].
+pub struct PreparedAutoBackup {
+    key: Key,
+    vault_id: [u8; 16],
+    slot: KeySlot,
+    setting: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for AutoBackupRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AutoBackupRequest([redacted])")
+    }
+}
+
+impl std::fmt::Debug for PreparedAutoBackup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PreparedAutoBackup([redacted])")
+    }
+}
+
+impl AutoBackupRequest {
+    /// Checks that `passphrase` opens the vault's passphrase slot
+    /// ([`VaultError::WrongPassphrase`] if not) and derives the backups' key from it, at the
+    /// slot's costs: the two Argon2id runs of [`Vault::set_auto_backup`].
+    pub fn prepare(
+        self,
+        choice: AutoBackup,
+        passphrase: &str,
+    ) -> Result<PreparedAutoBackup, VaultError> {
+        let KeySlot::Passphrase { kdf, .. } = &self.slot else {
+            return Err(VaultError::NoPassphrase);
+        };
+        let kdf = *kdf;
+        match self.slot.open_with_passphrase(&self.vault_id, passphrase) {
+            Some(Ok(key)) if seal::same(key.expose(), self.key.expose()) => {}
+            Some(Err(SlotError::Kdf(e))) => return Err(VaultError::Kdf(e)),
+            _ => return Err(VaultError::WrongPassphrase),
+        }
+        let setting = choice.encode(&backup_key(passphrase, kdf)?);
+        Ok(PreparedAutoBackup {
+            key: self.key,
+            vault_id: self.vault_id,
+            slot: self.slot,
+            setting,
+        })
+    }
 }

@@ -38,6 +38,7 @@ mod header;
 mod index;
 mod keyslot;
 mod record;
+mod rekey;
 mod schema;
 mod session;
 mod store;
@@ -53,12 +54,14 @@ use rusqlite::{Connection, ErrorCode};
 use zeroize::Zeroizing;
 
 pub use crate::seal::{KdfError, KdfParams};
+pub use auto_backup::{AutoBackupRequest, PreparedAutoBackup};
 pub use codes::{AccountCode, CurrentCode};
 pub use error::{Damage, VaultError};
 pub use header::FORMAT;
 use index::{Index, decode_index, encode_index};
 pub use keyslot::{KeyWrapError, KeyWrapper, SoftwareKeyWrapper};
 pub use record::{AccountId, Entry, Extras, Field, Record};
+pub use rekey::{NewPassphrase, PassphraseChange};
 pub use schema::SCHEMA_VERSION;
 use session::Session;
 pub use session::{UnlockKey, Unlocker};
@@ -408,7 +411,8 @@ impl Vault {
 
     /// Replaces the passphrase slot with one for `new_passphrase` ([`KdfParams::DEFAULT`]; one
     /// shorter than [`MIN_PASSPHRASE_CHARS`] is [`VaultError::PassphraseTooShort`]).
-    /// Only the vault key is rewrapped; no account is rewritten.
+    /// Only the vault key is rewrapped; no account is rewritten. Callers that share the vault
+    /// between threads use the halves instead ([`Vault::passphrase_change`]).
     pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<(), VaultError> {
         self.change_passphrase_with_kdf(new_passphrase, KdfParams::DEFAULT)
     }
@@ -419,26 +423,8 @@ impl Vault {
         new_passphrase: &str,
         kdf: KdfParams,
     ) -> Result<(), VaultError> {
-        check_new_passphrase(new_passphrase)?;
-        let session = self.session()?;
-        let slot = KeySlot::passphrase(
-            &self.header.vault_id,
-            session.keys.root(),
-            new_passphrase,
-            kdf,
-        )?;
-        let mut header = self.header.clone();
-        header
-            .slots
-            .retain(|s| !matches!(s, KeySlot::Passphrase { .. }));
-        header.slots.insert(0, slot);
-        // Automatic backups follow the passphrase: from now on they open with the new one
-        // (those written before still open with the old one, as in Aegis).
-        let auto_backup = self.rekeyed_auto_backup(new_passphrase, kdf)?;
-        self.save(Change {
-            auto_backup,
-            ..Change::header(header)
-        })
+        let change = self.passphrase_change()?.derive(new_passphrase, kdf)?;
+        self.apply_passphrase_change(change)
     }
 
     /// Adds a slot that the platform's keystore opens (several may coexist).
