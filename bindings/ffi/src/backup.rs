@@ -47,9 +47,12 @@ impl Vault {
         guard(|| {
             let passphrase = Zeroizing::new(passphrase);
             let keep = usize::try_from(keep).unwrap_or(usize::MAX);
-            let choice = AutoBackup::new(folder, keep)
-                .map_err(|e| JetonError::InvalidParameters(e.to_string()))?;
-            Ok(self.session()?.set_auto_backup(choice, &passphrase)?)
+            let choice = AutoBackup::new(folder, keep)?;
+            // Two Argon2id runs (checking the passphrase, deriving the backups' key) without
+            // holding the vault, as for unlocking.
+            let request = self.session()?.auto_backup_request()?;
+            let prepared = request.prepare(choice, &passphrase)?;
+            Ok(self.session()?.apply_auto_backup(prepared)?)
         })
     }
 

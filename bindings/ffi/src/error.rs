@@ -8,12 +8,19 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jeton_core::backup::BackupError;
+use jeton_core::backup::auto::AutoBackupError;
 use jeton_core::clock::ClockError;
+use jeton_core::handoff::HandoffError;
 use jeton_core::import::ImportError;
+use jeton_core::scan::ScanError;
 use jeton_core::sync::SyncError;
+use jeton_core::sync::pair::PairError;
+use jeton_core::sync::webdav::WebDavError;
 use jeton_core::transfer::TransferError;
 use jeton_core::vault::VaultError;
 use jeton_core::{OtpError, SecretError, UriError};
+
+use crate::vault::KeyWrapError;
 
 /// Why a call into Jeton failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -31,9 +38,13 @@ pub enum JetonError {
     /// The passphrase does not open the vault.
     #[error("{0}")]
     WrongPassphrase(String),
-    /// The vault is locked, or another program changed it since it was unlocked: unlock it.
+    /// The vault is locked: unlock it.
     #[error("{0}")]
     Locked(String),
+    /// Another program (or another call, in between) changed the vault since this one read it:
+    /// nothing was changed by this call; unlock again, then retry.
+    #[error("{0}")]
+    ChangedElsewhere(String),
     /// The vault file cannot be used: missing, not a vault, already exists, made by a newer
     /// Jeton, or unreadable.
     #[error("{0}")]
@@ -56,10 +67,14 @@ pub enum JetonError {
     /// changed; please report it.
     #[error("internal error in Jeton (please report it): {0}")]
     Internal(String),
-    /// A file to import cannot be read: unknown format, damaged, or encrypted without its
-    /// password (the message says which). Nothing was imported.
+    /// A file to import cannot be read: unknown format, or damaged (the message says which).
+    /// Nothing was imported.
     #[error("{0}")]
     InvalidFile(String),
+    /// The file to import is encrypted: ask for its password and import again. Nothing was
+    /// imported.
+    #[error("{0}")]
+    PasswordRequired(String),
     /// The sync storage failed: unreachable, refused access, full (the message says which).
     /// Nothing was applied; sync again later.
     #[error("{0}")]
@@ -121,7 +136,8 @@ impl From<VaultError> for JetonError {
         let message = error.to_string();
         match error {
             VaultError::WrongPassphrase => Self::WrongPassphrase(message),
-            VaultError::Locked | VaultError::ChangedElsewhere => Self::Locked(message),
+            VaultError::Locked => Self::Locked(message),
+            VaultError::ChangedElsewhere => Self::ChangedElsewhere(message),
             VaultError::NotAVault(_)
             | VaultError::NotFound(_)
             | VaultError::AlreadyExists(_)
@@ -151,6 +167,7 @@ impl From<ImportError> for JetonError {
             ImportError::WrongPassword(_) | ImportError::Backup(BackupError::WrongPassphrase) => {
                 Self::WrongPassphrase(message)
             }
+            ImportError::PasswordRequired(_) => Self::PasswordRequired(message),
             _ => Self::InvalidFile(message),
         }
     }
@@ -192,9 +209,65 @@ impl From<SyncError> for JetonError {
     }
 }
 
+impl From<PairError> for JetonError {
+    fn from(error: PairError) -> Self {
+        let message = error.to_string();
+        match error {
+            PairError::Random => Self::Internal(message),
+            PairError::WrongCode => Self::WrongPassphrase(message),
+            PairError::NotAnInvitation | PairError::Expired | PairError::StoreTooLong => {
+                Self::Pairing(message)
+            }
+        }
+    }
+}
+
+impl From<WebDavError> for JetonError {
+    fn from(error: WebDavError) -> Self {
+        Self::SyncStorage(error.to_string())
+    }
+}
+
+impl From<HandoffError> for JetonError {
+    fn from(error: HandoffError) -> Self {
+        let message = error.to_string();
+        match error {
+            HandoffError::WrongCode => Self::WrongPassphrase(message),
+            HandoffError::Unreadable(_) => Self::InvalidFile(message),
+            HandoffError::Random => Self::Internal(message),
+            HandoffError::NotAHandoff
+            | HandoffError::OtherSeries
+            | HandoffError::Incomplete { .. }
+            | HandoffError::Expired
+            | HandoffError::TooMany(_) => Self::Pairing(message),
+        }
+    }
+}
+
+impl From<AutoBackupError> for JetonError {
+    fn from(error: AutoBackupError) -> Self {
+        Self::InvalidParameters(error.to_string())
+    }
+}
+
 impl From<ClockError> for JetonError {
     fn from(error: ClockError) -> Self {
         Self::InvalidParameters(format!("the clock check failed: {error}"))
+    }
+}
+
+impl From<ScanError> for JetonError {
+    fn from(error: ScanError) -> Self {
+        Self::InvalidImage(error.to_string())
+    }
+}
+
+impl From<KeyWrapError> for jeton_core::vault::KeyWrapError {
+    fn from(error: KeyWrapError) -> Self {
+        match error {
+            KeyWrapError::KeyGone => Self::KeyGone,
+            KeyWrapError::Failed { reason } => Self::Failed(reason),
+        }
     }
 }
 

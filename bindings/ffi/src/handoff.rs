@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use jeton_core::handoff::{self, HandoffError, Receiver};
+use jeton_core::handoff::{self, Receiver};
 use jeton_core::transfer;
 use zeroize::Zeroizing;
 
@@ -47,20 +47,6 @@ pub struct HandoffReceiver {
     inner: Mutex<Receiver>,
 }
 
-fn error(e: HandoffError) -> JetonError {
-    let message = e.to_string();
-    match e {
-        HandoffError::WrongCode => JetonError::WrongPassphrase(message),
-        HandoffError::Unreadable(_) => JetonError::InvalidFile(message),
-        HandoffError::Random => JetonError::Internal(message),
-        HandoffError::NotAHandoff
-        | HandoffError::OtherSeries
-        | HandoffError::Incomplete { .. }
-        | HandoffError::Expired
-        | HandoffError::TooMany(_) => JetonError::Pairing(message),
-    }
-}
-
 #[uniffi::export]
 impl HandoffReceiver {
     /// An empty receiver.
@@ -75,7 +61,7 @@ impl HandoffReceiver {
             let mut receiver = self.inner.lock().map_err(|_| {
                 JetonError::Internal("an earlier call failed with this receiver".to_owned())
             })?;
-            let progress = receiver.add(&payload).map_err(error)?;
+            let progress = receiver.add(&payload)?;
             Ok(HandoffProgress {
                 scanned: count(progress.scanned),
                 total: count(progress.total),
@@ -97,7 +83,7 @@ impl VaultAccounts {
                     .map(|e| e.account)
                     .collect()
             };
-            let series = handoff::show(&accounts, now()).map_err(error)?;
+            let series = handoff::show(&accounts, now())?;
             Ok(HandoffSeries {
                 frames: series.frames,
                 code: series.code.to_string(),
@@ -118,7 +104,7 @@ impl VaultAccounts {
                 let receiver = receiver.inner.lock().map_err(|_| {
                     JetonError::Internal("an earlier call failed with this receiver".to_owned())
                 })?;
-                receiver.open(&code, now()).map_err(error)?
+                receiver.open(&code, now())?
             };
             let mut vault = self.vault().session()?;
             Ok(transfer::import_into(&mut vault, imported)?.into())

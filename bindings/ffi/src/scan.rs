@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use jeton_core::scan::{self, Content, ScanError, ScanOptions};
+use jeton_core::scan::{self, Content, ScanOptions};
 
 use crate::error::{JetonError, guard};
 use crate::otp::OtpAccount;
@@ -138,11 +138,5 @@ fn scanned(code: scan::ScannedCode) -> ScannedCode {
             Content::Text => ScannedContent::Text,
         },
         payload: code.payload,
-    }
-}
-
-impl From<ScanError> for JetonError {
-    fn from(error: ScanError) -> Self {
-        Self::InvalidImage(error.to_string())
     }
 }

@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jeton_core::sync::pair::{self, PairError};
+use jeton_core::sync::pair;
 use jeton_core::sync::recovery;
 use jeton_core::sync::{self as core_sync, BlobStore, Created, FolderStore, StoreError, SyncKey};
 use zeroize::Zeroizing;
@@ -195,8 +195,7 @@ pub fn webdav_sync_store(
     guard(|| {
         let password = password.map(Zeroizing::new);
         let store =
-            core_sync::webdav::WebDavStore::new(&url, password.as_deref().map(|p| p.as_str()))
-                .map_err(|e| JetonError::SyncStorage(e.to_string()))?;
+            core_sync::webdav::WebDavStore::new(&url, password.as_deref().map(|p| p.as_str()))?;
         Ok(Arc::new(NativeStore(Box::new(store))) as Arc<dyn SyncStore>)
     })
 }
@@ -310,22 +309,12 @@ impl Pairing {
 pub fn accept_pairing(payload: String, code: String) -> Result<Arc<Pairing>, JetonError> {
     guard(|| {
         let code = Zeroizing::new(code);
-        let pairing = pair::accept(&payload, &code, now_secs()).map_err(pairing_error)?;
+        let pairing = pair::accept(&payload, &code, now_secs())?;
         Ok(Arc::new(Pairing {
             key: Mutex::new(Some(pairing.key)),
             store: pairing.store,
         }))
     })
-}
-
-fn pairing_error(error: PairError) -> JetonError {
-    match error {
-        PairError::Random => JetonError::Internal(error.to_string()),
-        PairError::WrongCode => JetonError::WrongPassphrase(error.to_string()),
-        PairError::NotAnInvitation | PairError::Expired | PairError::StoreTooLong => {
-            JetonError::Pairing(error.to_string())
-        }
-    }
 }
 
 fn now_ms() -> u64 {
@@ -423,8 +412,7 @@ impl VaultSync {
     pub fn invite(&self, store_address: String) -> Result<PairingInvitation, JetonError> {
         guard(|| {
             let key = self.key()?;
-            let invitation =
-                pair::invite(&key, &store_address, now_secs()).map_err(pairing_error)?;
+            let invitation = pair::invite(&key, &store_address, now_secs())?;
             Ok(PairingInvitation {
                 payload: invitation.payload,
                 code: invitation.code.to_string(),

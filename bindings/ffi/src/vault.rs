@@ -54,18 +54,13 @@ struct Platform(Arc<dyn KeyWrapper>);
 
 impl core_vault::KeyWrapper for Platform {
     fn wrap(&self, vault_key: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        self.0.wrap(vault_key.to_vec()).map_err(to_core)
+        // The copy is moved into the call's buffer, which the foreign side reads and frees;
+        // UniFFI gives no way to wipe it (the platforms' wrappers clear their own copies).
+        Ok(self.0.wrap(vault_key.to_vec())?)
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        self.0.unwrap(wrapped.to_vec()).map_err(to_core)
-    }
-}
-
-fn to_core(error: KeyWrapError) -> core_vault::KeyWrapError {
-    match error {
-        KeyWrapError::KeyGone => core_vault::KeyWrapError::KeyGone,
-        KeyWrapError::Failed { reason } => core_vault::KeyWrapError::Failed(reason),
+        Ok(self.0.unwrap(wrapped.to_vec())?)
     }
 }
 
@@ -514,9 +509,15 @@ impl VaultKeys {
         })
     }
 
-    /// Replaces the passphrase (default Argon2id costs); no account is rewritten.
+    /// Replaces the passphrase (default Argon2id costs); no account is rewritten. Argon2id runs
+    /// without holding the vault (see [`Vault::unlock_with_passphrase`]).
     pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), JetonError> {
-        guard(|| Ok(self.vault.session()?.change_passphrase(&new_passphrase)?))
+        guard(|| {
+            let new_passphrase = Zeroizing::new(new_passphrase);
+            let change = self.vault.session()?.passphrase_change()?;
+            let new = change.derive(&new_passphrase, KdfParams::DEFAULT)?;
+            Ok(self.vault.session()?.apply_passphrase_change(new)?)
+        })
     }
 }
 
