@@ -76,9 +76,9 @@ final class ErrorsTests: XCTestCase {
         case .InvalidUri: kind = "uri"
         case .InvalidSecret: kind = "secret"
         case .InvalidParameters: kind = "parameters"
-        case .WrongPassphrase, .Locked, .VaultFile, .Damaged, .Keystore, .NoSuchAccount: kind = "vault"
+        case .WrongPassphrase, .Locked, .ChangedElsewhere, .VaultFile, .Damaged, .Keystore, .NoSuchAccount: kind = "vault"
         case .InvalidImage: kind = "image"
-        case .InvalidFile: kind = "file"
+        case .InvalidFile, .PasswordRequired: kind = "file"
         case .SyncStorage, .SyncRefused, .SyncState, .Pairing: kind = "sync"
         case .Internal: kind = "internal"
         }

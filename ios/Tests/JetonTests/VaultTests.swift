@@ -267,12 +267,45 @@ final class VaultTests: XCTestCase {
             _ = try await b.importFile(backup, password: "wrong")
             XCTFail("a wrong backup passphrase was accepted")
         } catch JetonError.WrongPassphrase {}
+        do {
+            _ = try await b.importFile(backup)
+            XCTFail("an encrypted backup was imported without its passphrase")
+        } catch JetonError.PasswordRequired {}
         XCTAssertEqual(try b.accounts.list().count, 0)
         let restored = try await b.importFile(backup, password: "backup passphrase")
         XCTAssertEqual(restored.added, ["ACME (alice)", "Bank (bob)"])
         XCTAssertEqual(readyDigits([try b.accounts.codesAt(unixSeconds: 59)[0]]), ["94287082"])
         let again = try await b.importFile(backup, password: "backup passphrase")
         XCTAssertEqual(again.duplicates, ["ACME (alice)", "Bank (bob)"])
+    }
+
+    func testCodesKeepComingWhileThePassphraseChanges() async throws {
+        // Default Argon2id costs for the new passphrase: the core must not hold the vault
+        // while it derives, so the ticker's call answers meanwhile.
+        let vault = try JetonVault.create(path: path, passphrase: "password", kdf: cheap)
+        _ = try vault.accounts.addUri(uri: rfcUri)
+        let done = Flag()
+        let change = Task {
+            defer { done.raise() }
+            try await vault.changePassphrase("a new passphrase")
+        }
+        let started = Date()
+        var longest: TimeInterval = 0
+        var answers = 0
+        while true {
+            let asked = Date()
+            XCTAssertEqual(CodeRow.rows(of: try vault.accounts.deviceCodeSheetAt(deviceUnixSeconds: 59)).first?.code, "94287082")
+            longest = max(longest, Date().timeIntervalSince(asked))
+            answers += 1
+            if done.isRaised { break }
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        try await change.value
+        let whole = Date().timeIntervalSince(started)
+        XCTAssertGreaterThanOrEqual(answers, 3)
+        XCTAssertLessThan(longest * 2, whole, "the ticker waited \(longest) s of \(whole) s")
+        try vault.lock()
+        try await vault.unlock(passphrase: "a new passphrase")
     }
 
     func testAutomaticBackupsKeepTheNewestAndOpenWithTheVaultPassphrase() async throws {
@@ -300,4 +333,12 @@ final class VaultTests: XCTestCase {
         let restored = try await b.importFile(newest, password: "password")
         XCTAssertEqual(restored.added, ["ACME (alice)", "Bank (bob)"])
     }
+}
+
+/// Set once by one task, read by another.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func raise() { lock.lock(); raised = true; lock.unlock() }
+    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }

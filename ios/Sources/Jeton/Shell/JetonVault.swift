@@ -63,9 +63,21 @@ public final class JetonVault: Sendable {
         try await offActor { [vault] in try vault.unlockWithKey(wrapper: key) }
     }
 
+    /// Lets the device keystore `key` open the vault too, off the caller's actor (the keystore
+    /// may prompt); the passphrase still opens it.
+    public func addPlatformSlot(_ key: KeyWrapper) async throws {
+        try await offActor { [keys] in try keys.addPlatformSlot(wrapper: key) }
+    }
+
+    /// Replaces the passphrase off the caller's actor (Argon2id); no account is rewritten.
+    public func changePassphrase(_ newPassphrase: String) async throws {
+        try await offActor { [keys] in try keys.changePassphrase(newPassphrase: newPassphrase) }
+    }
+
     /// Imports another app's export or a Jeton backup, all or nothing, off the caller's actor.
-    /// `password` is the file's own password when it has one (`JetonError.WrongPassphrase`
-    /// when it is wrong).
+    /// `password` is the file's own password when it has one: `JetonError.PasswordRequired`
+    /// when the file is encrypted and none was given (ask, then import again),
+    /// `JetonError.WrongPassphrase` when it is wrong.
     public func importFile(_ bytes: Data, password: String? = nil) async throws -> ImportSummary {
         try await offActor { [accounts] in try accounts.importFile(data: bytes, password: password) }
     }

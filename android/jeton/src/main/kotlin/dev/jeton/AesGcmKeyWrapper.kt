@@ -16,15 +16,25 @@ import javax.crypto.spec.GCMParameterSpec
  * leaves the keystore; on the JVM any AES [SecretKey] works.
  */
 open class AesGcmKeyWrapper(private val key: () -> SecretKey) : KeyWrapper {
+    /** Seals [vaultKey], then clears that copy of it (the caller's array). */
     override fun wrap(vaultKey: ByteArray): ByteArray = translate {
-        val cipher = Cipher.getInstance(TRANSFORMATION)
-        cipher.init(Cipher.ENCRYPT_MODE, key())
-        val iv = cipher.iv
-        check(iv.size == IV_BYTES) { "the cipher chose a ${iv.size}-byte IV" }
-        val sealed = cipher.doFinal(vaultKey)
-        ByteBuffer.allocate(1 + iv.size + sealed.size).put(VERSION).put(iv).put(sealed).array()
+        try {
+            val cipher = Cipher.getInstance(TRANSFORMATION)
+            cipher.init(Cipher.ENCRYPT_MODE, key())
+            val iv = cipher.iv
+            check(iv.size == IV_BYTES) { "the cipher chose a ${iv.size}-byte IV" }
+            val sealed = cipher.doFinal(vaultKey)
+            ByteBuffer.allocate(1 + iv.size + sealed.size).put(VERSION).put(iv).put(sealed).array()
+        } finally {
+            vaultKey.fill(0)
+        }
     }
 
+    /**
+     * Opens what [wrap] sealed. The key it returns is handed to Rust, which copies it into its
+     * own zeroized memory; the generated bindings give no hook to clear the returned array after
+     * that copy, so it is left to the garbage collector (the one copy this side cannot wipe).
+     */
     override fun unwrap(wrapped: ByteArray): ByteArray = translate {
         if (wrapped.size < 1 + IV_BYTES + TAG_BITS / 8 || wrapped[0] != VERSION) {
             throw KeyWrapException.Failed("this slot was not written by AesGcmKeyWrapper")

@@ -3,8 +3,15 @@ package dev.jeton
 import dev.jeton.ffi.CodeOutcome
 import dev.jeton.ffi.JetonException
 import dev.jeton.ffi.OtpAccount
+import dev.jeton.ffi.ScannedCode
+import dev.jeton.ffi.Scanner
 import dev.jeton.ffi.codesAt
 import dev.jeton.ffi.coreVersion
+import dev.jeton.ffi.scanFrame
+import dev.jeton.ffi.scanImage
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import java.nio.charset.CharacterCodingException
 
 /**
@@ -45,4 +52,29 @@ object Jeton {
      */
     fun codeTicks(accounts: List<OtpAccount>, clock: Clock = Clock.system) =
         CodeTicker(clock) { unix -> codesAt(accounts, unix.toULong()) }.ticks()
+
+    /**
+     * The QR codes in a camera [frame], read on [dispatcher] (the camera's analysis thread can
+     * hand frames over and go on). [scanner] sets another time budget than the camera's default.
+     * @throws JetonException.InvalidImage for a frame the scanner cannot read.
+     */
+    suspend fun scan(
+        frame: LumaFrame,
+        scanner: Scanner? = null,
+        dispatcher: CoroutineDispatcher = Dispatchers.Default,
+    ): List<ScannedCode> = withContext(dispatcher) {
+        val (width, height) = frame.width.toUInt() to frame.height.toUInt()
+        if (scanner == null) {
+            scanFrame(frame.pixels, width, height, width)
+        } else {
+            scanner.scanFrame(frame.pixels, width, height, width)
+        }
+    }
+
+    /**
+     * The QR codes in an image file's bytes (PNG, JPEG, GIF, WebP: a screenshot or a photo),
+     * read on [dispatcher]. @throws JetonException.InvalidImage for a file that is no image.
+     */
+    suspend fun scan(image: ByteArray, dispatcher: CoroutineDispatcher = Dispatchers.Default): List<ScannedCode> =
+        withContext(dispatcher) { scanImage(image) }
 }

@@ -16,16 +16,26 @@ import dev.jeton.ffi.Vault
 import dev.jeton.ffi.VaultAccounts
 import dev.jeton.ffi.VaultKeys
 import dev.jeton.ffi.VaultSync
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
 
 /**
  * An open vault file. [close] locks it (the key and decrypted accounts are dropped in Rust) and
  * releases it; use it with `use { }` or tie it to a lifecycle.
+ *
+ * Calls that take time are `suspend` and run on [cpu] (Argon2id, a keystore, parsing a file) or
+ * [io] (sync storage), never on the caller's thread; the Rust side never holds the vault while
+ * they run, so the code ticker goes on meanwhile. Pass other dispatchers in tests.
  */
-class JetonVault internal constructor(private val vault: Vault) : AutoCloseable {
+class JetonVault internal constructor(
+    private val vault: Vault,
+    private val cpu: CoroutineDispatcher = Dispatchers.Default,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) : AutoCloseable {
     /** List, add, update, reorder, remove, and the codes of every account. */
     val accounts: VaultAccounts = vault.accounts()
 
@@ -37,14 +47,31 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
     /** Whether [unlock] is needed before the accounts can be read. */
     val isLocked: Boolean get() = vault.isLocked()
 
-    /** Unlocks with the passphrase. @throws dev.jeton.ffi.JetonException.WrongPassphrase */
-    fun unlock(passphrase: String) = vault.unlockWithPassphrase(passphrase)
+    /** Unlocks with the passphrase (Argon2id). @throws dev.jeton.ffi.JetonException.WrongPassphrase */
+    suspend fun unlock(passphrase: String) = withContext(cpu) { vault.unlockWithPassphrase(passphrase) }
 
     /**
      * Unlocks with the device keystore. @throws dev.jeton.ffi.JetonException.Keystore when the
      * keystore cannot: ask for the passphrase instead.
      */
-    fun unlock(key: KeyWrapper) = vault.unlockWithKey(key)
+    suspend fun unlock(key: KeyWrapper) = withContext(cpu) { vault.unlockWithKey(key) }
+
+    /** Lets the device keystore [key] open the vault too (the passphrase still does). */
+    suspend fun addPlatformSlot(key: KeyWrapper) = withContext(cpu) { keys.addPlatformSlot(key) }
+
+    /** Replaces the passphrase (Argon2id); no account is rewritten. */
+    suspend fun changePassphrase(newPassphrase: String) = withContext(cpu) { keys.changePassphrase(newPassphrase) }
+
+    /**
+     * Imports a file another app (or Jeton) wrote, all or nothing, with its [password] if it is
+     * encrypted. @throws dev.jeton.ffi.JetonException.PasswordRequired when it is and none was
+     * given: ask, then import again; `WrongPassphrase`; `InvalidFile`.
+     */
+    suspend fun importFile(bytes: ByteArray, password: String? = null): ImportSummary =
+        withContext(cpu) { accounts.importFile(bytes, password) }
+
+    /** Every account as an encrypted Jeton backup that opens with [passphrase] (Argon2id). */
+    suspend fun exportBackup(passphrase: String): ByteArray = withContext(cpu) { accounts.exportBackup(passphrase) }
 
     /** Drops the key and decrypted accounts until the next unlock. */
     fun lock() = vault.lock()
@@ -65,7 +92,7 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * device's time corrected by the stored clock offset.
      */
     fun codeTicks(clock: Clock = Clock.system): Flow<VaultTick> =
-        everySecond(clock).map { unix -> VaultTick(unix, codeRowsAt(unix)) }
+        everySecond(clock).map { unix -> VaultTick(unix, codeRowsAt(unix)) }.flowOn(cpu)
 
     /**
      * Every account's code at [deviceUnixSeconds] (device time, corrected like [codeTicks]) in
@@ -80,7 +107,7 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * at once ([lastAutoBackup] says how it went). Argon2id runs off the caller's thread.
      */
     suspend fun setAutoBackup(folder: String, keep: Int, passphrase: String) =
-        withContext(Dispatchers.Default) { vault.setAutoBackup(folder, keep.toUInt(), passphrase) }
+        withContext(cpu) { vault.setAutoBackup(folder, keep.toUInt(), passphrase) }
 
     /** Turns automatic backups off; the backups written stay. */
     fun turnOffAutoBackup() = vault.turnOffAutoBackup()
@@ -99,13 +126,13 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * @throws dev.jeton.ffi.JetonException.SyncState when the store already holds a sync: pair
      * with a device of that sync instead.
      */
-    suspend fun startSync(store: SyncStore): SyncSummary = withContext(Dispatchers.IO) {
+    suspend fun startSync(store: SyncStore): SyncSummary = withContext(io) {
         syncing.setUp(store)
         syncing.sync(store)
     }
 
     /** Joins the sync that [pairing] (from [acceptPairing]) opens on [store], then syncs. */
-    suspend fun joinSync(store: SyncStore, pairing: Pairing): SyncSummary = withContext(Dispatchers.IO) {
+    suspend fun joinSync(store: SyncStore, pairing: Pairing): SyncSummary = withContext(io) {
         syncing.join(store, pairing)
         syncing.sync(store)
     }
@@ -114,7 +141,7 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * Joins the sync on [store] with its recovery passphrase alone (a lost phone: no device to
      * pair from), then syncs. @throws dev.jeton.ffi.JetonException.WrongPassphrase
      */
-    suspend fun joinSync(store: SyncStore, recoveryPassphrase: String): SyncSummary = withContext(Dispatchers.IO) {
+    suspend fun joinSync(store: SyncStore, recoveryPassphrase: String): SyncSummary = withContext(io) {
         syncing.joinWithPassphrase(store, recoveryPassphrase)
         syncing.sync(store)
     }
@@ -124,34 +151,34 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
      * [store] sealed with it (Argon2id), replacing the one set before. Ask for a strong one.
      */
     suspend fun setRecoveryPassphrase(store: SyncStore, passphrase: String) =
-        withContext(Dispatchers.IO) { syncing.setRecoveryPassphrase(store, passphrase) }
+        withContext(io) { syncing.setRecoveryPassphrase(store, passphrase) }
 
     /**
      * Sends this device's changes to [store] and applies the other devices', off the caller's
      * thread. Nothing is applied when it throws: `SyncStorage` (try again later), `SyncRefused`
      * (the store went back in time or was altered: tell the user), `SyncState`.
      */
-    suspend fun sync(store: SyncStore): SyncSummary = withContext(Dispatchers.IO) { syncing.sync(store) }
+    suspend fun sync(store: SyncStore): SyncSummary = withContext(io) { syncing.sync(store) }
 
     /**
      * A pairing invitation for a new device: show [PairingInvitation.payload] as a QR code and
      * [PairingInvitation.code] beside it. [storeAddress] is what the new device opens.
      */
     suspend fun invite(storeAddress: String): PairingInvitation =
-        withContext(Dispatchers.Default) { syncing.invite(storeAddress) }
+        withContext(cpu) { syncing.invite(storeAddress) }
 
     /**
      * Every account as a series of sealed QR codes for a new phone with no storage at all:
      * show each of [HandoffSeries.frames] as a QR code and [HandoffSeries.code] beside them.
      */
-    suspend fun handOff(): HandoffSeries = withContext(Dispatchers.Default) { accounts.handOff() }
+    suspend fun handOff(): HandoffSeries = withContext(cpu) { accounts.handOff() }
 
     /**
      * Imports the accounts of a series whose QR codes were all fed to [receiver], opened with
      * the [code] typed by the user. @throws dev.jeton.ffi.JetonException.WrongPassphrase
      */
     suspend fun receiveHandoff(receiver: HandoffReceiver, code: String): ImportSummary =
-        withContext(Dispatchers.Default) { accounts.receiveHandoff(receiver, code) }
+        withContext(cpu) { accounts.receiveHandoff(receiver, code) }
 
     /** This device leaves the sync; its accounts stay. */
     fun leaveSync() = syncing.leave()
@@ -169,12 +196,27 @@ class JetonVault internal constructor(private val vault: Vault) : AutoCloseable 
 
     /** Opening and creating vault files. */
     companion object {
-        /** Creates a vault at [path] protected by [passphrase]; it is returned unlocked. */
-        fun create(path: String, passphrase: String, kdf: KdfParameters? = null): JetonVault =
-            JetonVault(if (kdf == null) Vault.create(path, passphrase) else Vault.createWithKdf(path, passphrase, kdf))
+        /**
+         * Creates a vault at [path] protected by [passphrase] (Argon2id, on [cpu]); it is
+         * returned unlocked. Its slow calls run on [cpu] and [io].
+         */
+        suspend fun create(
+            path: String,
+            passphrase: String,
+            kdf: KdfParameters? = null,
+            cpu: CoroutineDispatcher = Dispatchers.Default,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): JetonVault = withContext(cpu) {
+            val vault = if (kdf == null) Vault.create(path, passphrase) else Vault.createWithKdf(path, passphrase, kdf)
+            JetonVault(vault, cpu, io)
+        }
 
-        /** Opens the vault at [path], locked. */
-        fun open(path: String): JetonVault = JetonVault(Vault.open(path))
+        /** Opens the vault at [path], locked (quick: nothing is derived). */
+        fun open(
+            path: String,
+            cpu: CoroutineDispatcher = Dispatchers.Default,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): JetonVault = JetonVault(Vault.open(path), cpu, io)
 
         /**
          * Opens a scanned pairing QR code with the [code] the user typed (Argon2id, off the

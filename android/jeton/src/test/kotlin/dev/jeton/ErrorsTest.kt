@@ -89,10 +89,11 @@ class ErrorsTest {
             is JetonException.InvalidUri -> "uri"
             is JetonException.InvalidSecret -> "secret"
             is JetonException.InvalidParameters -> "parameters"
-            is JetonException.WrongPassphrase, is JetonException.Locked, is JetonException.VaultFile,
+            is JetonException.WrongPassphrase, is JetonException.Locked, is JetonException.ChangedElsewhere,
+            is JetonException.VaultFile,
             is JetonException.Damaged, is JetonException.Keystore, is JetonException.NoSuchAccount -> "vault"
             is JetonException.InvalidImage -> "image"
-            is JetonException.InvalidFile -> "file"
+            is JetonException.InvalidFile, is JetonException.PasswordRequired -> "file"
             is JetonException.SyncStorage, is JetonException.SyncRefused, is JetonException.SyncState,
             is JetonException.Pairing -> "sync"
             is JetonException.Internal -> "internal"

@@ -9,6 +9,7 @@ import dev.jeton.ffi.codesAt
 import dev.jeton.ffi.coreVersion
 import java.io.File
 import java.nio.file.Files
+import kotlinx.coroutines.runBlocking
 
 /**
  * The cost of crossing the FFI from Kotlin (JNA), for docs/performance.md. Not a test: run by
@@ -39,7 +40,7 @@ fun main() {
     println("1,000 codes, codesAt(accounts)    : %.0f µs".format(batch))
 
     val dir = Files.createTempDirectory("jeton-ffi-cost").toFile()
-    JetonVault.create(File(dir, "v.jeton").path, "password", KdfParameters(8u, 1u, 1u)).use { vault ->
+    runBlocking { JetonVault.create(File(dir, "v.jeton").path, "password", KdfParameters(8u, 1u, 1u)) }.use { vault ->
         for (account in accounts) vault.accounts.add(account)
         val vaultBatch = medianMicros(50, 10) {
             check(vault.accounts.codesAt(59u).all { it is VaultCode.Ready })

@@ -30,7 +30,7 @@ class ScanTest {
     private fun drawnPng(): File = File(System.getProperty("jeton.qrencode.png") ?: error("run through scripts/test.d/kotlin.sh"))
 
     @Test
-    fun aPngDrawnByQrencodeGivesTheAccountAndItsRfcCode() {
+    fun aPngDrawnByQrencodeGivesTheAccountAndItsRfcCode() = blockingTest {
         val codes = scanImage(drawnPng().readBytes())
         assertEquals(1, codes.size)
         assertEquals(drawnUri, codes[0].payload)

@@ -109,7 +109,7 @@ class SyncTest {
     private val rfcUri = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8"
     private val hotpUri = "otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0"
 
-    private fun vault(name: String) = JetonVault.create(File(dir, name).path, "correct horse", cheap)
+    private suspend fun vault(name: String) = JetonVault.create(File(dir, name).path, "correct horse", cheap)
 
     private fun labels(vault: JetonVault) = vault.accounts.list().map { it.label }.sorted()
 
@@ -123,7 +123,7 @@ class SyncTest {
     }
 
     @Test
-    fun aNewPhonePairsAndGetsEveryAccountThroughAKotlinStore() {
+    fun aNewPhonePairsAndGetsEveryAccountThroughAKotlinStore() = blockingTest {
         val store = MemoryStore()
         vault("old.jeton").use { old ->
             vault("new.jeton").use { new ->
@@ -160,7 +160,7 @@ class SyncTest {
     }
 
     @Test
-    fun aHotpCodeUsedOnOnePhoneIsNeverShownAgainOnTheOther() {
+    fun aHotpCodeUsedOnOnePhoneIsNeverShownAgainOnTheOther() = blockingTest {
         val store = MemoryStore()
         vault("a.jeton").use { a ->
             vault("b.jeton").use { b ->
@@ -178,7 +178,7 @@ class SyncTest {
     }
 
     @Test
-    fun aKotlinFolderStoreAndRustsFolderStoreReadEachOther() {
+    fun aKotlinFolderStoreAndRustsFolderStoreReadEachOther() = blockingTest {
         val folder = File(dir, "drive").apply { mkdirs() }
         vault("kotlin.jeton").use { k ->
             vault("rust.jeton").use { r ->
@@ -196,7 +196,7 @@ class SyncTest {
     }
 
     @Test
-    fun anUnreachableStoreAppliesNothingAndTheNextSyncCatchesUp() {
+    fun anUnreachableStoreAppliesNothingAndTheNextSyncCatchesUp() = blockingTest {
         val store = MemoryStore()
         vault("a.jeton").use { a ->
             vault("b.jeton").use { b ->
@@ -215,7 +215,7 @@ class SyncTest {
     }
 
     @Test
-    fun aStoreRolledBackToAnOldCopyIsRefusedAndNothingIsDeleted() {
+    fun aStoreRolledBackToAnOldCopyIsRefusedAndNothingIsDeleted() = blockingTest {
         val store = MemoryStore()
         vault("a.jeton").use { a ->
             vault("b.jeton").use { b ->
@@ -238,7 +238,7 @@ class SyncTest {
     }
 
     @Test
-    fun aLostPhoneIsReplacedWithTheRecoveryPassphraseAlone() {
+    fun aLostPhoneIsReplacedWithTheRecoveryPassphraseAlone() = blockingTest {
         val store = MemoryStore()
         vault("lost.jeton").use { lost ->
             lost.accounts.addUri(rfcUri)
@@ -259,7 +259,7 @@ class SyncTest {
     }
 
     @Test
-    fun aPhoneHandsItsAccountsToANewOneAsQrCodesWithNoStorage() {
+    fun aPhoneHandsItsAccountsToANewOneAsQrCodesWithNoStorage() = blockingTest {
         vault("old.jeton").use { old ->
             vault("new.jeton").use { new ->
                 old.accounts.addUri(rfcUri)
@@ -280,7 +280,7 @@ class SyncTest {
     }
 
     @Test
-    fun aWrongPairingCodeOrAForeignQrCodeIsRefused() {
+    fun aWrongPairingCodeOrAForeignQrCodeIsRefused() = blockingTest {
         val store = MemoryStore()
         vault("a.jeton").use { a ->
             runBlocking { a.startSync(store) }
@@ -292,7 +292,7 @@ class SyncTest {
     }
 
     @Test
-    fun aStoreThatBreaksTheContractIsCaughtInRust() {
+    fun aStoreThatBreaksTheContractIsCaughtInRust() = blockingTest {
         val liar = object : SyncStore by MemoryStore() {
             override fun list(prefix: String) = listOf("$prefix/../../etc/passwd")
         }
