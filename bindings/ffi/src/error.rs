@@ -20,7 +20,7 @@ use jeton_core::transfer::TransferError;
 use jeton_core::vault::VaultError;
 use jeton_core::{OtpError, SecretError, UriError};
 
-use crate::vault::KeyWrapError;
+use crate::keys::KeyWrapError;
 
 /// Why a call into Jeton failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]

@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
 use crate::sync::{count, now_secs as now};
-use crate::vault::{ImportSummary, VaultAccounts};
+use crate::transfer::ImportSummary;
+use crate::vault::VaultAccounts;
 
 /// A series to show: each frame as a QR code (one at a time, or several side by side), and the
 /// code beside them. Valid ten minutes.

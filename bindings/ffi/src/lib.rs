@@ -19,18 +19,22 @@
 //! ```
 
 mod backup;
+mod clock;
 mod error;
 mod handoff;
+mod keys;
 mod otp;
 mod scan;
 mod sync;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
+mod transfer;
 mod vault;
 
 pub use backup::{AutoBackupOutcome, AutoBackupSetting};
 pub use error::JetonError;
 pub use handoff::{HandoffProgress, HandoffReceiver, HandoffSeries};
+pub use keys::{KdfParameters, KeyWrapError, KeyWrapper, VaultKeys, default_kdf_parameters};
 pub use otp::{
     AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
     OtpParameters, codes_at, default_totp_parameters,
@@ -42,10 +46,8 @@ pub use sync::{
 };
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::panic_inside_jeton;
-pub use vault::{
-    KdfParameters, KeyWrapError, KeyWrapper, Vault, VaultAccounts, VaultCode, VaultEntry,
-    VaultKeys, default_kdf_parameters,
-};
+pub use transfer::ImportSummary;
+pub use vault::{Vault, VaultAccounts, VaultCode, VaultEntry};
 
 uniffi::setup_scaffolding!();
 

@@ -1,90 +1,17 @@
 //! The vault, as Kotlin and Swift see it: one [`Vault`] object (the facade), with
-//! [`VaultAccounts`] and [`VaultKeys`] as its sub-objects, and the [`KeyWrapper`] trait that the
-//! platforms implement with their keystores.
+//! [`VaultAccounts`] and [`VaultKeys`] (in `keys`) as its sub-objects. Its clock is in `clock`,
+//! imports and backups in `transfer`, automatic backups in `backup`, sync in `sync`.
 
+use jeton_core::vault::{self as core_vault, AccountId, CurrentCode, Entry, KdfParams};
+use jeton_core::{Account, uri};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, UNIX_EPOCH};
-
-use jeton_core::clock::ClockOffset;
-use jeton_core::vault::{self as core_vault, AccountId, CurrentCode, Entry, KdfParams};
-use jeton_core::{Account, import, transfer, uri};
 use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
+use crate::keys::{KdfParameters, KeyWrapper, Platform, VaultKeys};
 use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
 use crate::sync::VaultSync;
-
-/// Why the platform could not wrap or unwrap the vault key. Thrown by platform code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum KeyWrapError {
-    /// The keystore key no longer exists or was invalidated (e.g. biometrics re-enrolled).
-    /// The vault still opens with its passphrase.
-    #[error("the device keystore key is gone")]
-    KeyGone,
-    /// Any other failure (keystore busy, user cancelled, ...), in the platform's words.
-    #[error("the device keystore failed: {reason}")]
-    Failed {
-        /// What the platform said.
-        reason: String,
-    },
-}
-
-impl From<uniffi::UnexpectedUniFFICallbackError> for KeyWrapError {
-    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::Failed {
-            reason: error.reason,
-        }
-    }
-}
-
-/// Wraps and unwraps the vault key with a key the platform keeps: Android Keystore
-/// (`KeystoreKeyWrapper`), iOS Keychain / Secure Enclave (`KeychainKeyWrapper`). The vault key
-/// never leaves Rust except through this trait, and is stored only wrapped.
-#[uniffi::export(with_foreign)]
-pub trait KeyWrapper: Send + Sync {
-    /// Encrypts the vault key; the result is stored in the vault's header.
-    fn wrap(&self, vault_key: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
-    /// Decrypts what [`KeyWrapper::wrap`] returned.
-    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
-}
-
-/// The platform's wrapper seen as the core's.
-struct Platform(Arc<dyn KeyWrapper>);
-
-impl core_vault::KeyWrapper for Platform {
-    fn wrap(&self, vault_key: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        // The copy is moved into the call's buffer, which the foreign side reads and frees;
-        // UniFFI gives no way to wipe it (the platforms' wrappers clear their own copies).
-        Ok(self.0.wrap(vault_key.to_vec())?)
-    }
-
-    fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        Ok(self.0.unwrap(wrapped.to_vec())?)
-    }
-}
-
-/// Argon2id costs of a passphrase. [`default_kdf_parameters`] is what [`Vault::create`] uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct KdfParameters {
-    /// Memory in KiB.
-    pub memory_kib: u32,
-    /// Passes over memory.
-    pub iterations: u32,
-    /// Lanes.
-    pub parallelism: u32,
-}
-
-/// The default passphrase costs (64 MiB, 3 passes, 1 lane).
-#[uniffi::export]
-pub fn default_kdf_parameters() -> KdfParameters {
-    let p = KdfParams::DEFAULT;
-    KdfParameters {
-        memory_kib: p.memory_kib,
-        iterations: p.iterations,
-        parallelism: p.parallelism,
-    }
-}
 
 /// An account as a list shows it: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -111,27 +38,6 @@ pub struct VaultEntry {
     pub favourite: bool,
     /// Place in the user's order (0 first).
     pub position: u32,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ImportSummary {
-    /// Labels of the accounts added, in order.
-    pub added: Vec<String>,
-    /// Labels of the accounts skipped because the vault (or the file, earlier) had them.
-    pub duplicates: Vec<String>,
-    /// Entries not taken, each with its position and the reason.
-    pub refused: Vec<String>,
-}
-
-impl From<transfer::Summary> for ImportSummary {
-    fn from(summary: transfer::Summary) -> Self {
-        Self {
-            added: summary.added,
-            duplicates: summary.duplicates,
-            refused: summary.refused.iter().map(ToString::to_string).collect(),
-        }
-    }
 }
 
 /// One account's code at an instant.
@@ -254,34 +160,6 @@ impl Vault {
         })
     }
 
-    /// Checks the device clock against a server: `date_header` is the `Date` header of a
-    /// response to a request sent at `request_sent_unix_ms` and answered at
-    /// `response_received_unix_ms` (both on the device clock). The estimated offset is stored
-    /// with the vault and applied by [`VaultAccounts::device_codes_at`]; returns it in seconds
-    /// (server minus device).
-    pub fn check_clock(
-        &self,
-        date_header: String,
-        request_sent_unix_ms: u64,
-        response_received_unix_ms: u64,
-    ) -> Result<i64, JetonError> {
-        guard(|| {
-            let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
-            let offset = ClockOffset::from_date_header(
-                &date_header,
-                at(request_sent_unix_ms),
-                at(response_received_unix_ms),
-            )?;
-            self.session()?.set_clock_offset(offset)?;
-            Ok(offset.seconds())
-        })
-    }
-
-    /// The stored clock offset in seconds (server minus device), if a clock check stored one.
-    pub fn clock_offset_seconds(&self) -> Result<Option<i64>, JetonError> {
-        guard(|| Ok(self.session()?.clock_offset()?.map(|o| o.seconds())))
-    }
-
     /// The accounts of this vault.
     pub fn accounts(self: Arc<Self>) -> Arc<VaultAccounts> {
         Arc::new(VaultAccounts { vault: self })
@@ -289,7 +167,7 @@ impl Vault {
 
     /// The key slots of this vault (passphrase and device keystore).
     pub fn keys(self: Arc<Self>) -> Arc<VaultKeys> {
-        Arc::new(VaultKeys { vault: self })
+        Arc::new(VaultKeys::new(self))
     }
 
     /// Sync with the person's other devices: set up, join, sync, pair.
@@ -362,37 +240,6 @@ impl VaultAccounts {
             let vault = self.vault.session()?;
             let unix = vault.true_time(device_unix_seconds)?;
             Ok(code_sheet(unix, vault.codes_at(unix)?))
-        })
-    }
-
-    /// Imports another app's export (Aegis, 2FAS, Google Authenticator migration URIs, plain
-    /// otpauth lists, Bitwarden, Proton, Ente) or a Jeton backup, detected from its contents, in
-    /// one transaction: all or nothing. `password` opens encrypted exports.
-    pub fn import_file(
-        &self,
-        data: Vec<u8>,
-        password: Option<String>,
-    ) -> Result<ImportSummary, JetonError> {
-        guard(|| {
-            let imported = import::read(&data, None, password.as_deref())?;
-            let mut vault = self.vault.session()?;
-            Ok(transfer::import_into(&mut vault, imported)?.into())
-        })
-    }
-
-    /// The whole vault as an encrypted Jeton backup (Argon2id + XChaCha20-Poly1305, sealed with
-    /// `passphrase`), to be written where the user chooses. [`VaultAccounts::import_file`]
-    /// restores it into any vault, skipping accounts that are already there.
-    pub fn export_backup(&self, passphrase: String) -> Result<Vec<u8>, JetonError> {
-        guard(|| {
-            let passphrase = Zeroizing::new(passphrase);
-            if passphrase.is_empty() {
-                return Err(JetonError::InvalidParameters(
-                    "choose a passphrase for the backup".to_owned(),
-                ));
-            }
-            let vault = self.vault.session()?;
-            Ok(transfer::backup(&vault, &passphrase)?)
         })
     }
 
@@ -475,49 +322,6 @@ impl VaultAccounts {
 
     fn insert(&self, account: Account) -> Result<String, JetonError> {
         Ok(self.vault.session()?.add(account)?.to_string())
-    }
-}
-
-/// The key slots of a [`Vault`]: its passphrase and the device keystore.
-#[derive(Debug, uniffi::Object)]
-pub struct VaultKeys {
-    vault: Arc<Vault>,
-}
-
-#[uniffi::export]
-impl VaultKeys {
-    /// Lets the device keystore open the vault too (the passphrase still does).
-    /// The keystore is called without holding the vault (see [`Vault::unlock_with_key`]).
-    pub fn add_platform_slot(&self, wrapper: Arc<dyn KeyWrapper>) -> Result<(), JetonError> {
-        guard(|| {
-            let request = self.vault.session()?.platform_slot_request()?;
-            let slot = request.wrap(&Platform(wrapper))?;
-            Ok(self.vault.session()?.add_wrapped_slot(slot)?)
-        })
-    }
-
-    /// Removes every device keystore slot (e.g. after the keystore key was invalidated).
-    pub fn remove_platform_slots(&self) -> Result<(), JetonError> {
-        guard(|| Ok(self.vault.session()?.remove_platform_slots()?))
-    }
-
-    /// How many device keystore slots the vault has.
-    pub fn platform_slot_count(&self) -> Result<u32, JetonError> {
-        guard(|| {
-            let slots = self.vault.session()?.platform_slots();
-            Ok(u32::try_from(slots).unwrap_or(u32::MAX))
-        })
-    }
-
-    /// Replaces the passphrase (default Argon2id costs); no account is rewritten. Argon2id runs
-    /// without holding the vault (see [`Vault::unlock_with_passphrase`]).
-    pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), JetonError> {
-        guard(|| {
-            let new_passphrase = Zeroizing::new(new_passphrase);
-            let change = self.vault.session()?.passphrase_change()?;
-            let new = change.derive(&new_passphrase, KdfParams::DEFAULT)?;
-            Ok(self.vault.session()?.apply_passphrase_change(new)?)
-        })
     }
 }
 
