@@ -112,6 +112,76 @@ fn assert_damage_is_refused(
     }
 }
 
+/// Reads an encrypted fixture with its password (detected when `detected`, else forced): it needs
+/// a password, refuses none and a wrong one with the typed errors, holds exactly `rows`, every
+/// field equal, codes equal to oathtool's. Then, with the right password, every cut is refused
+/// whole and every flipped bit is refused whole or loses no account without a word.
+fn check_encrypted(
+    name: &str,
+    format: Format,
+    password: &str,
+    rows: &[Row],
+    detected: bool,
+) -> Option<Imported> {
+    let data = load(name)?;
+    let forced = (!detected).then_some(format);
+    if detected {
+        assert_eq!(import::detect(&data), Some(format), "{name}: detected");
+    }
+    assert!(import::needs_password(&data, format), "{name}");
+    assert_eq!(
+        import::read(&data, forced, None),
+        Err(ImportError::PasswordRequired(format)),
+        "{name}: no password"
+    );
+    assert_eq!(
+        import::read(&data, forced, Some("wrong password")),
+        Err(ImportError::WrongPassword(format)),
+        "{name}: wrong password"
+    );
+    let imported =
+        import::read(&data, forced, Some(password)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(imported.format, format);
+    assert!(
+        imported.refused.is_empty(),
+        "{name}: refused {:?}",
+        imported.refused
+    );
+    assert_eq!(imported.entries.len(), rows.len(), "{name}: accounts");
+    let mut compared = 0;
+    for (entry, row) in imported.entries.iter().zip(rows) {
+        assert_matches(&entry.account, row, name);
+        if assert_codes_match_oathtool(&entry.account) > 0 {
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= 2,
+        "{name}: {compared} accounts compared with oathtool"
+    );
+    for cut in points(data.len()) {
+        let result = catch_unwind(|| import::read(&data[..cut], Some(format), Some(password)))
+            .unwrap_or_else(|_| panic!("{name} cut at {cut}: panicked"));
+        assert!(result.is_err(), "{name} cut at {cut}: read {result:?}");
+    }
+    for at in points(data.len()) {
+        let mut altered = data.clone();
+        altered[at] ^= 0x01;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            import::read(&altered, Some(format), Some(password))
+        }))
+        .unwrap_or_else(|_| panic!("{name} altered at {at}: panicked"));
+        if let Ok(read) = result {
+            assert_eq!(
+                read.entries.len() + read.refused.len(),
+                rows.len(),
+                "{name} altered at {at}: an account went missing without a word"
+            );
+        }
+    }
+    Some(imported)
+}
+
 const SEVEN: [&str; 7] = [
     "Deno",
     "SPDX",
@@ -146,24 +216,42 @@ fn authenticator_pro_internal_database() {
     );
 }
 
+/// Current (Argon2id + AES-GCM) and legacy (PBKDF2 + AES-CBC) encrypted backups hold the same
+/// seven accounts as the plain one.
 #[test]
-fn authenticator_pro_encrypted_backups_are_named_not_guessed() {
+fn authenticator_pro_encrypted_and_legacy() {
     for name in ["stratum_encrypted.bin", "stratum_encrypted_legacy.bin"] {
-        let Some(data) = load(name) else { return };
-        assert_eq!(import::detect(&data), Some(Format::AuthenticatorPro));
-        assert!(
-            matches!(
-                import::read(&data, None, Some("test")),
-                Err(ImportError::Unsupported { .. })
-            ),
-            "{name}"
-        );
+        check_encrypted(name, Format::AuthenticatorPro, "test", &rows(&SEVEN), true);
     }
 }
 
 #[test]
 fn andotp_plain() {
     check("andotp_plain.json", Format::AndOtp, &rows(&SEVEN), true);
+}
+
+/// The current format (PBKDF2 header) is recognised by its contents; the old one carries no mark
+/// and is read with `--format andotp`. The old backup holds the six TOTP and HOTP accounts, its
+/// labels written `Issuer - Issuer:name` with no issuer field.
+#[test]
+fn andotp_encrypted_new_and_old() {
+    let new = check_encrypted(
+        "andotp_encrypted.bin",
+        Format::AndOtp,
+        "test",
+        &rows(&SEVEN),
+        true,
+    );
+    let old = check_encrypted(
+        "andotp_encrypted_old.bin",
+        Format::AndOtp,
+        "test",
+        &rows(&SEVEN[..6]),
+        false,
+    );
+    if let (Some(new), Some(old)) = (new, old) {
+        assert_eq!(new.entries[..6], old.entries[..]);
+    }
 }
 
 const FREEOTP_PLUS_ORDER: [&str; 6] = ["WWE", "Air Canada", "Issuu", "Airbnb", "SPDX", "Deno"];

@@ -96,7 +96,8 @@ pub enum Format {
     JetonBackup,
     /// An Authenticator Pro (Stratum) JSON backup or the app's private database.
     AuthenticatorPro,
-    /// An andOTP plain JSON backup.
+    /// An andOTP backup, plain or encrypted (old encrypted backups carry no mark: force
+    /// `andotp`).
     AndOtp,
     /// FreeOTP's or FreeOTP+'s token store (shared preferences), or a FreeOTP+ JSON export.
     FreeOtp,
@@ -356,12 +357,12 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::Aegis => aegis::is_encrypted(data),
         Format::TwoFas => twofas::is_encrypted(data),
         Format::JetonBackup => true,
+        Format::AndOtp => andotp::is_encrypted(data),
+        Format::AuthenticatorPro => authpro::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
         | Format::Proton
-        | Format::AuthenticatorPro
-        | Format::AndOtp
         | Format::FreeOtp
         | Format::BitwardenCsv
         | Format::Authy
@@ -374,7 +375,7 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
 }
 
 /// Reads an export. The format is detected unless `format` forces one; `password` opens
-/// encrypted Aegis and 2FAS files and Jeton backups.
+/// encrypted files (Aegis, 2FAS, andOTP, Jeton backups and the others [`needs_password`] names).
 pub fn read(
     data: &[u8],
     format: Option<Format>,
@@ -393,8 +394,8 @@ pub fn read(
         Format::TwoFas => twofas::read(data, password)?,
         Format::Bitwarden => bitwarden::read(data)?,
         Format::Proton => proton::read(data)?,
-        Format::AuthenticatorPro => authpro::read(data)?,
-        Format::AndOtp => andotp::read(data)?,
+        Format::AuthenticatorPro => authpro::read(data, password)?,
+        Format::AndOtp => andotp::read(data, password)?,
         Format::FreeOtp => freeotp::read(data)?,
         Format::BitwardenCsv => bitwarden_csv::read(data)?,
         Format::Authy => authy::read(data)?,

@@ -4,13 +4,17 @@
 //! of its format rather than as an unknown file.
 
 use super::{
-    Format, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs, sqlite,
+    Format, andotp, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs,
+    sqlite,
 };
 
 /// The format of a file that is not UTF-8 text: a database or an encrypted backup.
 pub(crate) fn binary(data: &[u8]) -> Option<Format> {
     if authpro::is_encrypted(data) {
         return Some(Format::AuthenticatorPro);
+    }
+    if andotp::looks_encrypted(data) {
+        return Some(Format::AndOtp);
     }
     if data.starts_with(freeotp::JAVA_SERIALIZED) && contains(data, b"mCipher") {
         return Some(Format::FreeOtp);

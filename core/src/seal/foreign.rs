@@ -1,9 +1,12 @@
-//! The cryptography other apps' export formats need to be opened (never to seal): scrypt and
-//! PBKDF2 key derivation and AES-256-GCM. The formats fix their own parameters; callers bound
-//! what a file may ask for before calling.
+//! The cryptography other apps' export formats need to be opened (never to seal): scrypt,
+//! PBKDF2 (SHA-256 and SHA-1) and unsalted SHA-256 key derivation, AES-256-GCM and AES-256-CBC.
+//! The formats fix their own parameters; callers bound what a file may ask for before calling.
+//! Argon2id, which Authenticator Pro uses, is [`super::KdfParams::derive`].
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
+use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -24,6 +27,39 @@ pub fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Key {
     let mut out = Zeroizing::new([0u8; KEY_LEN]);
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, out.as_mut_slice());
     Key(out)
+}
+
+/// PBKDF2-HMAC-SHA-1 (RFC 8018) of `password` with `salt` over `iterations`, as a 256-bit key
+/// (andOTP, Authenticator Pro's legacy backups, Authy).
+pub fn pbkdf2_sha1(password: &str, salt: &[u8], iterations: u32) -> Key {
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    pbkdf2::pbkdf2_hmac::<Sha1>(password.as_bytes(), salt, iterations, out.as_mut_slice());
+    Key(out)
+}
+
+/// SHA-256 of the password's UTF-8 bytes as a key, with no salt and no work factor: the weak
+/// derivation of old andOTP backups and of TOTP Authenticator, read only to move people out.
+pub fn unsalted_sha256(password: &str) -> Key {
+    Key(Zeroizing::new(super::sha256(password.as_bytes())))
+}
+
+/// Decrypts AES-256-CBC `ciphertext` under a 16-byte `iv` and removes its PKCS#7 padding.
+/// CBC has no tag: a wrong key is seen only as bad padding (or, one time in about 256, as
+/// garbage the caller must reject when it parses the plaintext).
+pub fn open_aes256_cbc(
+    key: &Key,
+    iv: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    let cipher =
+        cbc::Decryptor::<aes::Aes256>::new_from_slices(key.expose(), iv).map_err(|_| OpenError)?;
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    let len = cipher
+        .decrypt_padded::<Pkcs7>(buffer.as_mut_slice())
+        .map_err(|_| OpenError)?
+        .len();
+    buffer.truncate(len);
+    Ok(buffer)
 }
 
 /// Opens AES-256-GCM `ciphertext ‖ tag` (16-byte tag) under a 12-byte `nonce`, with no
@@ -64,6 +100,45 @@ mod tests {
             data_encoding::HEXLOWER.encode(key.expose()),
             "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
         );
+    }
+
+    #[test]
+    fn pbkdf2_sha1_matches_rfc6070() {
+        // RFC 6070, third vector: "password", "salt", c=4096, dkLen=20 (the first 20 of 32).
+        let key = pbkdf2_sha1("password", b"salt", 4096);
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(&key.expose()[..20]),
+            "4b007901b765489abead49d926f721d065a429c1"
+        );
+    }
+
+    #[test]
+    fn unsalted_sha256_is_fips_180_4() {
+        // FIPS 180-4 example: SHA-256("abc").
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(unsalted_sha256("abc").expose()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn aes256_cbc_matches_openssl() {
+        // SP 800-38A's CBC-AES256 key and IV; the ciphertext of "Jeton reads CBC" with PKCS#7
+        // padding was written by OpenSSL (PyPI `cryptography`).
+        let hex = |t: &str| data_encoding::HEXLOWER.decode(t.as_bytes()).unwrap();
+        let key = Key::from_slice(&hex(
+            "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+        ))
+        .unwrap();
+        let iv = hex("000102030405060708090a0b0c0d0e0f");
+        let sealed = hex("2aed32a32f1d52d13a2e724b5657aa2e");
+        let plain = open_aes256_cbc(&key, &iv, &sealed).unwrap();
+        assert_eq!(plain.as_slice(), b"Jeton reads CBC");
+        let mut tampered = sealed.clone();
+        tampered[15] ^= 0x80;
+        assert_eq!(open_aes256_cbc(&key, &iv, &tampered), Err(OpenError));
+        assert_eq!(open_aes256_cbc(&key, &iv, &sealed[..15]), Err(OpenError));
+        assert_eq!(open_aes256_cbc(&key, &iv[..15], &sealed), Err(OpenError));
     }
 
     #[test]
