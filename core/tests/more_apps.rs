@@ -323,16 +323,20 @@ fn authy_plain() {
     );
 }
 
+/// The encrypted store holds the same three accounts as the plain one.
 #[test]
-fn authy_encrypted_is_named_not_guessed() {
-    let Some(data) = load("authy_encrypted.xml") else {
-        return;
+fn authy_encrypted() {
+    let authy = |issuer: &str| Row {
+        digits: readme(issuer).digits,
+        ..as_plain_totp(issuer)
     };
-    assert_eq!(import::detect(&data), Some(Format::Authy));
-    assert!(matches!(
-        import::read(&data, None, Some("testtest")),
-        Err(ImportError::Unsupported { .. })
-    ));
+    check_encrypted(
+        "authy_encrypted.xml",
+        Format::Authy,
+        "testtest",
+        &[authy("Deno"), authy("SPDX"), authy("Airbnb")],
+        true,
+    );
 }
 
 #[test]

@@ -103,7 +103,8 @@ pub enum Format {
     FreeOtp,
     /// A Bitwarden unencrypted CSV export.
     BitwardenCsv,
-    /// Authy's private token store (shared preferences) with decrypted secrets.
+    /// Authy's private token store (shared preferences), secrets decrypted or encrypted with
+    /// the Authy backup password.
     Authy,
     /// Google Authenticator's private database.
     GoogleDb,
@@ -359,13 +360,13 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::JetonBackup => true,
         Format::AndOtp => andotp::is_encrypted(data),
         Format::AuthenticatorPro => authpro::is_encrypted(data),
+        Format::Authy => authy::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
         | Format::Proton
         | Format::FreeOtp
         | Format::BitwardenCsv
-        | Format::Authy
         | Format::GoogleDb
         | Format::MicrosoftDb
         | Format::Steam
@@ -398,7 +399,7 @@ pub fn read(
         Format::AndOtp => andotp::read(data, password)?,
         Format::FreeOtp => freeotp::read(data)?,
         Format::BitwardenCsv => bitwarden_csv::read(data)?,
-        Format::Authy => authy::read(data)?,
+        Format::Authy => authy::read(data, password)?,
         Format::GoogleDb => googledb::read(data)?,
         Format::MicrosoftDb => microsoft::read(data)?,
         Format::Steam => steam::read(data)?,
