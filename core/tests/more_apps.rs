@@ -339,6 +339,41 @@ fn authy_encrypted() {
     );
 }
 
+/// TOTP Authenticator keeps Deno, SPDX and Airbnb with their digits and periods but no
+/// algorithm (its codes are SHA-1), and the account names in lower case (`mason`).
+fn totp_authenticator_rows() -> [Row; 3] {
+    let row = |issuer: &str, name: &'static str| Row {
+        name,
+        algorithm: Algorithm::Sha1,
+        ..readme(issuer)
+    };
+    [
+        row("Deno", "mason"),
+        row("SPDX", "james"),
+        row("Airbnb", "elijah"),
+    ]
+}
+
+#[test]
+fn totp_authenticator_backup_and_store() {
+    let backup = check_encrypted(
+        "totp_authenticator.bin",
+        Format::TotpAuthenticator,
+        "Testtest1",
+        &totp_authenticator_rows(),
+        true,
+    );
+    let store = check(
+        "totp_authenticator_internal.xml",
+        Format::TotpAuthenticator,
+        &totp_authenticator_rows(),
+        true,
+    );
+    if let (Some(backup), Some(store)) = (backup, store) {
+        assert_eq!(backup.entries, store.entries);
+    }
+}
+
 #[test]
 fn battle_net() {
     check(

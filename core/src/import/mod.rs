@@ -43,6 +43,7 @@ pub mod proton;
 mod sniff;
 mod sqlite;
 pub mod steam;
+pub mod totpauth;
 pub mod twofas;
 
 pub use crate::account::{Entry, same_account};
@@ -116,11 +117,13 @@ pub enum Format {
     BattleNet,
     /// A Duo Mobile export.
     Duo,
+    /// A TOTP Authenticator backup (encrypted) or the app's private shared preferences.
+    TotpAuthenticator,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -138,11 +141,12 @@ impl Format {
         Format::Steam,
         Format::BattleNet,
         Format::Duo,
+        Format::TotpAuthenticator,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
-    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`.
+    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -162,6 +166,7 @@ impl Format {
             Format::Steam => "steam",
             Format::BattleNet => "battlenet",
             Format::Duo => "duo",
+            Format::TotpAuthenticator => "totp-authenticator",
         }
     }
 
@@ -192,6 +197,7 @@ impl Format {
             Format::Steam => "Steam Guard",
             Format::BattleNet => "Battle.net Authenticator",
             Format::Duo => "Duo Mobile",
+            Format::TotpAuthenticator => "TOTP Authenticator",
         }
     }
 }
@@ -207,7 +213,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -361,6 +367,7 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::AndOtp => andotp::is_encrypted(data),
         Format::AuthenticatorPro => authpro::is_encrypted(data),
         Format::Authy => authy::is_encrypted(data),
+        Format::TotpAuthenticator => totpauth::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
@@ -405,6 +412,7 @@ pub fn read(
         Format::Steam => steam::read(data)?,
         Format::BattleNet => battlenet::read(data)?,
         Format::Duo => duo::read(data)?,
+        Format::TotpAuthenticator => totpauth::read(data, password)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
