@@ -34,6 +34,7 @@ pub mod bitwarden_csv;
 pub mod duo;
 mod fields;
 pub mod freeotp;
+pub mod freeotp_v2;
 pub mod google;
 pub mod googledb;
 pub mod microsoft;
@@ -100,7 +101,8 @@ pub enum Format {
     /// An andOTP backup, plain or encrypted (old encrypted backups carry no mark: force
     /// `andotp`).
     AndOtp,
-    /// FreeOTP's or FreeOTP+'s token store (shared preferences), or a FreeOTP+ JSON export.
+    /// FreeOTP's or FreeOTP+'s token store (shared preferences), a FreeOTP+ JSON export, or a
+    /// FreeOTP 2 encrypted backup.
     FreeOtp,
     /// A Bitwarden unencrypted CSV export.
     BitwardenCsv,
@@ -367,12 +369,12 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::AndOtp => andotp::is_encrypted(data),
         Format::AuthenticatorPro => authpro::is_encrypted(data),
         Format::Authy => authy::is_encrypted(data),
+        Format::FreeOtp => freeotp::is_encrypted(data),
         Format::TotpAuthenticator => totpauth::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
         | Format::Proton
-        | Format::FreeOtp
         | Format::BitwardenCsv
         | Format::GoogleDb
         | Format::MicrosoftDb
@@ -404,7 +406,7 @@ pub fn read(
         Format::Proton => proton::read(data)?,
         Format::AuthenticatorPro => authpro::read(data, password)?,
         Format::AndOtp => andotp::read(data, password)?,
-        Format::FreeOtp => freeotp::read(data)?,
+        Format::FreeOtp => freeotp::read(data, password)?,
         Format::BitwardenCsv => bitwarden_csv::read(data)?,
         Format::Authy => authy::read(data, password)?,
         Format::GoogleDb => googledb::read(data)?,

@@ -7,7 +7,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
 use sha1::Sha1;
-use sha2::Sha256;
+use sha2::{Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use super::{KEY_LEN, Key, OpenError};
@@ -34,6 +34,14 @@ pub fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Key {
 pub fn pbkdf2_sha1(password: &str, salt: &[u8], iterations: u32) -> Key {
     let mut out = Zeroizing::new([0u8; KEY_LEN]);
     pbkdf2::pbkdf2_hmac::<Sha1>(password.as_bytes(), salt, iterations, out.as_mut_slice());
+    Key(out)
+}
+
+/// PBKDF2-HMAC-SHA-512 (RFC 8018) of `password` with `salt` over `iterations`, as a 256-bit key
+/// (FreeOTP 2 backups).
+pub fn pbkdf2_sha512(password: &str, salt: &[u8], iterations: u32) -> Key {
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    pbkdf2::pbkdf2_hmac::<Sha512>(password.as_bytes(), salt, iterations, out.as_mut_slice());
     Key(out)
 }
 
@@ -69,10 +77,20 @@ pub fn open_aes256_gcm(
     nonce: &[u8],
     sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    open_aes256_gcm_with_aad(key, nonce, sealed, &[])
+}
+
+/// [`open_aes256_gcm`] with associated data `aad` (FreeOTP 2 binds the key's algorithm name).
+pub fn open_aes256_gcm_with_aad(
+    key: &Key,
+    nonce: &[u8],
+    sealed: &[u8],
+    aad: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
     let nonce = Nonce::try_from(nonce).map_err(|_| OpenError)?;
     let cipher = Aes256Gcm::new_from_slice(key.expose()).map_err(|_| OpenError)?;
     cipher
-        .decrypt(&nonce, sealed)
+        .decrypt(&nonce, aes_gcm::aead::Payload { msg: sealed, aad })
         .map(Zeroizing::new)
         .map_err(|_| OpenError)
 }
@@ -109,6 +127,32 @@ mod tests {
         assert_eq!(
             data_encoding::HEXLOWER.encode(&key.expose()[..20]),
             "4b007901b765489abead49d926f721d065a429c1"
+        );
+    }
+
+    #[test]
+    fn pbkdf2_sha512_matches_openssl() {
+        // "password", "salt", c=1, first 32 bytes: OpenSSL's answer (Python hashlib).
+        let key = pbkdf2_sha512("password", b"salt", 1);
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(key.expose()),
+            "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252"
+        );
+    }
+
+    #[test]
+    fn aes256_gcm_binds_associated_data() {
+        // Key 00..1f, zero nonce, "Jeton" with associated data "HmacSHA1", sealed by OpenSSL
+        // (PyPI `cryptography`).
+        let key = Key::from_slice(&(0u8..32).collect::<Vec<u8>>()).unwrap();
+        let sealed = data_encoding::HEXLOWER
+            .decode(b"44d9c1b1db9ebafe5ff11cdc4b0709804a55eb9eab")
+            .unwrap();
+        let plain = open_aes256_gcm_with_aad(&key, &[0; 12], &sealed, b"HmacSHA1").unwrap();
+        assert_eq!(plain.as_slice(), b"Jeton");
+        assert_eq!(
+            open_aes256_gcm_with_aad(&key, &[0; 12], &sealed, b"HmacSHA256"),
+            Err(OpenError)
         );
     }
 
