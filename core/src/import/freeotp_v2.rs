@@ -352,6 +352,21 @@ mod tests {
             ]),
             Err(ImportError::Malformed { .. })
         ));
+        let mut stream = vec![0xac, 0xed, 0, 5, TC_OBJECT, TC_CLASSDESC, 0, 17];
+        stream.extend_from_slice(b"java.util.HashMap");
+        stream.extend_from_slice(&[0; 8]); // serialVersionUID
+        stream.extend_from_slice(&[3, 0, 1, b'F', 0, 10]);
+        stream.extend_from_slice(b"loadFactor");
+        stream.extend_from_slice(&[TC_ENDBLOCKDATA, TC_NULL, 0x3f, 0x40, 0, 0]);
+        stream.extend_from_slice(&[TC_BLOCKDATA, 8, 0, 0, 0, 16, 0xff, 0xff, 0xff, 0xff]);
+        assert!(matches!(
+            entries(&stream),
+            Err(ImportError::Malformed { detail, .. }) if detail.contains("4294967295 entries")
+        ));
+        stream.truncate(stream.len() - 4);
+        stream.extend_from_slice(&[0, 0, 0, 0, TC_ENDBLOCKDATA]); // an empty map
+
+        assert_eq!(entries(&stream).map(|p| p.len()), Ok(0));
         let master = MasterKey {
             algorithm: "PBKDF2withHmacSHA512".into(),
             iterations: u32::MAX,
