@@ -9,8 +9,11 @@
 //! old format has no header: the key is the unsalted SHA-256 of the password and the file starts
 //! with the nonce. Nothing marks which one a file is, so the current format is tried first when
 //! its header is plausible, then the old one.
+//!
+//! [`write`] writes the plain backup, for people moving to andOTP (the format lives here, with
+//! its reader).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{Entry, Format, ImportError, Read, fields, label, secret_from_base32};
@@ -195,6 +198,69 @@ fn to_entry(raw: &Raw, issuer: Option<String>, name: String) -> Result<Entry, St
     Ok(entry)
 }
 
+/// One account as andOTP's plain backup writes it.
+#[derive(Serialize)]
+struct Out<'a> {
+    secret: &'a str,
+    issuer: &'a str,
+    label: &'a str,
+    digits: u8,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    algorithm: &'static str,
+    thumbnail: &'static str,
+    last_used: u64,
+    used_frequency: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counter: Option<u64>,
+    tags: &'a [String],
+}
+
+/// Writes an andOTP plain backup (the JSON array andOTP restores from "plain text"): issuer,
+/// name, secret, type (`TOTP`, `HOTP`, `STEAM`), algorithm, digits, period or next counter, and
+/// the groups as tags. Notes and favourites have no place in the format and are not written.
+/// The output holds every secret in clear, in a zeroizing buffer.
+pub fn write(entries: &[Entry]) -> Result<Zeroizing<String>, serde_json::Error> {
+    let secrets: Vec<Zeroizing<String>> = entries
+        .iter()
+        .map(|e| e.account.secret.to_base32())
+        .collect();
+    let out: Vec<Out<'_>> = entries
+        .iter()
+        .zip(&secrets)
+        .map(|(entry, secret)| {
+            let account = &entry.account;
+            let p = &account.params;
+            Out {
+                secret,
+                issuer: account.issuer.as_deref().unwrap_or_default(),
+                label: &account.name,
+                digits: p.digits,
+                kind: match p.kind {
+                    Kind::Totp => "TOTP",
+                    Kind::Hotp => "HOTP",
+                    Kind::Steam => "STEAM",
+                },
+                algorithm: p.algorithm.as_str(),
+                thumbnail: "Default",
+                last_used: 0,
+                used_frequency: 0,
+                period: (p.kind != Kind::Hotp).then_some(p.period),
+                counter: (p.kind == Kind::Hotp).then_some(p.counter),
+                tags: &entry.groups,
+            }
+        })
+        .collect();
+    let mut bytes = Zeroizing::new(Vec::with_capacity(64 + 300 * entries.len()));
+    serde_json::to_writer(&mut *bytes, &out)?;
+    // serde_json writes UTF-8 only.
+    Ok(Zeroizing::new(
+        String::from_utf8_lossy(bytes.as_slice()).into_owned(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +280,29 @@ mod tests {
             read(b"[{", None),
             Err(ImportError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn written_backups_read_back() {
+        let uris = [
+            "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&algorithm=SHA256&digits=8&period=60",
+            "otpauth://hotp/Issuu:James?secret=YOOMIXWS5GN6RTBPUFFWKTW5M4&counter=7",
+            "otpauth://totp/NoIssuer?secret=JBSWY3DPEHPK3PXP",
+        ];
+        let mut entries: Vec<Entry> = uris
+            .iter()
+            .map(|u| Entry::new(crate::uri::parse(u).unwrap()))
+            .collect();
+        entries[0].groups = vec!["School".into(), "Work".into()];
+        let mut steam = Entry::new(entries[2].account.clone());
+        steam.account.params = crate::OtpParams::steam();
+        steam.account.issuer = Some("Steam".into());
+        entries.push(steam);
+        let text = write(&entries).unwrap();
+        let (back, refused) = read(text.as_bytes(), None).unwrap();
+        assert!(refused.is_empty());
+        assert_eq!(back, entries);
+        assert_eq!(write(&[]).unwrap().as_str(), "[]");
     }
 
     #[test]
