@@ -1,6 +1,8 @@
 //! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
-//! codes, Aegis vaults (plain and encrypted), 2FAS backups (plain and encrypted), lists of
-//! `otpauth://` URIs (Ente and others), Bitwarden and Proton Authenticator JSON exports.
+//! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authy, FreeOTP 2 and TOTP Authenticator
+//! backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and the exports
+//! or private stores of the other apps [`Format`] names. One file per app; the cryptography they
+//! need is in [`crate::seal::foreign`].
 //!
 //! Reading a file never half-succeeds: a broken, truncated or wrongly decrypted file is an
 //! [`ImportError`] naming the problem, and nothing is returned. Inside a readable file, an entry
