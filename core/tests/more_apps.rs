@@ -112,6 +112,76 @@ fn assert_damage_is_refused(
     }
 }
 
+/// Reads an encrypted fixture with its password (detected when `detected`, else forced): it needs
+/// a password, refuses none and a wrong one with the typed errors, holds exactly `rows`, every
+/// field equal, codes equal to oathtool's. Then, with the right password, every cut is refused
+/// whole and every flipped bit is refused whole or loses no account without a word.
+fn check_encrypted(
+    name: &str,
+    format: Format,
+    password: &str,
+    rows: &[Row],
+    detected: bool,
+) -> Option<Imported> {
+    let data = load(name)?;
+    let forced = (!detected).then_some(format);
+    if detected {
+        assert_eq!(import::detect(&data), Some(format), "{name}: detected");
+    }
+    assert!(import::needs_password(&data, format), "{name}");
+    assert_eq!(
+        import::read(&data, forced, None),
+        Err(ImportError::PasswordRequired(format)),
+        "{name}: no password"
+    );
+    assert_eq!(
+        import::read(&data, forced, Some("wrong password")),
+        Err(ImportError::WrongPassword(format)),
+        "{name}: wrong password"
+    );
+    let imported =
+        import::read(&data, forced, Some(password)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(imported.format, format);
+    assert!(
+        imported.refused.is_empty(),
+        "{name}: refused {:?}",
+        imported.refused
+    );
+    assert_eq!(imported.entries.len(), rows.len(), "{name}: accounts");
+    let mut compared = 0;
+    for (entry, row) in imported.entries.iter().zip(rows) {
+        assert_matches(&entry.account, row, name);
+        if assert_codes_match_oathtool(&entry.account) > 0 {
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= rows.len().min(2),
+        "{name}: {compared} accounts compared with oathtool"
+    );
+    for cut in points(data.len()) {
+        let result = catch_unwind(|| import::read(&data[..cut], Some(format), Some(password)))
+            .unwrap_or_else(|_| panic!("{name} cut at {cut}: panicked"));
+        assert!(result.is_err(), "{name} cut at {cut}: read {result:?}");
+    }
+    for at in points(data.len()) {
+        let mut altered = data.clone();
+        altered[at] ^= 0x01;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            import::read(&altered, Some(format), Some(password))
+        }))
+        .unwrap_or_else(|_| panic!("{name} altered at {at}: panicked"));
+        if let Ok(read) = result {
+            assert_eq!(
+                read.entries.len() + read.refused.len(),
+                rows.len(),
+                "{name} altered at {at}: an account went missing without a word"
+            );
+        }
+    }
+    Some(imported)
+}
+
 const SEVEN: [&str; 7] = [
     "Deno",
     "SPDX",
@@ -146,24 +216,51 @@ fn authenticator_pro_internal_database() {
     );
 }
 
+/// Current (Argon2id + AES-GCM) and legacy (PBKDF2 + AES-CBC) encrypted backups hold the same
+/// seven accounts as the plain one.
 #[test]
-fn authenticator_pro_encrypted_backups_are_named_not_guessed() {
+fn authenticator_pro_encrypted_and_legacy() {
     for name in ["stratum_encrypted.bin", "stratum_encrypted_legacy.bin"] {
-        let Some(data) = load(name) else { return };
-        assert_eq!(import::detect(&data), Some(Format::AuthenticatorPro));
-        assert!(
-            matches!(
-                import::read(&data, None, Some("test")),
-                Err(ImportError::Unsupported { .. })
-            ),
-            "{name}"
-        );
+        check_encrypted(name, Format::AuthenticatorPro, "test", &rows(&SEVEN), true);
     }
 }
 
+/// The real backup read, written again as an andOTP plain backup, and read back: the same
+/// entries (accounts and tags).
 #[test]
 fn andotp_plain() {
-    check("andotp_plain.json", Format::AndOtp, &rows(&SEVEN), true);
+    let Some(imported) = check("andotp_plain.json", Format::AndOtp, &rows(&SEVEN), true) else {
+        return;
+    };
+    let written = import::andotp::write(&imported.entries).unwrap();
+    let back = import::read(written.as_bytes(), None, None).unwrap();
+    assert_eq!(back.format, Format::AndOtp);
+    assert!(back.refused.is_empty());
+    assert_eq!(back.entries, imported.entries);
+}
+
+/// The current format (PBKDF2 header) is recognised by its contents; the old one carries no mark
+/// and is read with `--format andotp`. The old backup holds the six TOTP and HOTP accounts, its
+/// labels written `Issuer - Issuer:name` with no issuer field.
+#[test]
+fn andotp_encrypted_new_and_old() {
+    let new = check_encrypted(
+        "andotp_encrypted.bin",
+        Format::AndOtp,
+        "test",
+        &rows(&SEVEN),
+        true,
+    );
+    let old = check_encrypted(
+        "andotp_encrypted_old.bin",
+        Format::AndOtp,
+        "test",
+        &rows(&SEVEN[..6]),
+        false,
+    );
+    if let (Some(new), Some(old)) = (new, old) {
+        assert_eq!(new.entries[..6], old.entries[..]);
+    }
 }
 
 const FREEOTP_PLUS_ORDER: [&str; 6] = ["WWE", "Air Canada", "Issuu", "Airbnb", "SPDX", "Deno"];
@@ -195,16 +292,41 @@ fn freeotp_store() {
     );
 }
 
+/// FreeOTP 2 backups (four Android versions, master key by PBKDF2-SHA1 or -SHA512) hold the six
+/// TOTP and HOTP accounts, in the order of the map's key entries (a hash order, listed here from
+/// the files by hand), with the next HOTP counter itself (not the one before use, as FreeOTP 1
+/// keeps it). `freeotp_v2_null_algo.xml` holds Deno alone with no algorithm, digits nor period
+/// (read as SHA-1, 6, 30 s, which are Deno's).
 #[test]
-fn freeotp_v2_encrypted_backups_are_named_not_guessed() {
-    for name in ["freeotp_v2_api23.xml", "freeotp_v2_api34.xml"] {
-        let Some(data) = load(name) else { return };
-        assert_eq!(import::detect(&data), Some(Format::FreeOtp), "{name}");
-        assert!(matches!(
-            import::read(&data, None, Some("test")),
-            Err(ImportError::Unsupported { .. })
-        ));
+fn freeotp_v2_backups() {
+    let files: [(&str, [&str; 6]); 4] = [
+        (
+            "freeotp_v2_api23.xml",
+            ["Airbnb", "WWE", "SPDX", "Air Canada", "Deno", "Issuu"],
+        ),
+        (
+            "freeotp_v2_api25.xml",
+            ["Air Canada", "Issuu", "Airbnb", "WWE", "SPDX", "Deno"],
+        ),
+        (
+            "freeotp_v2_api27.xml",
+            ["Deno", "Issuu", "SPDX", "Air Canada", "WWE", "Airbnb"],
+        ),
+        (
+            "freeotp_v2_api34.xml",
+            ["SPDX", "WWE", "Issuu", "Airbnb", "Air Canada", "Deno"],
+        ),
+    ];
+    for (name, order) in files {
+        check_encrypted(name, Format::FreeOtp, "test", &rows(&order), true);
     }
+    check_encrypted(
+        "freeotp_v2_null_algo.xml",
+        Format::FreeOtp,
+        "test",
+        &rows(&["Deno"]),
+        true,
+    );
 }
 
 /// A CSV cut at a line end is a shorter valid file, so cuts are only checked for panics.
@@ -235,16 +357,55 @@ fn authy_plain() {
     );
 }
 
+/// The encrypted store holds the same three accounts as the plain one.
 #[test]
-fn authy_encrypted_is_named_not_guessed() {
-    let Some(data) = load("authy_encrypted.xml") else {
-        return;
+fn authy_encrypted() {
+    let authy = |issuer: &str| Row {
+        digits: readme(issuer).digits,
+        ..as_plain_totp(issuer)
     };
-    assert_eq!(import::detect(&data), Some(Format::Authy));
-    assert!(matches!(
-        import::read(&data, None, Some("testtest")),
-        Err(ImportError::Unsupported { .. })
-    ));
+    check_encrypted(
+        "authy_encrypted.xml",
+        Format::Authy,
+        "testtest",
+        &[authy("Deno"), authy("SPDX"), authy("Airbnb")],
+        true,
+    );
+}
+
+/// TOTP Authenticator keeps Deno, SPDX and Airbnb with their digits and periods but no
+/// algorithm (its codes are SHA-1), and the account names in lower case (`mason`).
+fn totp_authenticator_rows() -> [Row; 3] {
+    let row = |issuer: &str, name: &'static str| Row {
+        name,
+        algorithm: Algorithm::Sha1,
+        ..readme(issuer)
+    };
+    [
+        row("Deno", "mason"),
+        row("SPDX", "james"),
+        row("Airbnb", "elijah"),
+    ]
+}
+
+#[test]
+fn totp_authenticator_backup_and_store() {
+    let backup = check_encrypted(
+        "totp_authenticator.bin",
+        Format::TotpAuthenticator,
+        "Testtest1",
+        &totp_authenticator_rows(),
+        true,
+    );
+    let store = check(
+        "totp_authenticator_internal.xml",
+        Format::TotpAuthenticator,
+        &totp_authenticator_rows(),
+        true,
+    );
+    if let (Some(backup), Some(store)) = (backup, store) {
+        assert_eq!(backup.entries, store.entries);
+    }
 }
 
 #[test]

@@ -3,21 +3,41 @@
 //! `category`, `authenticatorcategory`), which hold the same fields.
 //!
 //! `Type` is 1 HOTP, 2 TOTP, 3 mOTP, 4 Steam, 5 Yandex (Jeton takes 1, 2 and 4); `Algorithm` is
-//! 0 SHA-1, 1 SHA-256, 2 SHA-512; `Counter` is the next counter value. The encrypted backups
-//! (which start with `AUTHENTICATORPRO` or `AuthenticatorPro`) are recognised and refused with
-//! what to do instead.
+//! 0 SHA-1, 1 SHA-256, 2 SHA-512; `Counter` is the next counter value.
+//!
+//! Encrypted backups hold the same JSON. The current ones start with `AUTHENTICATORPRO`, then a
+//! 16-byte salt and a 12-byte IV; the key is Argon2id of the password (64 MiB, 3 passes, 4 lanes,
+//! fixed by the format, not read from the file) and the rest is AES-256-GCM with its tag. Legacy
+//! ones start with `AuthenticatorPro`, then a 20-byte salt and a 16-byte IV; the key is
+//! PBKDF2-HMAC-SHA1 over 64,000 iterations and the rest is AES-256-CBC with PKCS#7 padding.
 
 use rusqlite::Connection;
 use serde::Deserialize;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Entry, Format, ImportError, Read, fields, label, secret_from_base32, sqlite};
 use crate::otp::{Algorithm, Kind};
+use crate::seal::{KdfParams, foreign};
 
 const FORMAT: Format = Format::AuthenticatorPro;
 
-/// How the encrypted backups start (current and legacy).
-pub(crate) const ENCRYPTED_MAGICS: [&[u8]; 2] = [b"AUTHENTICATORPRO", b"AuthenticatorPro"];
+/// How current encrypted backups start.
+const MAGIC: &[u8] = b"AUTHENTICATORPRO";
+/// How legacy encrypted backups start.
+const LEGACY_MAGIC: &[u8] = b"AuthenticatorPro";
+/// The Argon2id costs of current backups (2^16 KiB, 3 passes, 4 lanes).
+const ARGON2: KdfParams = KdfParams {
+    memory_kib: 1 << 16,
+    iterations: 3,
+    parallelism: 4,
+};
+const SALT_LEN: usize = 16;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// PBKDF2-HMAC-SHA1 iterations of legacy backups.
+const LEGACY_ITERATIONS: u32 = 64_000;
+const LEGACY_SALT_LEN: usize = 20;
+const BLOCK_LEN: usize = 16;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -77,18 +97,25 @@ impl Drop for Link {
 
 /// Whether the bytes are an encrypted Authenticator Pro backup.
 pub fn is_encrypted(data: &[u8]) -> bool {
-    ENCRYPTED_MAGICS.iter().any(|m| data.starts_with(m))
+    data.starts_with(MAGIC) || data.starts_with(LEGACY_MAGIC)
 }
 
-/// Reads an Authenticator Pro JSON backup or its private database.
-pub fn read(data: &[u8]) -> Result<Read, ImportError> {
-    if is_encrypted(data) {
-        return Err(ImportError::unsupported(
-            FORMAT,
-            "encrypted Authenticator Pro backups are not read yet: back up again from the app without a password",
-        ));
-    }
-    let file = if sqlite::is_sqlite(data) {
+/// Reads an Authenticator Pro backup (plain or encrypted; `password` opens an encrypted one) or
+/// its private database.
+pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
+    let file = if is_encrypted(data) {
+        let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
+        let plain = decrypt(data, password)?;
+        // CBC has no tag: a wrong password can leave valid padding around garbage, which is
+        // told from a damaged backup only by not being JSON.
+        serde_json::from_slice(&plain).map_err(|e| {
+            if data.starts_with(LEGACY_MAGIC) {
+                ImportError::WrongPassword(FORMAT)
+            } else {
+                ImportError::malformed(FORMAT, format!("decrypted backup: {e}"))
+            }
+        })?
+    } else if sqlite::is_sqlite(data) {
         from_database(&sqlite::open(data, FORMAT)?)?
     } else {
         serde_json::from_slice(data).map_err(|e| ImportError::malformed(FORMAT, e))?
@@ -104,6 +131,49 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
             (index + 1, to_entry(raw, &file).map_err(|r| (shown(), r)))
         }),
     ))
+}
+
+fn decrypt(data: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, ImportError> {
+    let too_short = |min: usize| {
+        ImportError::malformed(
+            FORMAT,
+            format!(
+                "the encrypted backup has {} bytes, fewer than its header and one block ({min})",
+                data.len()
+            ),
+        )
+    };
+    if let Some(rest) = data.strip_prefix(MAGIC) {
+        let min = MAGIC.len() + SALT_LEN + NONCE_LEN + TAG_LEN;
+        if data.len() < min {
+            return Err(too_short(min));
+        }
+        let (salt, rest) = rest.split_at(SALT_LEN);
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let key = ARGON2
+            .derive(password, salt)
+            .map_err(|e| ImportError::unsupported(FORMAT, e))?;
+        return foreign::open_aes256_gcm(&key, nonce, sealed)
+            .map_err(|_| ImportError::WrongPassword(FORMAT));
+    }
+    let rest = data.strip_prefix(LEGACY_MAGIC).unwrap_or_default();
+    let min = LEGACY_MAGIC.len() + LEGACY_SALT_LEN + 2 * BLOCK_LEN;
+    if data.len() < min {
+        return Err(too_short(min));
+    }
+    let (salt, rest) = rest.split_at(LEGACY_SALT_LEN);
+    let (iv, sealed) = rest.split_at(BLOCK_LEN);
+    if sealed.len() % BLOCK_LEN != 0 {
+        return Err(ImportError::malformed(
+            FORMAT,
+            format!(
+                "the ciphertext has {} bytes, not a whole number of AES blocks",
+                sealed.len()
+            ),
+        ));
+    }
+    let key = foreign::pbkdf2_sha1(password, salt, LEGACY_ITERATIONS);
+    foreign::open_aes256_cbc(&key, iv, sealed).map_err(|_| ImportError::WrongPassword(FORMAT))
 }
 
 fn to_entry(raw: &Raw, file: &File) -> Result<Entry, String> {
@@ -219,15 +289,27 @@ mod tests {
             {"Type":2,"Issuer":"B","Username":"b","Secret":"JBSWY3DPEHPK3PXP","Algorithm":7}
         ],"Categories":[{"Id":"c1","Name":"School","Ranking":0}],
         "AuthenticatorCategories":[{"CategoryId":"c1","AuthenticatorSecret":"JBSWY3DPEHPK3PXP","Ranking":0}]}"#;
-        let (entries, refused) = read(file).unwrap();
+        let (entries, refused) = read(file, None).unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].groups, vec!["School".to_owned()]);
         assert_eq!(refused.len(), 2);
         assert!(refused[0].reason.contains("mOTP"));
         assert_eq!(refused[1].label, "B (b)");
+        assert_eq!(
+            read(b"AUTHENTICATORPRO\x00\x01", None),
+            Err(ImportError::PasswordRequired(FORMAT))
+        );
+        for cut in [&b"AUTHENTICATORPRO\x00\x01"[..], b"AuthenticatorPro\x00"] {
+            assert!(matches!(
+                read(cut, Some("pw")),
+                Err(ImportError::Malformed { .. })
+            ));
+        }
+        let mut legacy = b"AuthenticatorPro".to_vec();
+        legacy.resize(LEGACY_MAGIC.len() + LEGACY_SALT_LEN + 2 * BLOCK_LEN + 1, 0);
         assert!(matches!(
-            read(b"AUTHENTICATORPRO\x00\x01"),
-            Err(ImportError::Unsupported { .. })
+            read(&legacy, Some("pw")),
+            Err(ImportError::Malformed { detail, .. }) if detail.contains("AES blocks")
         ));
     }
 }

@@ -1,16 +1,28 @@
 //! Authy's private token store, a shared preferences file: the JSON list under
 //! `com.authy.storage.tokens.authenticator.key` holds third-party accounts with `decryptedSecret`
 //! (base32), `digits`, `originalIssuer` and `originalName` (`Issuer:name`). Authy's codes are
-//! SHA-1, 30 seconds. Tokens kept encrypted with the backup password (`encryptedSecret`) are not
-//! read yet; Authy's own tokens (`…tokens.authy.key`) are refused by name.
+//! SHA-1, 30 seconds. Authy's own tokens (`…tokens.authy.key`) are refused by name.
+//!
+//! Tokens kept encrypted with the Authy backup password have `encryptedSecret` (base64) and
+//! `salt` (text) instead of `decryptedSecret`: the key is PBKDF2-HMAC-SHA1 of the password with
+//! the salt's UTF-8 bytes over 1,000 iterations, and the secret's base32 text is AES-256-CBC
+//! with a zero IV and PKCS#7 padding. One password opens every token, so a token that does not
+//! open when others do means an altered file, refused whole. (Authy's newer cloud format, with
+//! `unique_iv` and `key_derivation_iterations`, is another file and is not read.)
 
+use data_encoding::BASE64;
 use serde::Deserialize;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Format, ImportError, Read, Refusal, fields, label, prefs, secret_from_base32};
 use crate::otp::{Algorithm, Kind};
+use crate::seal::foreign;
 
 const FORMAT: Format = Format::Authy;
+/// PBKDF2 iterations of encrypted tokens (fixed by the app, not read from the file).
+const PBKDF2_ITERATIONS: u32 = 1_000;
+/// The IV of encrypted tokens: all zero.
+const IV: [u8; 16] = [0; 16];
 /// The key of third-party accounts.
 pub(crate) const AUTHENTICATOR_KEY: &str = "com.authy.storage.tokens.authenticator.key";
 /// The key of Authy's own accounts.
@@ -23,6 +35,8 @@ struct Token {
     decrypted_secret: Option<String>,
     #[serde(default)]
     encrypted_secret: Option<String>,
+    #[serde(default)]
+    salt: Option<String>,
     #[serde(default)]
     digits: Option<i64>,
     #[serde(default)]
@@ -40,8 +54,8 @@ impl Drop for Token {
     }
 }
 
-/// Reads Authy's token store.
-pub fn read(data: &[u8]) -> Result<Read, ImportError> {
+/// The third-party tokens and Authy's own, as the file lists them.
+fn lists(data: &[u8]) -> Result<(Vec<Token>, Vec<Token>), ImportError> {
     let text = super::utf8(data, FORMAT)?;
     let entries = prefs::parse(text, FORMAT)?;
     let list = |key: &str| -> Result<Vec<Token>, ImportError> {
@@ -61,14 +75,24 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
             format!("the file holds no {AUTHENTICATOR_KEY}"),
         ));
     }
-    if tokens
-        .iter()
-        .any(|t| t.decrypted_secret.is_none() && t.encrypted_secret.is_some())
-    {
-        return Err(ImportError::unsupported(
-            FORMAT,
-            "its secrets are encrypted with the Authy backup password, which Jeton does not read yet",
-        ));
+    Ok((tokens, own))
+}
+
+fn sealed(token: &Token) -> bool {
+    token.decrypted_secret.is_none() && token.encrypted_secret.is_some()
+}
+
+/// Whether some secrets of the store are encrypted with the Authy backup password.
+pub fn is_encrypted(data: &[u8]) -> bool {
+    lists(data).is_ok_and(|(tokens, _)| tokens.iter().any(sealed))
+}
+
+/// Reads Authy's token store; `password` (the Authy backup password) opens encrypted secrets.
+pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
+    let (mut tokens, own) = lists(data)?;
+    if tokens.iter().any(sealed) {
+        let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
+        decrypt_all(&mut tokens, password)?;
     }
     let mut accounts = Vec::new();
     let mut refused = Vec::new();
@@ -104,6 +128,64 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     Ok((accounts, refused))
 }
 
+/// Opens every encrypted secret: none opening is a wrong password, some not opening an altered
+/// file.
+fn decrypt_all(tokens: &mut [Token], password: &str) -> Result<(), ImportError> {
+    let mut opened = 0;
+    let mut failed = None;
+    for (index, token) in tokens.iter_mut().enumerate() {
+        if !sealed(token) {
+            continue;
+        }
+        match decrypt(token, password) {
+            Ok(secret) => {
+                token.decrypted_secret = Some(secret);
+                opened += 1;
+            }
+            Err(()) => {
+                failed.get_or_insert(index + 1);
+            }
+        }
+    }
+    match failed {
+        None => Ok(()),
+        Some(_) if opened == 0 => Err(ImportError::WrongPassword(FORMAT)),
+        Some(position) => Err(ImportError::malformed(
+            FORMAT,
+            format!(
+                "token {position} does not open with the password that opens the others: the file was altered"
+            ),
+        )),
+    }
+}
+
+/// One token's secret as base32 text, or `Err` when it does not open (or does not open to
+/// base32 text, which is how a wrong key shows when the padding happens to look right).
+fn decrypt(token: &Token, password: &str) -> Result<String, ()> {
+    let sealed = BASE64
+        .decode(
+            token
+                .encrypted_secret
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes(),
+        )
+        .map_err(|_| ())?;
+    let salt = token.salt.as_deref().unwrap_or_default();
+    let key = foreign::pbkdf2_sha1(password, salt.as_bytes(), PBKDF2_ITERATIONS);
+    let plain = foreign::open_aes256_cbc(&key, &IV, &sealed).map_err(|_| ())?;
+    let text = Zeroizing::new(String::from_utf8(plain.to_vec()).map_err(|_| ())?);
+    let is_base32 = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'=' || b == b' ');
+    if is_base32 && secret_from_base32(&text).is_ok() {
+        Ok(text.to_string())
+    } else {
+        Err(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,16 +200,22 @@ mod tests {
     #[test]
     fn encrypted_tokens_and_missing_lists() {
         let sealed = store(r#"[{"encryptedSecret":"abc","digits":6,"name":"x"}]"#);
+        assert!(is_encrypted(sealed.as_bytes()));
+        assert_eq!(
+            read(sealed.as_bytes(), None),
+            Err(ImportError::PasswordRequired(FORMAT))
+        );
+        assert_eq!(
+            read(sealed.as_bytes(), Some("pw")),
+            Err(ImportError::WrongPassword(FORMAT))
+        );
         assert!(matches!(
-            read(sealed.as_bytes()),
-            Err(ImportError::Unsupported { .. })
-        ));
-        assert!(matches!(
-            read(b"<map></map>"),
+            read(b"<map></map>", None),
             Err(ImportError::Malformed { .. })
         ));
         let bad = store(r#"[{"decryptedSecret":"1","digits":6,"originalName":"A:b"}]"#);
-        let (entries, refused) = read(bad.as_bytes()).unwrap();
+        assert!(!is_encrypted(bad.as_bytes()));
+        let (entries, refused) = read(bad.as_bytes(), None).unwrap();
         assert!(entries.is_empty());
         assert_eq!(refused[0].label, "A (b)");
     }

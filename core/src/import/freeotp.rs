@@ -5,7 +5,8 @@
 //! A token is `{algo, counter, digits, issuerExt, issuerInt, label, period, secret, type}`, the
 //! secret as a list of signed bytes. FreeOTP keeps the HOTP counter *before* its next use and
 //! increments it first, so the next counter is `counter + 1` (as Aegis reads it too). Encrypted
-//! FreeOTP 2 backups (a Java-serialised map) are recognised and refused.
+//! FreeOTP 2 backups (a Java-serialised map) are read by [`super::freeotp_v2`]; they keep the
+//! next counter itself.
 
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
@@ -27,9 +28,11 @@ struct Export {
     tokens: Vec<Token>,
 }
 
+/// One token as FreeOTP writes it (in a FreeOTP 2 backup, without its secret, which is sealed
+/// apart).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Token {
+pub(crate) struct Token {
     #[serde(default)]
     algo: Option<String>,
     #[serde(default)]
@@ -44,7 +47,8 @@ struct Token {
     label: Option<String>,
     #[serde(default)]
     period: Option<i64>,
-    secret: Vec<i8>,
+    #[serde(default)]
+    pub(crate) secret: Vec<i8>,
     #[serde(rename = "type")]
     kind: String,
 }
@@ -55,13 +59,18 @@ impl Drop for Token {
     }
 }
 
-/// Reads FreeOTP's or FreeOTP+'s shared preferences, or a FreeOTP+ JSON export.
-pub fn read(data: &[u8]) -> Result<Read, ImportError> {
-    if data.starts_with(JAVA_SERIALIZED) {
-        return Err(ImportError::unsupported(
-            FORMAT,
-            "encrypted FreeOTP backups are not read yet: export the accounts from FreeOTP+ as JSON, or add them again",
-        ));
+/// Whether the file is an encrypted FreeOTP 2 backup.
+pub fn is_encrypted(data: &[u8]) -> bool {
+    data.starts_with(JAVA_SERIALIZED)
+}
+
+/// Reads FreeOTP's or FreeOTP+'s shared preferences, a FreeOTP+ JSON export, or a FreeOTP 2
+/// backup (`password` opens it).
+pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
+    if is_encrypted(data) {
+        let password = password.ok_or(ImportError::PasswordRequired(FORMAT))?;
+        let tokens = super::freeotp_v2::tokens(data, password)?;
+        return Ok(sort_out(tokens, false));
     }
     let text = super::utf8(data, FORMAT)?;
     let tokens: Vec<(usize, Token)> = if prefs::is_prefs(text) {
@@ -72,18 +81,22 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         let _ = export.token_order;
         export.tokens.into_iter().enumerate().collect()
     };
-    Ok(fields::sort_out(tokens.into_iter().map(
-        |(position, token)| {
-            let issuer = non_empty(token.issuer_ext.as_deref())
-                .or_else(|| non_empty(token.issuer_int.as_deref()));
-            let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
-            let shown = label(issuer.as_deref(), &name);
-            (
-                position,
-                to_entry(&token, issuer, name).map_err(|r| (shown, r)),
-            )
-        },
-    )))
+    Ok(sort_out(tokens, true))
+}
+
+/// Entries and refusals of `(position, token)`; `before_use`: the counter is the one before
+/// the next use (FreeOTP 1 and FreeOTP+), not the next one (FreeOTP 2 backups).
+fn sort_out(tokens: Vec<(usize, Token)>, before_use: bool) -> Read {
+    fields::sort_out(tokens.into_iter().map(|(position, token)| {
+        let issuer = non_empty(token.issuer_ext.as_deref())
+            .or_else(|| non_empty(token.issuer_int.as_deref()));
+        let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
+        let shown = label(issuer.as_deref(), &name);
+        (
+            position,
+            to_entry(&token, issuer, name, before_use).map_err(|r| (shown, r)),
+        )
+    }))
 }
 
 /// The tokens of a shared preferences file, in `tokenOrder` (then file order for the others),
@@ -115,7 +128,12 @@ fn from_prefs(text: &str) -> Result<Vec<(usize, Token)>, ImportError> {
     Ok(tokens.into_iter().map(|(i, _, t)| (i, t)).collect())
 }
 
-fn to_entry(token: &Token, issuer: Option<String>, name: String) -> Result<super::Entry, String> {
+fn to_entry(
+    token: &Token,
+    issuer: Option<String>,
+    name: String,
+    before_use: bool,
+) -> Result<super::Entry, String> {
     let kind = match token.kind.to_ascii_uppercase().as_str() {
         "TOTP" => Kind::Totp,
         "HOTP" => Kind::Hotp,
@@ -127,11 +145,12 @@ fn to_entry(token: &Token, issuer: Option<String>, name: String) -> Result<super
     };
     let algorithm = fields::algorithm(token.algo.as_deref().unwrap_or("SHA1"))?;
     let counter = match kind {
-        Kind::Hotp => token
+        Kind::Hotp if before_use => token
             .counter
             .unwrap_or(0)
             .checked_add(1)
             .ok_or("the counter is at its end")?,
+        Kind::Hotp => token.counter.unwrap_or(0),
         _ => 0,
     };
     let params = fields::params(kind, algorithm, token.digits, token.period, counter)?;
@@ -149,15 +168,19 @@ mod tests {
             {"algo":"SHA1","counter":4,"digits":6,"issuerExt":"","issuerInt":"Omnivox","label":"me","period":30,"secret":[1,-1,2],"type":"HOTP"},
             {"algo":"MD5","digits":6,"label":"x","secret":[1],"type":"TOTP"}
         ]}"#;
-        let (entries, refused) = read(file).unwrap();
+        let (entries, refused) = read(file, None).unwrap();
         let account = &entries[0].account;
         assert_eq!(account.issuer.as_deref(), Some("Omnivox"));
         assert_eq!(account.params.counter, 5);
         assert_eq!(account.secret.expose(), &[1, 255, 2]);
         assert!(refused[0].reason.contains("MD5"));
+        assert_eq!(
+            read(&[0xac, 0xed, 0, 5, 0x73], None),
+            Err(ImportError::PasswordRequired(FORMAT))
+        );
         assert!(matches!(
-            read(&[0xac, 0xed, 0, 5, 0x73]),
-            Err(ImportError::Unsupported { .. })
+            read(&[0xac, 0xed, 0, 5, 0x73], Some("pw")),
+            Err(ImportError::Malformed { .. })
         ));
     }
 }

@@ -1,6 +1,8 @@
 //! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
-//! codes, Aegis vaults (plain and encrypted), 2FAS backups (plain and encrypted), lists of
-//! `otpauth://` URIs (Ente and others), Bitwarden and Proton Authenticator JSON exports.
+//! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authy, FreeOTP 2 and TOTP Authenticator
+//! backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and the exports
+//! or private stores of the other apps [`Format`] names. One file per app; the cryptography they
+//! need is in [`crate::seal::foreign`].
 //!
 //! Reading a file never half-succeeds: a broken, truncated or wrongly decrypted file is an
 //! [`ImportError`] naming the problem, and nothing is returned. Inside a readable file, an entry
@@ -34,6 +36,7 @@ pub mod bitwarden_csv;
 pub mod duo;
 mod fields;
 pub mod freeotp;
+pub mod freeotp_v2;
 pub mod google;
 pub mod googledb;
 pub mod microsoft;
@@ -43,6 +46,7 @@ pub mod proton;
 mod sniff;
 mod sqlite;
 pub mod steam;
+pub mod totpauth;
 pub mod twofas;
 
 pub use crate::account::{Entry, same_account};
@@ -96,13 +100,16 @@ pub enum Format {
     JetonBackup,
     /// An Authenticator Pro (Stratum) JSON backup or the app's private database.
     AuthenticatorPro,
-    /// An andOTP plain JSON backup.
+    /// An andOTP backup, plain or encrypted (old encrypted backups carry no mark: force
+    /// `andotp`).
     AndOtp,
-    /// FreeOTP's or FreeOTP+'s token store (shared preferences), or a FreeOTP+ JSON export.
+    /// FreeOTP's or FreeOTP+'s token store (shared preferences), a FreeOTP+ JSON export, or a
+    /// FreeOTP 2 encrypted backup.
     FreeOtp,
     /// A Bitwarden unencrypted CSV export.
     BitwardenCsv,
-    /// Authy's private token store (shared preferences) with decrypted secrets.
+    /// Authy's private token store (shared preferences), secrets decrypted or encrypted with
+    /// the Authy backup password.
     Authy,
     /// Google Authenticator's private database.
     GoogleDb,
@@ -114,11 +121,13 @@ pub enum Format {
     BattleNet,
     /// A Duo Mobile export.
     Duo,
+    /// A TOTP Authenticator backup (encrypted) or the app's private shared preferences.
+    TotpAuthenticator,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -136,11 +145,12 @@ impl Format {
         Format::Steam,
         Format::BattleNet,
         Format::Duo,
+        Format::TotpAuthenticator,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
-    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`.
+    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -160,6 +170,7 @@ impl Format {
             Format::Steam => "steam",
             Format::BattleNet => "battlenet",
             Format::Duo => "duo",
+            Format::TotpAuthenticator => "totp-authenticator",
         }
     }
 
@@ -190,6 +201,7 @@ impl Format {
             Format::Steam => "Steam Guard",
             Format::BattleNet => "Battle.net Authenticator",
             Format::Duo => "Duo Mobile",
+            Format::TotpAuthenticator => "TOTP Authenticator",
         }
     }
 }
@@ -205,7 +217,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -356,15 +368,16 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::Aegis => aegis::is_encrypted(data),
         Format::TwoFas => twofas::is_encrypted(data),
         Format::JetonBackup => true,
+        Format::AndOtp => andotp::is_encrypted(data),
+        Format::AuthenticatorPro => authpro::is_encrypted(data),
+        Format::Authy => authy::is_encrypted(data),
+        Format::FreeOtp => freeotp::is_encrypted(data),
+        Format::TotpAuthenticator => totpauth::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
         | Format::Proton
-        | Format::AuthenticatorPro
-        | Format::AndOtp
-        | Format::FreeOtp
         | Format::BitwardenCsv
-        | Format::Authy
         | Format::GoogleDb
         | Format::MicrosoftDb
         | Format::Steam
@@ -374,7 +387,7 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
 }
 
 /// Reads an export. The format is detected unless `format` forces one; `password` opens
-/// encrypted Aegis and 2FAS files and Jeton backups.
+/// encrypted files (Aegis, 2FAS, andOTP, Jeton backups and the others [`needs_password`] names).
 pub fn read(
     data: &[u8],
     format: Option<Format>,
@@ -393,16 +406,17 @@ pub fn read(
         Format::TwoFas => twofas::read(data, password)?,
         Format::Bitwarden => bitwarden::read(data)?,
         Format::Proton => proton::read(data)?,
-        Format::AuthenticatorPro => authpro::read(data)?,
-        Format::AndOtp => andotp::read(data)?,
-        Format::FreeOtp => freeotp::read(data)?,
+        Format::AuthenticatorPro => authpro::read(data, password)?,
+        Format::AndOtp => andotp::read(data, password)?,
+        Format::FreeOtp => freeotp::read(data, password)?,
         Format::BitwardenCsv => bitwarden_csv::read(data)?,
-        Format::Authy => authy::read(data)?,
+        Format::Authy => authy::read(data, password)?,
         Format::GoogleDb => googledb::read(data)?,
         Format::MicrosoftDb => microsoft::read(data)?,
         Format::Steam => steam::read(data)?,
         Format::BattleNet => battlenet::read(data)?,
         Format::Duo => duo::read(data)?,
+        Format::TotpAuthenticator => totpauth::read(data, password)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;

@@ -4,13 +4,17 @@
 //! of its format rather than as an unknown file.
 
 use super::{
-    Format, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs, sqlite,
+    Format, andotp, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs,
+    sqlite, totpauth,
 };
 
 /// The format of a file that is not UTF-8 text: a database or an encrypted backup.
 pub(crate) fn binary(data: &[u8]) -> Option<Format> {
     if authpro::is_encrypted(data) {
         return Some(Format::AuthenticatorPro);
+    }
+    if andotp::looks_encrypted(data) {
+        return Some(Format::AndOtp);
     }
     if data.starts_with(freeotp::JAVA_SERIALIZED) && contains(data, b"mCipher") {
         return Some(Format::FreeOtp);
@@ -32,13 +36,15 @@ pub(crate) fn binary(data: &[u8]) -> Option<Format> {
 }
 
 /// The format of a text that is neither a JSON object nor a list of URIs: shared preferences,
-/// a Bitwarden CSV, a JSON array.
+/// a Bitwarden CSV, a JSON array, a TOTP Authenticator backup (base64 text).
 pub(crate) fn text(text: &str) -> Option<Format> {
     if prefs::is_prefs(text) {
         return if text.contains(authy::AUTHENTICATOR_KEY) || text.contains(authy::AUTHY_KEY) {
             Some(Format::Authy)
         } else if text.contains(battlenet::SECRET_KEY) {
             Some(Format::BattleNet)
+        } else if text.contains(totpauth::LIST_KEY) {
+            Some(Format::TotpAuthenticator)
         } else if text.contains("tokenOrder") || text.contains("&quot;issuerExt&quot;") {
             Some(Format::FreeOtp)
         } else {
@@ -56,6 +62,9 @@ pub(crate) fn text(text: &str) -> Option<Format> {
         } else {
             None
         };
+    }
+    if totpauth::looks_like_backup(text) {
+        return Some(Format::TotpAuthenticator);
     }
     None
 }
