@@ -14,9 +14,14 @@ code found whose bytes are not the expected ones). Per decoder:
     python scripts/scan/photos.py --jeton target/release/jeton \\
         --example target/release/examples/scan_corpus [--no-zxing] [--no-rqrr] [--list]
 
-`--check-floor N` scores `jeton scan` only: it must read at least N images and print no wrong
-text; prints "scan-photos: N passed, N failed" and exits 1 on a failure (the CI regression test,
-`scripts/test.d/scan.sh`). Skips with a message (exit 0) when the fixture folder is absent.
+`--check-floor N` scores Jeton only: it must read at least N images and give no wrong text;
+prints "scan-photos: N passed, N failed" and exits 1 on a failure (the CI regression test,
+`scripts/test.d/scan.sh`). With `--budget-ms`, the check reads through the example (the same
+`scan_image_with` as `jeton scan`) with that budget, so that a slow debug build or a busy machine
+cannot change what is read. Skips with a message (exit 0) when the fixture folder is absent.
+
+An image may hold a second code besides the expected one: OTHER_CODES lists them (each also read
+by zxing-cpp, the independent check), and their texts are not counted as wrong.
 """
 
 import argparse
@@ -35,6 +40,11 @@ DEFAULT = os.environ.get(
 )
 DEFAULT = os.path.join(DEFAULT, "qr-photos-zxing-cpp")
 IMAGE = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+# Second codes in an image, by path under the fixture folder: qrcode-2/16 is a code inside a code,
+# and its .txt names the inner one only.
+OTHER_CODES = {
+    "qrcode-2/16.webp": "[外側QRコード]\r\n \r\n*ﾀﾞﾌﾞﾙQR*\r\nhttp://d-qr.net/ex/".encode(),
+}
 
 
 def images(folder):
@@ -64,14 +74,15 @@ def run_jeton(binary, files):
     return found, seconds
 
 
-def run_example(binary, files, decoders):
+def run_example(binary, files, decoders, budget_ms=None):
     """Per-image results and times of the scan_corpus example: {decoder: (found, {file: ms})}."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(files) + "\n")
         listing = f.name
     try:
         out = subprocess.run(
-            [binary, "--files", listing, "--decoders", ",".join(decoders)],
+            [binary, "--files", listing, "--decoders", ",".join(decoders)]
+            + ([] if budget_ms is None else ["--budget-ms", str(budget_ms)]),
             check=True,
             capture_output=True,
             text=True,
@@ -115,7 +126,7 @@ def run_zxing(files):
     return found, times, seconds
 
 
-def score(entries, found):
+def score(entries, found, root):
     per = {}
     wrong = []
     missed = []
@@ -127,7 +138,8 @@ def score(entries, found):
             row[1] += 1
         else:
             missed.append(path)
-        bad = [t for t in texts if t != expected]
+        other = OTHER_CODES.get(os.path.relpath(path, root).replace(os.sep, "/"))
+        bad = [t for t in texts if t != expected and t != other]
         row[2] += len(bad)
         wrong += [(path, t) for t in bad]
     return per, wrong, missed
@@ -141,8 +153,8 @@ def percentile(values, p):
     return values[k]
 
 
-def check(entries, found, floor):
-    per, wrong, _ = score(entries, found)
+def check(entries, found, floor, root):
+    per, wrong, _ = score(entries, found, root)
     read = sum(r[1] for r in per.values())
     total = sum(r[0] for r in per.values())
     checks = [
@@ -170,6 +182,7 @@ def main():
     ap.add_argument("--no-rqrr", action="store_true")
     ap.add_argument("--list", action="store_true", help="list wrong texts, misses and slow images")
     ap.add_argument("--check-floor", type=int, metavar="N", help="CI: jeton must read N images, no wrong text")
+    ap.add_argument("--budget-ms", type=int, help="with --check-floor: read through --example with this budget")
     args = ap.parse_args()
     if not os.path.isdir(args.fixtures):
         print(f"photos: skipped, {args.fixtures} is absent")
@@ -180,9 +193,14 @@ def main():
     files = [p for _, p, _ in entries]
 
     if args.check_floor is not None:
-        found, seconds = run_jeton(args.jeton, files)
-        print(f"photos: jeton scan over {len(files)} images in {seconds:.1f} s")
-        return 0 if check(entries, found, args.check_floor) else 1
+        start = time.perf_counter()
+        if args.budget_ms is None:
+            found, _ = run_jeton(args.jeton, files)
+        else:
+            found = run_example(args.example, files, ["jeton"], args.budget_ms)["jeton"][0]
+        seconds = time.perf_counter() - start
+        print(f"photos: {len(files)} images in {seconds:.1f} s")
+        return 0 if check(entries, found, args.check_floor, args.fixtures) else 1
 
     found, seconds = run_jeton(args.jeton, files)
     runs = {}
@@ -204,7 +222,7 @@ def main():
     print(head + f" | read ({len(entries)}) | wrong | whole set | p50 / p95 / max per image |")
     print("|---|" + "---:|" * (len(folders) + 4))
     for name, (found, times, seconds) in runs.items():
-        per, wrong, missed = score(entries, found)
+        per, wrong, missed = score(entries, found, args.fixtures)
         total = [sum(r[i] for r in per.values()) for i in range(3)]
         cells = " | ".join(f"{per[f][1]}" + (f" ({per[f][2]} wrong)" if per[f][2] else "") for f in folders)
         ms = list(times.values())
