@@ -31,13 +31,41 @@ const MAX_FINDERS: usize = 20;
 /// At most this many groups of three are tried per frame.
 const MAX_ATTEMPTS: usize = 40;
 
+/// The groups of three finder patterns already read at one scale, so that another pass there
+/// (other thresholds) or the search from pairs does not read the same code again: reading a
+/// group that fails costs a full perspective search, and on an image whose code can't be read
+/// the same three finders are found by every pass.
+#[derive(Default)]
+pub(crate) struct Tried(Vec<[Finder; 3]>);
+
+impl Tried {
+    /// Records a group (top-left, top-right, bottom-left); `false` when about the same group,
+    /// each centre within a module, was read already.
+    fn first_time(&mut self, group: [Finder; 3]) -> bool {
+        let same = |a: &Finder, b: &Finder| {
+            let near = a.module.max(b.module).max(1.5);
+            a.inverted == b.inverted && (a.x - b.x).abs() <= near && (a.y - b.y).abs() <= near
+        };
+        if self
+            .0
+            .iter()
+            .any(|t| t.iter().zip(&group).all(|(a, b)| same(a, b)))
+        {
+            return false;
+        }
+        self.0.push(group);
+        true
+    }
+}
+
 /// Finds and decodes every code whose three finder patterns are seen, in both polarities,
-/// reading rows `sparser` rows further apart than usual; no new group of finders is tried once
-/// the budget is spent.
+/// reading rows `sparser` rows further apart than usual; groups in `tried` are not read again
+/// (and those read here are added); no new group of finders is tried once the budget is spent.
 pub(crate) fn decode_all(
     image: Luma<'_>,
     thresholds: &Thresholds,
     sparser: usize,
+    tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
 ) -> Vec<PassCode> {
     let bits = Bits { image, thresholds };
@@ -66,8 +94,11 @@ pub(crate) fn decode_all(
             if triple.members.iter().any(|&i| used[i]) {
                 continue;
             }
-            attempts += 1;
             let [tl, tr, bl] = triple.members.map(|i| finders[i]);
+            if !tried.first_time([tl, tr, bl]) {
+                continue;
+            }
+            attempts += 1;
             if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
                 for i in triple.members {
                     used[i] = true;
@@ -83,7 +114,7 @@ pub(crate) fn decode_all(
                 .map(|(f, _)| *f)
                 .take(MAX_PAIRED)
                 .collect();
-            codes.extend(read_from_pairs(bits, &unused, inverted, in_budget));
+            codes.extend(read_from_pairs(bits, &unused, inverted, tried, in_budget));
         }
     }
     codes
@@ -95,11 +126,13 @@ const MAX_PAIRED: usize = 6;
 /// Reads a code of which only two finder patterns were found (glare or low contrast can hide
 /// the third): for each pair and each role the pair can play (top-left with top-right or with
 /// bottom-left, or top-right with bottom-left), the third pattern is looked for where the square
-/// puts it, and the code read from there when it is seen.
+/// puts it, and the code read from there when it is seen (unless that group was read already: the
+/// third was found by the rows too).
 fn read_from_pairs(
     bits: Bits<'_>,
     finders: &[Finder],
     inverted: bool,
+    tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
 ) -> Option<PassCode> {
     for (i, a) in finders.iter().enumerate() {
@@ -133,6 +166,9 @@ fn read_from_pairs(
                         continue;
                     };
                     let [tl, tr, bl] = known.map(|f| f.unwrap_or(third));
+                    if !tried.first_time([tl, tr, bl]) {
+                        continue;
+                    }
                     if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
                         return Some(code);
                     }
@@ -309,7 +345,7 @@ mod tests {
     fn read(pixels: &[u8], w: usize, h: usize) -> Vec<PassCode> {
         let image = Luma::new(pixels, w as u32, h as u32, w as u32).unwrap();
         let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-        decode_all(image, &thresholds, 0, &|| true)
+        decode_all(image, &thresholds, 0, &mut Tried::default(), &|| true)
     }
 
     /// [`URI`] drawn on `quad` of a `w`×`h` frame must be read, once and right.
@@ -457,6 +493,28 @@ mod tests {
             .collect();
         payloads.sort();
         assert_eq!(payloads, vec![other.to_string(), URI.to_string()]);
+    }
+
+    #[test]
+    fn a_group_of_finders_is_read_once_per_level() {
+        let f = |x: f32, y: f32| Finder {
+            x,
+            y,
+            module: 3.0,
+            inverted: false,
+            count: 2,
+        };
+        let group = [f(20.0, 20.0), f(100.0, 20.0), f(20.0, 100.0)];
+        let mut tried = Tried::default();
+        assert!(tried.first_time(group));
+        // The same finders found again by another pass, a pixel or two apart.
+        assert!(!tried.first_time(group.map(|g| f(g.x + 1.5, g.y - 2.0))));
+        // Another code's, or the same place in the other polarity.
+        assert!(tried.first_time(group.map(|g| f(g.x + 10.0, g.y))));
+        assert!(tried.first_time(group.map(|g| Finder {
+            inverted: true,
+            ..g
+        })));
     }
 
     #[test]
