@@ -30,13 +30,36 @@ pub(crate) struct Payload {
 }
 
 /// Decodes a grid as it is, then mirrored (some encoders write codes transposed).
+#[cfg(test)]
 pub(crate) fn decode(grid: &dyn BitGrid) -> Option<Payload> {
-    decode_oriented(grid).or_else(|| decode_oriented(&Transposed(grid)))
+    decode_oriented(grid)
+        .or_else(|_| decode_oriented(&Transposed(grid)))
+        .ok()
 }
 
-/// [`decode`], else [`decode_rqrr`].
+/// Decodes a grid as it is, then mirrored (some encoders write codes transposed), else with
+/// [`decode_rqrr`] when ours refused what it read: `rqrr` reads the format
+/// information and corrects errors as we do, so a grid whose format or codewords we can't read
+/// is no better there, and its decoder is slow to give up (on a photo whose code can't be read,
+/// it was two thirds of the time).
 pub(crate) fn decode_any(grid: &dyn BitGrid) -> Option<Payload> {
-    decode(grid).or_else(|| decode_rqrr(grid))
+    match decode_oriented(grid) {
+        Ok(payload) => Some(payload),
+        Err(first) => match decode_oriented(&Transposed(grid)) {
+            Ok(payload) => Some(payload),
+            Err(_) if first == Failure::Refused => decode_rqrr(grid),
+            Err(_) => None,
+        },
+    }
+}
+
+/// Why a grid was not decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// Its format information or its codewords can't be read (too many errors).
+    Unreadable,
+    /// Read and corrected, but its layout or its segments are not ones we decode.
+    Refused,
 }
 
 /// Decodes a grid with `rqrr`'s own decoder, for what ours refuses (e.g. a mode it does not
@@ -47,23 +70,28 @@ pub(crate) fn decode_rqrr(grid: &dyn BitGrid) -> Option<Payload> {
     Some(text(&[Segment::Bytes(bytes)]))
 }
 
-fn decode_oriented(grid: &dyn BitGrid) -> Option<Payload> {
-    let (meta, _) = rqrr::Grid::new(Borrowed(grid)).get_raw_data().ok()?;
+fn decode_oriented(grid: &dyn BitGrid) -> Result<Payload, Failure> {
+    let unreadable = |_| Failure::Unreadable;
+    let (meta, _) = rqrr::Grid::new(Borrowed(grid))
+        .get_raw_data()
+        .map_err(unreadable)?;
     let version = meta.version.0;
     let mask = usize::from(meta.mask);
     let unmasked = Unmasked { grid, mask };
-    let (_, raw) = rqrr::Grid::new(unmasked).get_raw_data().ok()?;
+    let (_, raw) = rqrr::Grid::new(unmasked)
+        .get_raw_data()
+        .map_err(unreadable)?;
     let level = match meta.ecc_level {
         0 => qrcode::EcLevel::M,
         1 => qrcode::EcLevel::L,
         2 => qrcode::EcLevel::H,
         _ => qrcode::EcLevel::Q,
     };
-    let layout = Layout::of(version, level)?;
-    let codewords = raw.data.get(..raw.len / 8)?;
-    let data = layout.correct(codewords)?;
-    let segments = parse(&data, version)?;
-    Some(text(&segments))
+    let layout = Layout::of(version, level).ok_or(Failure::Refused)?;
+    let codewords = raw.data.get(..raw.len / 8).ok_or(Failure::Refused)?;
+    let data = layout.correct(codewords).ok_or(Failure::Unreadable)?;
+    let segments = parse(&data, version).ok_or(Failure::Refused)?;
+    Ok(text(&segments))
 }
 
 /// A `&dyn BitGrid` as a `BitGrid` value, for `rqrr::Grid::new`.
