@@ -4,13 +4,19 @@
 //! `{"file", "decoder", "payloads", "ms"}`. `scripts/scan/bench.py` and
 //! `scripts/test.d/scan.sh` read it.
 //!
+//! With `--files LIST` instead of a corpus, it reads the image files named in LIST (one path a
+//! line) as `jeton scan` does: Jeton through `scan_image_with` on the file's bytes (decoding
+//! included in the time), rqrr on the decoded gray image (decoding included too). Each line then
+//! also has `"data"`: each code's bytes in hex (`scripts/scan/photos.py` reads it).
+//!
 //! ```text
 //! cargo run --release --example scan_corpus -- CORPUS_DIR [--decoders jeton,rqrr] [--budget-ms N]
+//! cargo run --release --example scan_corpus -- --files LIST [--decoders jeton,rqrr] [--budget-ms N]
 //! ```
 
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -31,8 +37,10 @@ fn run() -> Result<(), String> {
     let mut dir: Option<PathBuf> = None;
     let mut decoders = vec!["jeton".to_string(), "rqrr".to_string()];
     let mut budget: Option<Duration> = None;
+    let mut files: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--files" => files = Some(PathBuf::from(args.next().ok_or("--files needs a list")?)),
             "--decoders" => {
                 let list = args.next().ok_or("--decoders needs a list")?;
                 decoders = list.split(',').map(str::to_string).collect();
@@ -45,6 +53,9 @@ fn run() -> Result<(), String> {
             _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
             other => return Err(format!("unexpected argument {other:?}")),
         }
+    }
+    if let Some(list) = files {
+        return run_files(&list, &decoders, budget);
     }
     let dir = dir.ok_or("usage: scan_corpus CORPUS_DIR [--decoders jeton,rqrr] [--budget-ms N]")?;
     let manifest = std::fs::read_to_string(dir.join("manifest.jsonl"))
@@ -85,6 +96,63 @@ fn run() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Each image file named in `list`, read as `jeton scan` reads it, timed with its decoding.
+fn run_files(list: &Path, decoders: &[String], budget: Option<Duration>) -> Result<(), String> {
+    let names = std::fs::read_to_string(list).map_err(|e| format!("{}: {e}", list.display()))?;
+    let mut options = ScanOptions::image();
+    if let Some(budget) = budget {
+        options.budget = budget;
+    }
+    let mut out = std::io::stdout().lock();
+    for file in names.lines().filter(|l| !l.trim().is_empty()) {
+        let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+        for decoder in decoders {
+            let start = Instant::now();
+            let data: Vec<Vec<u8>> = match decoder.as_str() {
+                "jeton" => scan::scan_image_with(&bytes, &options)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| c.bytes.unwrap_or_else(|| c.payload.into_bytes()))
+                    .collect(),
+                "rqrr" => image::load_from_memory(&bytes)
+                    .map(|i| plain_rqrr_bytes(&i.into_luma8()))
+                    .unwrap_or_default(),
+                other => return Err(format!("unknown decoder {other:?}")),
+            };
+            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            let hex: Vec<String> = data
+                .iter()
+                .map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
+                .collect();
+            let payloads: Vec<String> = data
+                .iter()
+                .map(|d| String::from_utf8_lossy(d).into_owned())
+                .collect();
+            let record = serde_json::json!({
+                "file": file, "decoder": decoder, "payloads": payloads, "data": hex, "ms": ms,
+            });
+            writeln!(out, "{record}").map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// [`plain_rqrr`], each code's raw bytes.
+fn plain_rqrr_bytes(gray: &image::GrayImage) -> Vec<Vec<u8>> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let mut prepared = rqrr::PreparedImage::prepare(gray.clone());
+        prepared
+            .detect_grids()
+            .iter()
+            .filter_map(|g| {
+                let mut data = Vec::new();
+                g.decode_to(&mut data).ok().map(|_| data)
+            })
+            .collect()
+    }))
+    .unwrap_or_default()
 }
 
 /// `rqrr` as its README shows it: its own row threshold, every grid decoded. Panics count as

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The scanner's regression suite: a CI-sized synthetic corpus (scripts/scan/corpus.py, seeded,
 # generated here and never committed) read by Jeton's scanner; each category must stay at or above
-# its threshold in scripts/scan/thresholds.json, with no misread. Ends with "scan: N passed, N failed".
+# its threshold in scripts/scan/thresholds.json, with no misread ("scan: N passed, N failed"). Then
+# the real photos of ../shared/fixtures/qr-photos-zxing-cpp (skipped when absent): at least
+# PHOTO_FLOOR images read, no wrong text ("scan-photos: N passed, N failed"). Both always run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.d/scan.sh
@@ -13,5 +15,11 @@ fi
 # The dev profile (dependencies optimized) is built already by the cargo tests.
 cargo build --quiet --locked -p jeton-core --example scan_corpus
 # A generous budget: the suite checks what the pipeline can read, not how fast this machine is.
+status=0
 "$py" scripts/scan/bench.py --corpus "$corpus" --binary target/debug/examples/scan_corpus \
-  --budget-ms 5000 --check scripts/scan/thresholds.json
+  --budget-ms 5000 --check scripts/scan/thresholds.json || status=1
+# Just below today's count (docs/performance.md, "Real photos"); the same example and budget.
+PHOTO_FLOOR=120
+"$py" scripts/scan/photos.py --example target/debug/examples/scan_corpus --budget-ms 5000 \
+  --check-floor "$PHOTO_FLOOR" || status=1
+exit "$status"

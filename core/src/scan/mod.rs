@@ -318,9 +318,19 @@ fn run_level(
     let blocks = binarize::Blocks::measure(level);
     let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
+    // A group of finders read without success by the first pass is not read again by the second.
+    let tried = std::cell::RefCell::new(detect::Tried::default());
     let locate = |thresholds: &binarize::Thresholds, sparser: usize| {
-        pass::contained(|| detect::decode_all(level, thresholds, sparser, in_budget))
-            .unwrap_or_default()
+        pass::contained(|| {
+            detect::decode_all(
+                level,
+                thresholds,
+                sparser,
+                &mut tried.borrow_mut(),
+                in_budget,
+            )
+        })
+        .unwrap_or_default()
     };
     if add(locate(&thresholds, 0), found) {
         return;

@@ -1,0 +1,119 @@
+//! Finder patterns grouped into codes: every plausible three, the most square first, and the
+//! missing third of a pair looked for where the square puts it.
+
+use super::sample::{Grid, concentric_match, dist, pt};
+use crate::scan::finder::{Bits, Finder};
+
+/// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
+pub(super) struct Triple {
+    pub(super) members: [usize; 3],
+    /// Lower is more square.
+    score: f32,
+}
+
+/// Every plausible group of three, the most square first.
+pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
+    let mut out = Vec::new();
+    let n = finders.len();
+    for a in 0..n {
+        for b in a + 1..n {
+            for c in b + 1..n {
+                if let Some(t) = arrange(finders, [a, b, c]) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out.sort_by(|x, y| x.score.total_cmp(&y.score));
+    out
+}
+
+/// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them.
+fn arrange(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
+    let [p, q, r] = idx.map(|i| finders[i]);
+    let modules = [p.module, q.module, r.module];
+    let (min_m, max_m) = modules
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    if max_m > 2.2 * min_m {
+        return None;
+    }
+    let d = |a: &Finder, b: &Finder| (a.x - b.x).hypot(a.y - b.y);
+    let (dpq, dqr, dpr) = (d(&p, &q), d(&q, &r), d(&p, &r));
+    // The corner opposite the longest side is the top-left.
+    let (tl, mut tr, mut bl) = if dqr >= dpq && dqr >= dpr {
+        (idx[0], idx[1], idx[2])
+    } else if dpr >= dpq && dpr >= dqr {
+        (idx[1], idx[0], idx[2])
+    } else {
+        (idx[2], idx[0], idx[1])
+    };
+    let (o, a, b) = (finders[tl], finders[tr], finders[bl]);
+    let (ax, ay, bx, by) = (a.x - o.x, a.y - o.y, b.x - o.x, b.y - o.y);
+    // With y pointing down, top-right × bottom-left is positive.
+    if ax * by - ay * bx < 0.0 {
+        std::mem::swap(&mut tr, &mut bl);
+    }
+    let (la, lb) = (ax.hypot(ay), bx.hypot(by));
+    let module = (p.module + q.module + r.module) / 3.0;
+    // From version 1 (14 modules between centres) to version 40 (170), with room for tilt.
+    let (short, long) = (la.min(lb), la.max(lb));
+    if short < 10.0 * module || long > 220.0 * module || long > 2.0 * short {
+        return None;
+    }
+    let cos = (ax * bx + ay * by) / (la * lb);
+    if cos.abs() > 0.6 {
+        return None;
+    }
+    // A real finder is seen on every scanned row through its centre; a look-alike in the data
+    // on a few: the three of one code are seen about equally often for their size.
+    let seen = [p, q, r].map(|f| f.count as f32 / f.module);
+    let (min_s, max_s) = seen
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+    let score = cos * cos
+        + (long / short - 1.0).powi(2)
+        + (max_m / min_m - 1.0).powi(2)
+        + 0.05 * (max_s / min_s - 1.0);
+    Some(Triple {
+        members: [tl, tr, bl],
+        score,
+    })
+}
+
+/// Looks for the missing finder pattern of `known` (top-left, top-right, bottom-left) within two
+/// modules of `estimate`, every half module, along the axes the other two give.
+pub(super) fn find_third(
+    bits: Bits<'_>,
+    known: [Option<Finder>; 3],
+    estimate: (f32, f32),
+    module: f32,
+    inverted: bool,
+) -> Option<Finder> {
+    let at =
+        |f: Option<Finder>| f.map_or((f64::from(estimate.0), f64::from(estimate.1)), |f| pt(&f));
+    let (tl, tr, bl) = (at(known[0]), at(known[1]), at(known[2]));
+    let unit = |from: (f64, f64), to: (f64, f64)| {
+        let n = dist(from, to);
+        ((to.0 - from.0) / n, (to.1 - from.1) / n)
+    };
+    let grid = Grid::of_finder(unit(tl, tr), unit(tl, bl), module);
+    let estimate64 = (f64::from(estimate.0), f64::from(estimate.1));
+    let mut best = (0.0f32, estimate);
+    for j in -4i32..=4 {
+        for i in -4i32..=4 {
+            let (x, y) = grid.point(estimate64, f64::from(i) / 2.0, f64::from(j) / 2.0);
+            let score = concentric_match(bits, &grid, (x, y), 3, inverted);
+            if score > best.0 {
+                best = (score, (x as f32, y as f32));
+            }
+        }
+    }
+    (best.0 >= 0.85).then_some(Finder {
+        x: best.1.0,
+        y: best.1.1,
+        module,
+        inverted,
+        count: 1,
+    })
+}

@@ -1,0 +1,534 @@
+//! Our own QR locator, with `rqrr` as the decoder: finder patterns ([`super::finder`]) are grouped
+//! in threes (or a missing third is looked for from two, [`group`]), each checked module by
+//! module; the version and the perspective are fitted to the finder and timing patterns
+//! ([`fit`]); the bottom-right alignment pattern corrects the transform ([`align`]); and each
+//! module is read from the gray pixels (bilinear, against the local threshold, [`sample`]) into a
+//! grid that `rqrr` corrects and decodes ([`read`]).
+//!
+//! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
+//! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row
+//! runs instead of region flood fills is what keeps a 1080p frame within a few milliseconds.
+
+mod align;
+mod fit;
+mod group;
+mod homography;
+mod read;
+mod sample;
+
+use super::binarize::Thresholds;
+use super::finder::{self, Bits, Finder};
+use super::frame::Luma;
+use super::pass::PassCode;
+use fit::{FULL_SEARCH, MIN_FUNCTION_MATCH, NEAR_SEARCH, fit_perspective};
+use group::{find_third, triples};
+use homography::Homography;
+use read::read_version;
+use sample::{Grid, concentric_match, dist, pt};
+
+/// At most this many finder patterns of one polarity are grouped (the most often seen first).
+const MAX_FINDERS: usize = 20;
+/// At most this many groups of three are tried per frame.
+const MAX_ATTEMPTS: usize = 40;
+
+/// The groups of three finder patterns already read at one scale, so that another pass there
+/// (other thresholds) or the search from pairs does not read the same code again: reading a
+/// group that fails costs a full perspective search, and on an image whose code can't be read
+/// the same three finders are found by every pass.
+#[derive(Default)]
+pub(crate) struct Tried(Vec<[Finder; 3]>);
+
+impl Tried {
+    /// Records a group (top-left, top-right, bottom-left); `false` when about the same group,
+    /// each centre within a module, was read already.
+    fn first_time(&mut self, group: [Finder; 3]) -> bool {
+        let same = |a: &Finder, b: &Finder| {
+            let near = a.module.max(b.module).max(1.5);
+            a.inverted == b.inverted && (a.x - b.x).abs() <= near && (a.y - b.y).abs() <= near
+        };
+        if self
+            .0
+            .iter()
+            .any(|t| t.iter().zip(&group).all(|(a, b)| same(a, b)))
+        {
+            return false;
+        }
+        self.0.push(group);
+        true
+    }
+}
+
+/// Finds and decodes every code whose three finder patterns are seen, in both polarities,
+/// reading rows `sparser` rows further apart than usual; groups in `tried` are not read again
+/// (and those read here are added); no new group of finders is tried once the budget is spent.
+pub(crate) fn decode_all(
+    image: Luma<'_>,
+    thresholds: &Thresholds,
+    sparser: usize,
+    tried: &mut Tried,
+    in_budget: &dyn Fn() -> bool,
+) -> Vec<PassCode> {
+    let bits = Bits { image, thresholds };
+    // Every second row for a small frame, every third for a large one; `sparser` rows more apart.
+    let row_step = if image.height > 800 { 3 } else { 2 } + sparser;
+    let all = finder::find(bits, row_step, in_budget);
+    let mut codes = Vec::new();
+    for inverted in [false, true] {
+        let mut finders: Vec<Finder> = all
+            .iter()
+            .copied()
+            .filter(|f| f.inverted == inverted)
+            .collect();
+        // Seen on one row only: noise, unless there is little else.
+        if finders.iter().filter(|f| f.count >= 2).count() >= 3 {
+            finders.retain(|f| f.count >= 2);
+        }
+        finders.sort_by_key(|f| std::cmp::Reverse(f.count));
+        finders.truncate(MAX_FINDERS);
+        let mut used = vec![false; finders.len()];
+        let mut attempts = 0;
+        for triple in triples(&finders) {
+            if attempts >= MAX_ATTEMPTS || !in_budget() {
+                break;
+            }
+            if triple.members.iter().any(|&i| used[i]) {
+                continue;
+            }
+            let [tl, tr, bl] = triple.members.map(|i| finders[i]);
+            if !tried.first_time([tl, tr, bl]) {
+                continue;
+            }
+            attempts += 1;
+            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+                for i in triple.members {
+                    used[i] = true;
+                }
+                codes.push(code);
+            }
+        }
+        if codes.is_empty() {
+            let unused: Vec<Finder> = finders
+                .iter()
+                .zip(&used)
+                .filter(|&(_, &u)| !u)
+                .map(|(f, _)| *f)
+                .take(MAX_PAIRED)
+                .collect();
+            codes.extend(read_from_pairs(bits, &unused, inverted, tried, in_budget));
+        }
+    }
+    codes
+}
+
+/// At most this many finders (the most often seen) are paired when no group of three reads.
+const MAX_PAIRED: usize = 6;
+
+/// Reads a code of which only two finder patterns were found (glare or low contrast can hide
+/// the third): for each pair and each role the pair can play (top-left with top-right or with
+/// bottom-left, or top-right with bottom-left), the third pattern is looked for where the square
+/// puts it, and the code read from there when it is seen (unless that group was read already: the
+/// third was found by the rows too).
+fn read_from_pairs(
+    bits: Bits<'_>,
+    finders: &[Finder],
+    inverted: bool,
+    tried: &mut Tried,
+    in_budget: &dyn Fn() -> bool,
+) -> Option<PassCode> {
+    for (i, a) in finders.iter().enumerate() {
+        for b in &finders[i + 1..] {
+            let module = (a.module + b.module) / 2.0;
+            let apart = (a.x - b.x).hypot(a.y - b.y);
+            if a.module.max(b.module) > 1.5 * a.module.min(b.module)
+                || apart < 10.0 * module
+                || apart > 240.0 * module
+            {
+                continue;
+            }
+            for (p, q) in [(a, b), (b, a)] {
+                if !in_budget() {
+                    return None;
+                }
+                let (dx, dy) = (q.x - p.x, q.y - p.y);
+                let (mx, my) = ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0);
+                // In image coordinates (y down) the bottom-left is the top-right turned +90°
+                // about the top-left.
+                let guesses = [
+                    // p top-left, q top-right.
+                    ([Some(*p), Some(*q), None], (p.x - dy, p.y + dx)),
+                    // p top-left, q bottom-left.
+                    ([Some(*p), None, Some(*q)], (p.x + dy, p.y - dx)),
+                    // p top-right, q bottom-left.
+                    ([None, Some(*p), Some(*q)], (mx - dy / 2.0, my + dx / 2.0)),
+                ];
+                for (known, (ex, ey)) in guesses {
+                    let Some(third) = find_third(bits, known, (ex, ey), module, inverted) else {
+                        continue;
+                    };
+                    let [tl, tr, bl] = known.map(|f| f.unwrap_or(third));
+                    if !tried.first_time([tl, tr, bl]) {
+                        continue;
+                    }
+                    if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+                        return Some(code);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Reads the code located by three finder patterns: each finder checked first; then the
+/// perspective fitted to the finder and timing patterns at the version their distance suggests
+/// and at its neighbours, the versions ranked by how well those patterns read; then the best
+/// versions read through the bottom-right alignment pattern, or through the fitted transform
+/// alone. Stops between steps once the budget is spent.
+fn read_code(
+    bits: Bits<'_>,
+    tl: &Finder,
+    tr: &Finder,
+    bl: &Finder,
+    inverted: bool,
+    in_budget: &dyn Fn() -> bool,
+) -> Option<PassCode> {
+    let module = (tl.module + tr.module + bl.module) / 3.0;
+    // Modules between the centres along each side, each side with its own module size (a tilted
+    // code is foreshortened along one side only).
+    let (m_top, m_left) = (
+        f64::from(tl.module + tr.module) / 2.0,
+        f64::from(tl.module + bl.module) / 2.0,
+    );
+    let (m_tl, m_tr, m_bl) = (
+        f64::from(tl.module),
+        f64::from(tr.module),
+        f64::from(bl.module),
+    );
+    let (tl, tr, bl) = (pt(tl), pt(tr), pt(bl));
+    let across = (dist(tl, tr) / m_top + dist(tl, bl) / m_left) / 2.0;
+    let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
+    // Three real finder patterns read as such around their centres, each at its own module
+    // size, along the code's axes; a group with a false one (noise, print) stops here, before
+    // any fitting.
+    let axis = |to: (f64, f64)| {
+        let n = dist(tl, to);
+        ((to.0 - tl.0) / n, (to.1 - tl.1) / n)
+    };
+    let (right, down) = (axis(tr), axis(bl));
+    let matched: f32 = [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
+        .iter()
+        .map(|&(c, m)| {
+            concentric_match(
+                bits,
+                &Grid::of_finder(right, down, m as f32),
+                c,
+                3,
+                inverted,
+            )
+        })
+        .sum();
+    if matched / 3.0 < MIN_FUNCTION_MATCH {
+        return None;
+    }
+    // The perspective is searched in full at the estimated version first.
+    let base = version.clamp(1, 40);
+    let (score, tilt, fitted) = fit_perspective(
+        bits,
+        (tl, tr, bl),
+        17 + 4 * base as usize,
+        inverted,
+        (0.0, 0.0),
+        &FULL_SEARCH,
+    )?;
+    // Most often the estimate is right and reads at once.
+    if score >= 0.9 && in_budget() {
+        if let Some(code) = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted) {
+            return Some(code);
+        }
+    }
+    // The size read from the finders is rough under perspective: the versions around it are
+    // fitted from the tilt found (its terms are relative to the code's size, so they barely
+    // depend on the version) and from none, and ranked by how well their patterns read, best
+    // first.
+    let rank = |tilt: (f64, f64)| -> Vec<(f32, i32, Homography)> {
+        let starts: &[(f64, f64)] = if tilt == (0.0, 0.0) {
+            &[(0.0, 0.0)]
+        } else {
+            &[(0.0, 0.0), tilt]
+        };
+        let mut ranked = (version - 3..=version + 3)
+            .filter(|&v| (1..=40).contains(&v))
+            .filter_map(|v| {
+                let dim = 17 + 4 * v as usize;
+                let (score, _, h) = starts
+                    .iter()
+                    .filter_map(|&start| {
+                        fit_perspective(bits, (tl, tr, bl), dim, inverted, start, &NEAR_SEARCH)
+                    })
+                    .max_by(|x, y| x.0.total_cmp(&y.0))?;
+                (score >= MIN_FUNCTION_MATCH - 0.15).then_some((score, v, h))
+            })
+            .collect::<Vec<_>>();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked
+    };
+    let mut versions = rank(tilt);
+    // A steep tilt can make the size estimate a version or two wrong, and the tilt fitted at the
+    // wrong version with it: fitted again at the best version, both converge.
+    if let Some(&(best, v, _)) = versions.first() {
+        if best < 0.9 && v != base && in_budget() {
+            let dim = 17 + 4 * v as usize;
+            if let Some((_, tilt, _)) =
+                fit_perspective(bits, (tl, tr, bl), dim, inverted, (0.0, 0.0), &FULL_SEARCH)
+            {
+                versions = rank(tilt);
+            }
+        }
+    }
+    versions
+        .into_iter()
+        .take(3)
+        .take_while(|_| in_budget())
+        .find_map(|(_, v, fitted)| read_version(bits, (tl, tr, bl), module, v, &fitted, inverted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::binarize::{Blocks, FLAT_CAMERA};
+
+    const URI: &str = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
+
+    /// A frame of `w`×`h` pixels showing the code `qrcode` draws for `text` (an independent
+    /// encoder), its quiet-zone square mapped onto `quad` (top-left, top-right, bottom-right,
+    /// bottom-left), each pixel the average of 4×4 sub-samples. `dark` and `light` are the ink
+    /// and paper values.
+    fn frame(
+        text: &str,
+        w: usize,
+        h: usize,
+        quad: [(f64, f64); 4],
+        dark: u8,
+        light: u8,
+    ) -> Vec<u8> {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let n = code.width();
+        let colors = code.to_colors();
+        let side = (n + 8) as f64;
+        let square = [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)];
+        // From the frame back to modules.
+        let back = Homography::from_points(&quad, &square).unwrap();
+        let mut pixels = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let mut ink = 0u32;
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        let px = x as f64 + (f64::from(sx) + 0.5) / 4.0;
+                        let py = y as f64 + (f64::from(sy) + 0.5) / 4.0;
+                        let (u, v) = back.map(px, py);
+                        let (mx, my) = (u.floor() as i64 - 4, v.floor() as i64 - 4);
+                        let inside = (0..n as i64).contains(&mx) && (0..n as i64).contains(&my);
+                        if inside && colors[my as usize * n + mx as usize] == qrcode::Color::Dark {
+                            ink += 1;
+                        }
+                    }
+                }
+                let ink = f64::from(ink) / 16.0;
+                pixels[y * w + x] =
+                    (f64::from(dark) * ink + f64::from(light) * (1.0 - ink)).round() as u8;
+            }
+        }
+        pixels
+    }
+
+    fn read(pixels: &[u8], w: usize, h: usize) -> Vec<PassCode> {
+        let image = Luma::new(pixels, w as u32, h as u32, w as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        decode_all(image, &thresholds, 0, &mut Tried::default(), &|| true)
+    }
+
+    /// [`URI`] drawn on `quad` of a `w`×`h` frame must be read, once and right.
+    fn read_uri(w: usize, h: usize, quad: [(f64, f64); 4], dark: u8, light: u8) -> PassCode {
+        let mut codes = read(&frame(URI, w, h, quad, dark, light), w, h);
+        assert_eq!(codes.len(), 1);
+        let code = codes.remove(0);
+        assert_eq!(code.payload, URI);
+        code
+    }
+
+    #[test]
+    fn a_tilted_rotated_code_of_under_three_pixels_per_module_is_read() {
+        // Version 4 (33 modules + quiet zone = 41) on about 100-120 pixels: 2.4-2.9 px per
+        // module, rotated about 20 degrees and seen at an angle (one side shorter).
+        let quad = [(60.0, 40.0), (170.0, 80.0), (140.0, 185.0), (25.0, 140.0)];
+        let code = read_uri(220, 220, quad, 30, 220);
+        // The reported corners are the code's own (inside the quiet zone): 4 of 41 modules in
+        // from the drawn quad's corners, within two pixels.
+        let inner = |a: (f64, f64), b: (f64, f64), c: (f64, f64)| {
+            let t = 4.0 / 41.0;
+            (
+                a.0 + (b.0 - a.0) * t + (c.0 - a.0) * t,
+                a.1 + (b.1 - a.1) * t + (c.1 - a.1) * t,
+            )
+        };
+        let expected = inner(quad[0], quad[1], quad[3]);
+        let got = code.corners[0];
+        assert!(
+            (f64::from(got.x) + 0.5 - expected.0).abs() < 2.0
+                && (f64::from(got.y) + 0.5 - expected.1).abs() < 2.0,
+            "top-left corner {got:?}, expected about {expected:?}"
+        );
+    }
+
+    #[test]
+    fn a_code_seen_at_a_steep_angle_is_read() {
+        // The near side (bottom) is 1.6 times as wide as the far side (top): a phone held low,
+        // as the corpus's "perspective" frames.
+        let quad = [(60.0, 30.0), (180.0, 30.0), (215.0, 200.0), (25.0, 200.0)];
+        read_uri(240, 220, quad, 30, 220);
+    }
+
+    #[test]
+    fn a_code_whose_third_finder_the_rows_miss_is_read_from_the_other_two() {
+        // 6 px per module, straight on; light lines one pixel wide along the module boundaries
+        // of the top-right finder cut every row through it into one-module runs, so the row
+        // scan cannot see it, while each module's centre still reads right.
+        let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width();
+        let side = (n + 8) as f64 * 6.0;
+        let size = side as usize + 20;
+        let quad = [
+            (10.0, 10.0),
+            (10.0 + side, 10.0),
+            (10.0 + side, 10.0 + side),
+            (10.0, 10.0 + side),
+        ];
+        let mut pixels = frame(URI, size, size, quad, 30, 220);
+        let finder_left = 10 + (4 + n - 7) * 6;
+        for y in 10 + 4 * 6..10 + 11 * 6 {
+            for k in 1..7 {
+                pixels[y * size + finder_left + 6 * k] = 220;
+            }
+        }
+        let codes = read(&pixels, size, size);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].payload, URI);
+    }
+
+    #[test]
+    fn a_dark_mode_code_is_read_in_the_same_pass() {
+        let quad = [(20.0, 20.0), (200.0, 20.0), (200.0, 200.0), (20.0, 200.0)];
+        read_uri(220, 220, quad, 230, 25);
+    }
+
+    proptest::proptest! {
+        // A fixed seed: the same 48 cases on every run, so that CI cannot fail by chance.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 48,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x006a_6574_6f6e),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any code the corpus's camera conditions can produce without blur or noise: versions
+        /// 3 to 8, turned any way, tilted (one side up to 1.5 times the other, and up to 1.1
+        /// across), at least 3 to 6 pixels per module on the short side. It is read, and read
+        /// right (a misread would be worse than a miss).
+        #[test]
+        fn a_turned_tilted_code_is_read_exactly(
+            angle in 0.0f64..std::f64::consts::TAU,
+            px in 3.0f64..6.0,
+            squeeze in (0.67f64..1.0, 0.9f64..1.0),
+            side in 0usize..4,
+            secret in "[A-Z2-7]{16,120}",
+        ) {
+            let uri = format!("otpauth://totp/Omnivox:2412345?secret={secret}&issuer=Omnivox");
+            let n = qrcode::QrCode::new(uri.as_bytes()).unwrap().width() as f64 + 8.0;
+            let half = n * px / (squeeze.0 * squeeze.1) / 2.0;
+            let mut corners = [(-half, -half), (half, -half), (half, half), (-half, half)];
+            // The far side is shorter, a plane seen at an angle; and a second, milder tilt
+            // across it.
+            for (s, k) in [(side, squeeze.0), ((side + 1) % 4, squeeze.1)] {
+                for i in [s, (s + 1) % 4] {
+                    corners[i] = (corners[i].0 * k, corners[i].1 * k);
+                }
+            }
+            let (sin, cos) = angle.sin_cos();
+            let size = (2.0 * half * 1.5).ceil() as usize + 20;
+            let c = size as f64 / 2.0;
+            let quad = corners.map(|(x, y)| (c + x * cos - y * sin, c + x * sin + y * cos));
+            let pixels = frame(&uri, size, size, quad, 25, 225);
+            let codes = read(&pixels, size, size);
+            let payloads: Vec<String> = codes.into_iter().map(|c| c.payload).collect();
+            proptest::prop_assert_eq!(payloads, vec![uri]);
+        }
+    }
+
+    #[test]
+    fn two_codes_side_by_side_are_both_read() {
+        let other = "otpauth://hotp/GitHub:alice?secret=GEZDGNBVGY3TQOJQ&issuer=GitHub&counter=7";
+        let left = frame(
+            URI,
+            200,
+            200,
+            [(10.0, 10.0), (190.0, 10.0), (190.0, 190.0), (10.0, 190.0)],
+            20,
+            235,
+        );
+        let right = frame(
+            other,
+            200,
+            200,
+            [(10.0, 10.0), (190.0, 10.0), (190.0, 190.0), (10.0, 190.0)],
+            20,
+            235,
+        );
+        let mut pixels = Vec::with_capacity(400 * 200);
+        for y in 0..200 {
+            pixels.extend_from_slice(&left[y * 200..(y + 1) * 200]);
+            pixels.extend_from_slice(&right[y * 200..(y + 1) * 200]);
+        }
+        let mut payloads: Vec<String> = read(&pixels, 400, 200)
+            .into_iter()
+            .map(|c| c.payload)
+            .collect();
+        payloads.sort();
+        assert_eq!(payloads, vec![other.to_string(), URI.to_string()]);
+    }
+
+    #[test]
+    fn a_group_of_finders_is_read_once_per_level() {
+        let f = |x: f32, y: f32| Finder {
+            x,
+            y,
+            module: 3.0,
+            inverted: false,
+            count: 2,
+        };
+        let group = [f(20.0, 20.0), f(100.0, 20.0), f(20.0, 100.0)];
+        let mut tried = Tried::default();
+        assert!(tried.first_time(group));
+        // The same finders found again by another pass, a pixel or two apart.
+        assert!(!tried.first_time(group.map(|g| f(g.x + 1.5, g.y - 2.0))));
+        // Another code's, or the same place in the other polarity.
+        assert!(tried.first_time(group.map(|g| f(g.x + 10.0, g.y))));
+        assert!(tried.first_time(group.map(|g| Finder {
+            inverted: true,
+            ..g
+        })));
+    }
+
+    #[test]
+    fn noise_alone_gives_nothing() {
+        // A deterministic pseudo-random frame (xorshift): finder-like runs appear, no code.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let pixels: Vec<u8> = (0..320 * 240)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 56) as u8
+            })
+            .collect();
+        assert!(read(&pixels, 320, 240).is_empty());
+    }
+}

@@ -1,0 +1,117 @@
+//! Reading the frame at module centres: gray values (bilinear) against the local threshold, a
+//! local module grid, and how well a neighbourhood matches a finder or alignment pattern.
+
+use crate::scan::finder::{Bits, Finder};
+use crate::scan::frame::Luma;
+
+use super::homography::Homography;
+
+/// The gray value at (`x`, `y`) (continuous coordinates) and the threshold below which it is
+/// dark; off the frame, a light module of the code's polarity (a quiet zone): paper, or ink
+/// when `inverted`.
+pub(super) fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f32) {
+    let image = bits.image;
+    let (x, y) = (x as f32, y as f32);
+    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+        return if inverted { (0.0, 255.0) } else { (255.0, 0.0) };
+    }
+    let value = bilinear(image, x - 0.5, y - 0.5);
+    let threshold = bits.thresholds.darkness(x as usize, y as usize, 0.0);
+    (f32::from(value), threshold)
+}
+
+/// Whether the module centred at (`x`, `y`) is dark (light when `inverted`); off the frame is
+/// light, as a quiet zone is.
+pub(super) fn module_at(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> bool {
+    let (value, threshold) = sample(bits, x, y, inverted);
+    (threshold - value >= 0.0) != inverted
+}
+
+/// A local, affine view of the module grid, to read the neighbourhood of a point module by
+/// module.
+pub(super) struct Grid {
+    right: (f64, f64),
+    down: (f64, f64),
+}
+
+impl Grid {
+    /// The module steps around a finder pattern whose size was measured as `module` pixels from
+    /// runs along the image's rows and columns, for a code whose sides run along the unit
+    /// vectors `right` and `down`. Runs cross a turned square on a chord 1/cos longer, for the
+    /// angle to the nearer image axis, so the measure is scaled back by that cosine.
+    pub(super) fn of_finder(right: (f64, f64), down: (f64, f64), module: f32) -> Self {
+        let m = f64::from(module) * right.0.abs().max(right.1.abs());
+        Self {
+            right: (right.0 * m, right.1 * m),
+            down: (down.0 * m, down.1 * m),
+        }
+    }
+
+    /// The point `i` modules right and `j` modules down from `centre`.
+    pub(super) fn point(&self, centre: (f64, f64), i: f64, j: f64) -> (f64, f64) {
+        (
+            centre.0 + i * self.right.0 + j * self.down.0,
+            centre.1 + i * self.right.1 + j * self.down.1,
+        )
+    }
+
+    /// The module steps of `h` at module (`u`, `v`), measured across that module.
+    pub(super) fn at(h: &Homography, u: f64, v: f64) -> Self {
+        let (lx, ly) = h.map(u - 0.5, v);
+        let (rx, ry) = h.map(u + 0.5, v);
+        let (ux, uy) = h.map(u, v - 0.5);
+        let (dx, dy) = h.map(u, v + 0.5);
+        Self {
+            right: (rx - lx, ry - ly),
+            down: (dx - ux, dy - uy),
+        }
+    }
+}
+
+/// The share of the modules around `centre` that read as a concentric square pattern of
+/// `radius` rings must: dark, but for a light ring just inside the outer one. A finder pattern
+/// has radius 3 (its 3×3 centre dark), an alignment pattern radius 2 (one dark module inside).
+pub(super) fn concentric_match(
+    bits: Bits<'_>,
+    grid: &Grid,
+    centre: (f64, f64),
+    radius: i32,
+    inverted: bool,
+) -> f32 {
+    let mut matched = 0u32;
+    for j in -radius..=radius {
+        for i in -radius..=radius {
+            let (x, y) = grid.point(centre, f64::from(i), f64::from(j));
+            if module_at(bits, x, y, inverted) == (i.abs().max(j.abs()) != radius - 1) {
+                matched += 1;
+            }
+        }
+    }
+    let side = 2 * radius + 1;
+    matched as f32 / (side * side) as f32
+}
+
+pub(super) fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).hypot(a.1 - b.1)
+}
+
+pub(super) fn pt(f: &Finder) -> (f64, f64) {
+    (f64::from(f.x), f64::from(f.y))
+}
+
+/// The gray value at (`x`, `y`) in pixel-centre coordinates, interpolated between the four
+/// nearest pixels.
+fn bilinear(image: Luma<'_>, x: f32, y: f32) -> u8 {
+    let x = x.clamp(0.0, (image.width - 1) as f32);
+    let y = y.clamp(0.0, (image.height - 1) as f32);
+    let (x0, y0) = (x as usize, y as usize);
+    let (x1, y1) = (
+        (x0 + 1).min(image.width - 1),
+        (y0 + 1).min(image.height - 1),
+    );
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let p = |x: usize, y: usize| f32::from(image.data[y * image.stride + x]);
+    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+    let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+    (top * (1.0 - fy) + bottom * fy + 0.5) as u8
+}
