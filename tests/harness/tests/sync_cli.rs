@@ -228,8 +228,8 @@ fn sync_files(store: &Path) -> usize {
 }
 
 /// `jeton sync` killed with SIGKILL at moments that move towards the window where it writes to
-/// the store (after opening the vault, before its commit): every run afterwards succeeds, and a
-/// new device gets every account.
+/// the store (after opening the vault, before its commit), and every other round the moment its
+/// file shows in the store: every run afterwards succeeds, and a new device gets every account.
 #[test]
 fn a_sync_killed_mid_write_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -279,8 +279,22 @@ fn a_sync_killed_mid_write_loses_nothing() {
             .spawn()
             .unwrap();
         let at = delay + jitter(8);
-        std::thread::sleep(at);
-        child.kill().unwrap(); // SIGKILL
+        let started = std::time::Instant::now();
+        if rounds % 2 == 0 {
+            // Every other round, kill the moment a new file shows in the store: after the
+            // store write, before the vault's commit (a window of milliseconds that timing
+            // alone misses on a loaded machine).
+            while child.try_wait().unwrap().is_none() && started.elapsed() < at * 4 {
+                if sync_files(&store) > files_before {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+        } else {
+            std::thread::sleep(at);
+        }
+        let at = started.elapsed();
+        let _ = child.kill(); // SIGKILL (an error: it had finished)
         let status = child.wait().unwrap();
         let wrote = sync_files(&store) > files_before;
         // Bisect between the latest kill that came too early and the latest run that
