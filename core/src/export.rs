@@ -1,5 +1,6 @@
 //! Accounts written out for other apps, so that users can always leave: a list of `otpauth://`
-//! URIs, an Aegis plain vault (JSON), and Google Authenticator migration codes.
+//! URIs, an Aegis plain vault (JSON), an andOTP plain backup (JSON), and Google Authenticator
+//! migration codes.
 //!
 //! These are plaintext: whoever reads the output has every secret. Callers must make the user
 //! ask for them explicitly; the encrypted way out is [`crate::backup`]. Outputs are returned in
@@ -39,6 +40,13 @@ pub enum ExportError {
     /// The output could not be written as JSON.
     #[error("the export could not be written: {0}")]
     Serialize(String),
+}
+
+/// An andOTP plain backup (the JSON array andOTP restores from "plain text"; FreeOTP+ and Aegis
+/// read it too): every account with its groups as tags. Notes and favourites have no place in
+/// the format.
+pub fn andotp_json(entries: &[Entry]) -> Result<Zeroizing<String>, ExportError> {
+    crate::import::andotp::write(entries).map_err(|e| ExportError::Serialize(e.to_string()))
 }
 
 /// One `otpauth://` URI per line (canonical form, see [`uri::format`]).

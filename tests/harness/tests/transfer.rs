@@ -264,6 +264,23 @@ fn every_export_format_round_trips_through_the_cli() {
     ok(&jeton(&other, &["import", out.to_str().unwrap()], None));
     assert_eq!(vault_as_list(&other, d), original);
 
+    // andOTP plain JSON, read back (by the reader tested on files andOTP wrote): the same accounts.
+    let andotp = d.join("andotp.json");
+    ok(&jeton(
+        &vault,
+        &[
+            "export",
+            "--format",
+            "andotp",
+            "--plaintext",
+            andotp.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let other = d.join("andotp.jeton");
+    ok(&jeton(&other, &["import", andotp.to_str().unwrap()], None));
+    assert_eq!(vault_as_list(&other, d), original);
+
     // Jeton backup: encrypted, no warning, restores into a new vault, drills against the vault.
     let backup = d.join("backup.jeton");
     let sealed = jeton(

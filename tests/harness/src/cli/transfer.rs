@@ -45,6 +45,8 @@ pub enum ExportFormat {
     Jeton,
     /// An Aegis plain vault (JSON). Plaintext.
     Aegis,
+    /// An andOTP plain backup (JSON; andOTP, FreeOTP+ and Aegis read it). Plaintext.
+    Andotp,
     /// One otpauth:// URI per line. Plaintext.
     Otpauth,
     /// Google Authenticator migration QR codes (PNG files in the OUT directory, drawn by `jeton_core::draw`). Plaintext.
@@ -300,6 +302,10 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         ExportFormat::Aegis => {
             let json = export::aegis_json(&entries).map_err(CliError::input)?;
+            write_private(&args.out, json.as_bytes(), &args.vault, args.force)?;
+        }
+        ExportFormat::Andotp => {
+            let json = export::andotp_json(&entries).map_err(CliError::input)?;
             write_private(&args.out, json.as_bytes(), &args.vault, args.force)?;
         }
         ExportFormat::Otpauth => {
