@@ -6,10 +6,14 @@
 //! `JETON_CRASH_ITERATIONS` (default 300) and `JETON_CRASH_SEED` tune a run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/crash.rs"]
+mod crash;
+use crash::{Rng, env_count, env_seed};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use jeton_core::otp::OtpParams;
 use jeton_core::vault::{AccountId, KdfParams, Vault};
@@ -80,34 +84,10 @@ fn crash_writer_child() {
     }
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
 #[test]
 fn crash_test_sigkill_at_random_points() {
-    let iterations: u64 = std::env::var("JETON_CRASH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let seed: u64 = std::env::var("JETON_CRASH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let iterations = env_count("JETON_CRASH_ITERATIONS", 300);
+    let seed = env_seed("JETON_CRASH_SEED");
     eprintln!("crash test: {iterations} iterations, JETON_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
 

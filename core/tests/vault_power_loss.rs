@@ -14,6 +14,10 @@
 //! once), and writes torn inside one sector (SQLite's WAL frames carry checksums for that).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_code)]
 
+#[path = "support/crash.rs"]
+mod crash;
+use crash::{Rng, env_count, env_seed};
+
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::fs::OpenOptions;
@@ -21,7 +25,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use jeton_core::otp::OtpParams;
 use jeton_core::vault::{AccountId, KdfParams, Vault};
@@ -458,23 +462,6 @@ fn power_returns(vault_path: &Path, keep: &mut impl FnMut(usize) -> usize) -> us
     lost
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn totp(name: &str) -> Account {
     let mut secret = name.as_bytes().to_vec();
     secret.resize(20, b'#');
@@ -488,19 +475,8 @@ fn totp(name: &str) -> Account {
 
 #[test]
 fn power_loss_at_random_points_loses_nothing_committed() {
-    let iterations: u64 = std::env::var("JETON_POWER_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let seed: u64 = std::env::var("JETON_POWER_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let iterations = env_count("JETON_POWER_ITERATIONS", 300);
+    let seed = env_seed("JETON_POWER_SEED");
     eprintln!("power-loss test: {iterations} iterations, JETON_POWER_SEED={seed}");
     let mut rng = Rng(seed);
     install_shim();
