@@ -24,6 +24,7 @@ pub mod draw;
 pub mod export;
 pub mod handoff;
 pub mod import;
+pub mod intake;
 pub mod migration;
 pub mod otp;
 pub mod scan;

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["backup"],
     &["scan", "draw", "vault"],
     &["import"],
-    &["export"],
+    &["export", "intake"],
     &["transfer", "sync"],
     &["handoff"],
 ];

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use jeton_core::scan::{self, Content, ScanOptions};
+use jeton_core::intake::Content;
+use jeton_core::scan::{self, ScanOptions};
 
 use crate::error::{JetonError, guard};
 use crate::otp::OtpAccount;
@@ -127,7 +128,7 @@ fn scanned(code: scan::ScannedCode) -> ScannedCode {
             .iter()
             .map(|p| ScanPoint { x: p.x, y: p.y })
             .collect(),
-        content: match code.content {
+        content: match Content::classify(&code.payload) {
             Content::Account(account) => ScannedContent::Account {
                 account: Arc::new(OtpAccount::new(*account)),
             },

@@ -31,11 +31,14 @@
 //! let codes = scan::scan_image(&png).unwrap();
 //! assert_eq!(codes.len(), 1);
 //! assert_eq!(codes[0].payload, uri);
-//! assert!(matches!(codes[0].content, scan::Content::Account(_)));
+//! // What it means is the intake's job, not the scanner's:
+//! assert!(matches!(
+//!     jeton_core::intake::Content::classify(&codes[0].payload),
+//!     jeton_core::intake::Content::Account(_)
+//! ));
 //! ```
 
 mod binarize;
-mod content;
 mod detect;
 mod file;
 mod finder;
@@ -45,7 +48,6 @@ mod payload;
 
 use std::time::{Duration, Instant};
 
-pub use content::Content;
 pub use file::MAX_PIXELS;
 
 use frame::{Gray, Luma};
@@ -60,9 +62,10 @@ pub struct Point {
     pub y: f32,
 }
 
-/// One QR code found in an image.
+/// One QR code found in an image: what it carries, not what that means
+/// (the `intake` module, a layer above, says).
 ///
-/// `Debug` does not show the payload of an authenticator code: it holds the secret.
+/// `Debug` shows the payload's length only: it may hold a secret.
 #[derive(Clone, PartialEq)]
 pub struct ScannedCode {
     /// The text the code carries, exactly as decoded: in the character set its ECI designators
@@ -77,23 +80,16 @@ pub struct ScannedCode {
     /// The code's corners in the image: top-left, top-right, bottom-right, bottom-left as the code
     /// is drawn (its finder patterns are at the first, second and fourth).
     pub corners: [Point; 4],
-    /// What the payload is: an account, a Google Authenticator export, or other text.
-    pub content: Content,
 }
 
 impl std::fmt::Debug for ScannedCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("ScannedCode");
-        match self.content {
-            Content::Text => debug.field("payload", &self.payload),
-            _ => debug.field(
+        f.debug_struct("ScannedCode")
+            .field(
                 "payload",
                 &format_args!("<{} bytes, redacted>", self.payload.len()),
-            ),
-        };
-        debug
+            )
             .field("corners", &self.corners)
-            .field("content", &self.content)
             .finish()
     }
 }
@@ -272,14 +268,10 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
 
     found
         .into_iter()
-        .map(|f| {
-            let content = Content::classify(&f.payload);
-            ScannedCode {
-                payload: f.payload,
-                bytes: f.bytes,
-                corners: f.corners,
-                content,
-            }
+        .map(|f| ScannedCode {
+            payload: f.payload,
+            bytes: f.bytes,
+            corners: f.corners,
         })
         .collect()
 }

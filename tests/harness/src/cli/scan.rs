@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
+use jeton_core::intake::Content;
 use jeton_core::{draw, scan};
 
 use super::CliError;
@@ -101,12 +102,14 @@ fn read(path: &Path, frame: bool) -> Result<Vec<scan::ScannedCode>, String> {
 
 /// One code as a JSON object.
 fn json(path: &Path, code: &scan::ScannedCode) -> String {
-    let kind = match (&code.bytes, &code.content) {
-        (Some(_), _) => "bytes",
-        (None, scan::Content::Account(_)) => "account",
-        (None, scan::Content::InvalidAccount(_)) => "invalid-account",
-        (None, scan::Content::Migration) => "migration",
-        (None, scan::Content::Text) => "text",
+    let kind = match &code.bytes {
+        Some(_) => "bytes",
+        None => match Content::classify(&code.payload) {
+            Content::Account(_) => "account",
+            Content::InvalidAccount(_) => "invalid-account",
+            Content::Migration => "migration",
+            Content::Text => "text",
+        },
     };
     let corners: Vec<[f32; 2]> = code.corners.iter().map(|p| [p.x, p.y]).collect();
     let (key, value) = match &code.bytes {

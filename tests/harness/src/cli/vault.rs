@@ -8,7 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use jeton_core::scan::{self, Content};
+use jeton_core::intake::Content;
+use jeton_core::scan;
 use jeton_core::vault::{AccountId, CurrentCode, Entry, Vault, VaultError};
 use jeton_core::{Account, Kind, uri};
 use zeroize::Zeroizing;
@@ -233,7 +234,7 @@ fn account_from_image(image: &std::path::Path) -> Result<Account, CliError> {
     let mut accounts = Vec::new();
     let mut refusals = Vec::new();
     for code in found {
-        match code.content {
+        match Content::classify(&code.payload) {
             Content::Account(account) => accounts.push(*account),
             Content::InvalidAccount(why) => refusals.push(format!("an unusable account ({why})")),
             Content::Migration => refusals

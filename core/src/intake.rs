@@ -1,4 +1,8 @@
-//! What a scanned payload is, so the app can say "this QR code is not an authenticator code".
+//! The one intake step for what a QR code carried: the scanner ([`crate::scan`]) returns the text
+//! it read, and [`Content::classify`] says what it is — an account (parsed once, here), a Google
+//! Authenticator export, an `otpauth://` URI that is no usable account (and why), or other
+//! text — so the app can say "this QR code is not an authenticator code". The CLI, the FFI and
+//! the demo all go through it; nothing parses a payload twice.
 
 use crate::Account;
 use crate::uri::{self, UriError};
