@@ -16,9 +16,10 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use jeton_core::clock::ClockOffset;
+use jeton_core::intake::Content;
 use jeton_core::sync::{self, FolderStore, pair};
 use jeton_core::vault::{AccountId, Vault};
-use jeton_core::{Account, draw, uri};
+use jeton_core::{Account, draw};
 use serde_json::{Value, json};
 
 use super::CliError;
@@ -245,9 +246,15 @@ impl<'a> Demo<'a> {
                     .as_bytes(),
             )
             .map_err(|e| format!("the QR image is not base64: {e}"))?;
-        let text = scan_qr_png(&png)?;
-        let account = uri::parse(&text)
-            .map_err(|e| format!("the QR code is not a usable otpauth URI: {e}"))?;
+        let account = match Content::classify(&scan_qr_png(&png)?) {
+            Content::Account(account) => *account,
+            Content::InvalidAccount(e) => {
+                return Err(format!("the QR code is not a usable otpauth URI: {e}"));
+            }
+            Content::Migration | Content::Text => {
+                return Err("the QR code holds no authenticator account".to_owned());
+            }
+        };
         if account.secret.to_base32().as_str() != body["secret"].as_str().unwrap_or_default() {
             return Err(
                 "the secret read from the QR code differs from the one shown as text".to_owned(),
