@@ -39,14 +39,16 @@ pub use otp::{
     AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
     OtpParameters, codes_at, default_totp_parameters,
 };
-pub use scan::{ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image};
+pub use scan::{
+    MigrationPart, ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image,
+};
 pub use sync::{
     Pairing, PairingInvitation, SyncConflict, SyncStore, SyncStoreError, SyncSummary, VaultSync,
     accept_pairing, folder_sync_store, webdav_sync_store,
 };
 #[cfg(feature = "test-hooks")]
 pub use test_hooks::panic_inside_jeton;
-pub use transfer::ImportSummary;
+pub use transfer::{ImportSummary, MigrationProgress, MigrationScans};
 pub use vault::{Vault, VaultAccounts, VaultCode, VaultEntry};
 
 uniffi::setup_scaffolding!();

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use jeton_core::intake::Content;
 use jeton_core::scan::{self, ScanOptions};
+use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
 use crate::otp::OtpAccount;
@@ -32,20 +33,42 @@ pub enum ScannedContent {
         /// What is wrong, for a person.
         reason: String,
     },
-    /// A Google Authenticator export (`otpauth-migration://`): import it.
-    Migration,
-    /// Anything else (a web address, plain text): not an authenticator code.
-    Text,
+    /// One code of a Google Authenticator export (`otpauth-migration://`): add `part` to a
+    /// [`crate::MigrationScans`], which imports the accounts once every code of the export is
+    /// scanned. Its text (every secret of its accounts) stays in Rust.
+    Migration {
+        /// The code's payload, opaque to the shells.
+        part: Arc<MigrationPart>,
+    },
+    /// Anything else: a web address, plain text, or one of Jeton's own sealed codes (a pairing
+    /// or a handoff QR code), whose text is passed on as is. Not an authenticator account.
+    Text {
+        /// The text the code carries, exactly as decoded.
+        text: String,
+    },
 }
 
-/// One QR code found in an image. The payload of an account holds its secret.
+/// One code of a Google Authenticator export, as scanned: opaque to Kotlin and Swift (it holds
+/// the secrets of up to ten accounts), handed to [`crate::MigrationScans::add`].
+#[derive(uniffi::Object)]
+pub struct MigrationPart {
+    pub(crate) uri: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for MigrationPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MigrationPart([redacted])")
+    }
+}
+
+/// One QR code found in an image: where it is and what it means. The shells never get the
+/// text of a code that holds a secret: an account arrives as an [`OtpAccount`], an export's
+/// code as an opaque [`MigrationPart`].
 #[derive(uniffi::Record)]
 pub struct ScannedCode {
-    /// The text the code carries, exactly as decoded.
-    pub payload: String,
     /// Corners: top-left, top-right, bottom-right, bottom-left as the code is drawn.
     pub corners: Vec<ScanPoint>,
-    /// What the payload is.
+    /// What the code holds.
     pub content: ScannedContent,
 }
 
@@ -135,9 +158,12 @@ fn scanned(code: scan::ScannedCode) -> ScannedCode {
             Content::InvalidAccount(error) => ScannedContent::InvalidAccount {
                 reason: error.to_string(),
             },
-            Content::Migration => ScannedContent::Migration,
-            Content::Text => ScannedContent::Text,
+            Content::Migration => ScannedContent::Migration {
+                part: Arc::new(MigrationPart {
+                    uri: Zeroizing::new(code.payload),
+                }),
+            },
+            Content::Text => ScannedContent::Text { text: code.payload },
         },
-        payload: code.payload,
     }
 }

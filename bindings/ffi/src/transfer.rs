@@ -2,10 +2,14 @@
 //! backup imported all or nothing ([`VaultAccounts::import_file`]), and the vault as an
 //! encrypted backup ([`VaultAccounts::export_backup`]).
 
+use std::sync::{Arc, Mutex};
+
+use jeton_core::import::ImportError;
 use jeton_core::{backup, import, transfer};
 use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
+use crate::scan::MigrationPart;
 use crate::vault::VaultAccounts;
 
 /// What an import did.
@@ -60,6 +64,77 @@ impl VaultAccounts {
             // The accounts are copied under the vault's lock; Argon2id and sealing run without it.
             let entries = transfer::vault_entries(&*self.vault().session()?)?;
             Ok(backup::seal(&entries, &passphrase).map_err(transfer::TransferError::Backup)?)
+        })
+    }
+}
+
+/// The codes of a Google Authenticator export, collected across camera frames (in any order,
+/// repeats ignored) and imported at once when every one is scanned. The codes' text never
+/// leaves Rust: the scanner hands each as a [`MigrationPart`].
+#[derive(Debug, Default, uniffi::Object)]
+pub struct MigrationScans {
+    inner: Mutex<import::MigrationScans>,
+}
+
+/// Where an export stands after a code was added.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MigrationProgress {
+    /// Distinct codes of the code's export scanned so far.
+    pub scanned: u32,
+    /// Codes in that export.
+    pub total: u32,
+    /// Whether this code had been scanned before (nothing changed).
+    pub repeated: bool,
+    /// Whether every code of every export added so far is in: [`MigrationScans::import_into`]
+    /// can run.
+    pub complete: bool,
+}
+
+#[uniffi::export]
+impl MigrationScans {
+    /// No codes yet.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Adds one scanned code of an export. `InvalidFile` for a code that is damaged or does not
+    /// fit the export's others.
+    pub fn add(&self, part: Arc<MigrationPart>) -> Result<MigrationProgress, JetonError> {
+        guard(|| {
+            let mut scans = self.scans()?;
+            let progress = scans.add(&part.uri).map_err(ImportError::from)?;
+            Ok(MigrationProgress {
+                scanned: progress.scanned,
+                total: progress.total,
+                repeated: progress.repeated,
+                complete: scans.is_complete(),
+            })
+        })
+    }
+
+    /// Imports every account of the scanned exports into `accounts`' vault, all or nothing,
+    /// and starts over. `InvalidFile` (nothing imported, nothing forgotten) while a code is
+    /// missing: the message says which export lacks how many.
+    pub fn import_into(&self, accounts: Arc<VaultAccounts>) -> Result<ImportSummary, JetonError> {
+        guard(|| {
+            let mut scans = self.scans()?;
+            if let Some(missing) = scans.incomplete() {
+                return Err(ImportError::from(missing).into());
+            }
+            let imported = std::mem::take(&mut *scans)
+                .finish()
+                .map_err(ImportError::from)?;
+            let mut vault = accounts.vault().session()?;
+            Ok(transfer::import_into(&mut vault, imported)?.into())
+        })
+    }
+}
+
+impl MigrationScans {
+    fn scans(&self) -> Result<std::sync::MutexGuard<'_, import::MigrationScans>, JetonError> {
+        self.inner.lock().map_err(|_| {
+            JetonError::Internal("an earlier call failed while holding these scans".to_owned())
         })
     }
 }

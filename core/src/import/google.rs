@@ -205,7 +205,9 @@ impl MigrationScans {
         !self.batches.is_empty() && self.incomplete().is_none()
     }
 
-    fn incomplete(&self) -> Option<GoogleError> {
+    /// Why [`MigrationScans::finish`] would refuse for want of codes (which batch lacks how
+    /// many), or `None` when every batch scanned so far is whole.
+    pub fn incomplete(&self) -> Option<GoogleError> {
         self.order.iter().find_map(|id| {
             let batch = self.batches.get(id)?;
             let scanned = u32::try_from(batch.parts.len()).unwrap_or(u32::MAX);
