@@ -75,13 +75,14 @@ pub fn open_first(
     chacha.seek(BLOCK as u64);
     chacha.apply_keystream(tag_block.as_mut_slice());
     let tag_byte = tag_block[0];
-    let mut input = Vec::with_capacity(BLOCK + len + 32);
+    let mut input = Zeroizing::new(Vec::with_capacity(BLOCK + len + 32));
     input.extend_from_slice(&[sealed[0]]);
     input.extend_from_slice(&tag_block[1..]);
     input.extend_from_slice(ciphertext);
     // libsodium pads by (16 - 64 + mlen) mod 16 = mlen mod 16 bytes here, not up to a multiple
     // of 16: what it computes is what it checks.
-    input.resize(input.len() + len % 16, 0);
+    let padded = input.len() + len % 16;
+    input.resize(padded, 0);
     input.extend_from_slice(&0u64.to_le_bytes());
     input.extend_from_slice(&((BLOCK + len) as u64).to_le_bytes());
     let expected = Poly1305::new(&(*mac_key).into()).compute_unpadded(&input);
