@@ -111,7 +111,7 @@ mod tests {
         data_encoding::HEXLOWER.decode(text.as_bytes()).unwrap()
     }
 
-    // Streams pushed by libsodium 1.0.18 (PyPI `pynacl`) under the key 00 01 … 1f.
+    // Streams pushed by libsodium (as bundled in PyPI `pynacl` 1.6.2) under the key 00 01 … 1f.
     const HEADER: &str = "67831e00be380b03dc8e181fea9d4ab5dacbc0fb62c57cd0";
     const FINAL: &str = "ab2ccd93b76641e0ab784da7baab4413e35af06450fff644fff5446c7b027c000f03c7e5b0eccb9f93bb0e33f742493689a48b";
 
