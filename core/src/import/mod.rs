@@ -34,6 +34,7 @@ pub mod battlenet;
 pub mod bitwarden;
 pub mod bitwarden_csv;
 pub mod duo;
+pub mod ente;
 mod fields;
 pub mod freeotp;
 pub mod freeotp_v2;
@@ -123,11 +124,13 @@ pub enum Format {
     Duo,
     /// A TOTP Authenticator backup (encrypted) or the app's private shared preferences.
     TotpAuthenticator,
+    /// An Ente Auth encrypted export (its plain export is an [`Format::OtpauthList`]).
+    Ente,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 18] = [
+    pub const ALL: [Format; 19] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -146,11 +149,12 @@ impl Format {
         Format::BattleNet,
         Format::Duo,
         Format::TotpAuthenticator,
+        Format::Ente,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
-    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`.
+    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`, `ente`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -171,6 +175,7 @@ impl Format {
             Format::BattleNet => "battlenet",
             Format::Duo => "duo",
             Format::TotpAuthenticator => "totp-authenticator",
+            Format::Ente => "ente",
         }
     }
 
@@ -202,6 +207,7 @@ impl Format {
             Format::BattleNet => "Battle.net Authenticator",
             Format::Duo => "Duo Mobile",
             Format::TotpAuthenticator => "TOTP Authenticator",
+            Format::Ente => "Ente Auth",
         }
     }
 }
@@ -217,7 +223,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -285,7 +291,7 @@ pub fn detect(data: &[u8]) -> Option<Format> {
             match serde_json::from_str::<serde_json::Value>(text) {
                 Ok(serde_json::Value::Object(object)) => (object.keys().cloned().collect(), false),
                 Ok(_) => return None,
-                Err(_) => (top_level_keys_of_damaged_json(text), true),
+                Err(_) => (sniff::damaged_json_keys(text), true),
             };
         let has = |key: &str| keys.iter().any(|k| k == key);
         let both = |a: &str, b: &str| has(a) && (damaged || has(b));
@@ -326,42 +332,6 @@ pub fn detect(data: &[u8]) -> Option<Format> {
     }
 }
 
-/// The keys a damaged JSON text names at nesting depth 1 (strings followed by `:`), as far as it
-/// goes. Good enough to tell which app wrote it.
-fn top_level_keys_of_damaged_json(text: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut depth = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        match c {
-            '{' | '[' => depth += 1,
-            '}' | ']' => depth = depth.saturating_sub(1),
-            '"' => {
-                let mut end = None;
-                let mut escaped = false;
-                for (i, c) in chars.by_ref() {
-                    match (escaped, c) {
-                        (true, _) => escaped = false,
-                        (false, '\\') => escaped = true,
-                        (false, '"') => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                let Some(end) = end else { break };
-                let is_key = text[end + 1..].trim_start().starts_with(':');
-                if depth == 1 && is_key {
-                    keys.push(text[start + 1..end].to_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    keys
-}
-
 /// Whether the file is encrypted and needs a password to be read.
 pub fn needs_password(data: &[u8], format: Format) -> bool {
     match format {
@@ -373,6 +343,7 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::Authy => authy::is_encrypted(data),
         Format::FreeOtp => freeotp::is_encrypted(data),
         Format::TotpAuthenticator => totpauth::is_encrypted(data),
+        Format::Ente => ente::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
@@ -417,6 +388,7 @@ pub fn read(
         Format::BattleNet => battlenet::read(data)?,
         Format::Duo => duo::read(data)?,
         Format::TotpAuthenticator => totpauth::read(data, password)?,
+        Format::Ente => ente::read(data, password)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
@@ -526,6 +498,14 @@ mod tests {
             Some(Format::Proton)
         );
         assert_eq!(detect(br#"{"jeton_backup":1}"#), Some(Format::JetonBackup));
+        assert_eq!(
+            detect(br#"{"version":1,"kdfParams":{"memLimit":1},"encryptedData":"AA=="}"#),
+            Some(Format::Ente)
+        );
+        assert_eq!(
+            detect(br#"{"version": 1, "kdfParams": {"memLi"#),
+            Some(Format::Ente)
+        );
         assert_eq!(detect(br#"{"something":"else"}"#), None);
         // Damaged JSON is still recognised by its top-level keys.
         assert_eq!(

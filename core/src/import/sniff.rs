@@ -72,7 +72,9 @@ pub(crate) fn text(text: &str) -> Option<Format> {
 /// The format of a JSON object with these top-level keys (`damaged`: the object is cut short,
 /// so only the keys before the cut are known).
 pub(crate) fn json_object(has: &dyn Fn(&str) -> bool, damaged: bool) -> Option<Format> {
-    if has("Authenticators") {
+    if has("kdfParams") && (damaged || has("encryptedData")) {
+        Some(Format::Ente)
+    } else if has("Authenticators") {
         Some(Format::AuthenticatorPro)
     } else if has("tokens") && (damaged || has("tokenOrder")) {
         Some(Format::FreeOtp)
@@ -81,4 +83,40 @@ pub(crate) fn json_object(has: &dyn Fn(&str) -> bool, damaged: bool) -> Option<F
     } else {
         None
     }
+}
+
+/// The keys a damaged JSON text names at nesting depth 1 (strings followed by `:`), as far as it
+/// goes. Good enough to tell which app wrote it.
+pub(crate) fn damaged_json_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            '"' => {
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in chars.by_ref() {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, '\\') => escaped = true,
+                        (false, '"') => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else { break };
+                let is_key = text[end + 1..].trim_start().starts_with(':');
+                if depth == 1 && is_key {
+                    keys.push(text[start + 1..end].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    keys
 }

@@ -9,6 +9,7 @@
 //!   caller-chosen cost and a ceiling for costs read from files.
 //! - [`code`]: sealing with a short code that one screen shows and a person types on another.
 //! - [`foreign`]: the key derivations and AES-GCM that other apps' export formats need.
+//! - [`secretstream`]: opening one message of libsodium's secretstream (Ente Auth).
 //!
 //! A sealed value is `nonce (24 bytes) ‖ ciphertext ‖ tag (16 bytes)` unless the format stores
 //! the nonce apart ([`Key::seal_detached`]).
@@ -17,6 +18,7 @@ pub mod code;
 mod context;
 pub mod foreign;
 mod kdf;
+pub mod secretstream;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
