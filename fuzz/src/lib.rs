@@ -8,8 +8,32 @@ use std::sync::Once;
 
 /// Whether every key derivation an export or backup asks for is cheap enough to run on each
 /// fuzz input. Costs above core's own limits count as cheap: core refuses them before any work.
-/// Anything that is not JSON derives no key at all.
+/// Of the files that are not JSON, andOTP, FreeOTP 2 and Authenticator Pro backups derive
+/// keys at costs they name or fix; the others derive none or a cheap one.
 pub fn cheap_kdf(data: &[u8]) -> bool {
+    // Authenticator Pro's current backups: Argon2id at a fixed 64 MiB, 3 passes.
+    if data.starts_with(b"AUTHENTICATORPRO") {
+        return false;
+    }
+    // andOTP's encrypted backups: PBKDF2 iterations in a 4-byte big-endian header.
+    if let Some(header) = data.first_chunk::<4>()
+        && data[0] == 0
+        && u32::from_be_bytes(*header) > 10_000
+    {
+        return false;
+    }
+    // FreeOTP 2 backups: PBKDF2 iterations in the master key's JSON, inside XML.
+    if let Some(at) = data.windows(11).position(|w| w == b"mIterations") {
+        let digits: String = data[at..]
+            .iter()
+            .skip_while(|b| !b.is_ascii_digit())
+            .take_while(|b| b.is_ascii_digit())
+            .map(|b| char::from(*b))
+            .collect();
+        if digits.parse::<u64>().map_or(true, |n| n > 10_000) {
+            return false;
+        }
+    }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {
         return true;
     };
@@ -29,6 +53,13 @@ pub fn cheap_kdf(data: &[u8]) -> bool {
             let refused =
                 memory_kib > 1 << 20 || iterations > 64 || num("parallelism").unwrap_or(1) > 16;
             cheap &= refused || memory_kib.saturating_mul(iterations) <= 4096;
+        }
+        // Ente encrypted exports: Argon2id memLimit (bytes) and opsLimit, same ceiling.
+        if let Some(mem_limit) = num("memLimit") {
+            let memory_kib = mem_limit / 1024;
+            let passes = num("opsLimit").unwrap_or(1);
+            let refused = memory_kib > 1 << 20 || passes > 64;
+            cheap &= refused || memory_kib.saturating_mul(passes) <= 4096;
         }
     });
     cheap
