@@ -23,6 +23,7 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
@@ -85,6 +86,24 @@ pub fn vault_entries(vault: &Vault) -> Result<Vec<Entry>, VaultError> {
         .collect()
 }
 
+/// What makes two accounts the same for an import ([`import::same_account`]), borrowed.
+#[derive(PartialEq, Eq, Hash)]
+struct AccountKey<'a> {
+    issuer: Option<&'a str>,
+    name: &'a str,
+    secret: &'a [u8],
+}
+
+impl<'a> AccountKey<'a> {
+    fn of(account: &'a Account) -> Self {
+        Self {
+            issuer: account.issuer.as_deref(),
+            name: &account.name,
+            secret: account.secret.expose(),
+        }
+    }
+}
+
 /// Adds what a file held to the vault in one transaction: every new account, or none. Accounts
 /// already in the vault (or earlier in the same file) are skipped; the file's refusals are
 /// passed on, with accounts the vault cannot store added to them.
@@ -105,18 +124,17 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             .collect(),
         ..Summary::default()
     };
-    let mut accepted: Vec<(Account, Extras)> = Vec::new();
-    for (index, entry) in imported.entries.into_iter().enumerate() {
+    // Duplicates by `import::same_account` (issuer, name, secret), looked up in hash sets that
+    // borrow the accounts (no copy of a secret), so a file of n accounts costs O(n), not O(n²).
+    let mut known: HashSet<AccountKey<'_>> = existing.iter().map(AccountKey::of).collect();
+    let mut keep = vec![false; imported.entries.len()];
+    for (index, entry) in imported.entries.iter().enumerate() {
         let label = shown(&entry.account.display_label());
-        let known = existing
-            .iter()
-            .chain(accepted.iter().map(|(a, _)| a))
-            .any(|a| import::same_account(a, &entry.account));
-        if known {
+        if known.contains(&AccountKey::of(&entry.account)) {
             summary.duplicates.push(label);
             continue;
         }
-        if let Err(reason) = storable(&entry) {
+        if let Err(reason) = storable(entry) {
             summary.refused.push(Refusal {
                 position: index + 1,
                 label,
@@ -125,16 +143,27 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             continue;
         }
         summary.added.push(label);
-        accepted.push((
-            entry.account,
-            Extras {
-                favourite: entry.favourite,
-                groups: entry.groups,
-                note: entry.note.unwrap_or_default(),
-                icon: None,
-            },
-        ));
+        known.insert(AccountKey::of(&entry.account));
+        keep[index] = true;
     }
+    drop(known);
+    let accepted: Vec<(Account, Extras)> = imported
+        .entries
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .map(|(entry, _)| {
+            (
+                entry.account,
+                Extras {
+                    favourite: entry.favourite,
+                    groups: entry.groups,
+                    note: entry.note.unwrap_or_default(),
+                    icon: None,
+                },
+            )
+        })
+        .collect();
     vault.add_all(accepted)?;
     Ok(summary)
 }

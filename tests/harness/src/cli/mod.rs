@@ -67,7 +67,7 @@ enum Command {
     /// Import another app's export, a Jeton backup or otpauth URIs into a vault (the usable
     /// accounts in one transaction; refused entries are listed and make the exit status 2).
     Import(transfer::ImportArgs),
-    /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, otpauth, Google QR.
+    /// Export a vault: an encrypted Jeton backup, or (with --plaintext) Aegis, andOTP, otpauth, Google QR.
     Export(transfer::ExportArgs),
     /// Check that a Jeton backup opens and matches the vault, without restoring it.
     Drill(transfer::DrillArgs),
