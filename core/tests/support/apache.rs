@@ -73,65 +73,82 @@ impl Apache {
                 .unwrap();
             assert!(status.success(), "chown www-data failed");
         }
-        let port = free_port();
-        let mut auth = String::new();
-        if password {
-            let users = dir.path().join("users");
-            std::fs::write(&users, format!("{USER}:{{SHA}}{}\n", sha1_base64(PASSWORD))).unwrap();
-            auth = format!(
-                "  AuthType Basic\n  AuthName jeton\n  AuthBasicProvider file\n  AuthUserFile {}\n  Require valid-user\n",
-                users.display()
+        // Another test's server may take the free port between `free_port` and the bind: this
+        // one then exits at once (and a connect would reach the other one), so it is started
+        // again on a new port until its own pid file says it is serving.
+        for _attempt in 0..5 {
+            let _ = std::fs::remove_file(run.join("httpd.pid"));
+            let port = free_port();
+            let mut auth = String::new();
+            if password {
+                let users = dir.path().join("users");
+                std::fs::write(&users, format!("{USER}:{{SHA}}{}\n", sha1_base64(PASSWORD)))
+                    .unwrap();
+                auth = format!(
+                    "  AuthType Basic\n  AuthName jeton\n  AuthBasicProvider file\n  AuthUserFile {}\n  Require valid-user\n",
+                    users.display()
+                );
+            } else {
+                auth.push_str("  Require all granted\n");
+            }
+            let user = if root {
+                "User www-data\nGroup www-data\n"
+            } else {
+                ""
+            };
+            let m = modules.display();
+            let conf = format!(
+                "ServerRoot {root_dir}\nPidFile {run}/httpd.pid\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\n\
+                 LoadModule mpm_event_module {m}/mod_mpm_event.so\n\
+                 LoadModule authz_core_module {m}/mod_authz_core.so\n\
+                 LoadModule authz_user_module {m}/mod_authz_user.so\n\
+                 LoadModule authn_core_module {m}/mod_authn_core.so\n\
+                 LoadModule authn_file_module {m}/mod_authn_file.so\n\
+                 LoadModule auth_basic_module {m}/mod_auth_basic.so\n\
+                 LoadModule alias_module {m}/mod_alias.so\n\
+                 LoadModule dav_module {m}/mod_dav.so\n\
+                 LoadModule dav_fs_module {m}/mod_dav_fs.so\n\
+                 {user}ErrorLog {run}/error.log\nDavLockDB {run}/lock\nDocumentRoot {data}\n\
+                 Alias /dav {data}\n<Directory {data}>\n  Dav On\n{auth}</Directory>\n",
+                root_dir = dir.path().display(),
+                run = run.display(),
+                data = data.display(),
             );
-        } else {
-            auth.push_str("  Require all granted\n");
+            let conf_path = dir.path().join("httpd.conf");
+            std::fs::write(&conf_path, conf).unwrap();
+            let child = Command::new(&binary)
+                .arg("-f")
+                .arg(&conf_path)
+                .arg("-DFOREGROUND")
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut child = child;
+            if Self::wait_until_listening(&mut child, port, &run) {
+                return Self { child, port, dir };
+            }
+            let _ = child.wait();
         }
-        let user = if root {
-            "User www-data\nGroup www-data\n"
-        } else {
-            ""
-        };
-        let m = modules.display();
-        let conf = format!(
-            "ServerRoot {root_dir}\nPidFile {run}/httpd.pid\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\n\
-             LoadModule mpm_event_module {m}/mod_mpm_event.so\n\
-             LoadModule authz_core_module {m}/mod_authz_core.so\n\
-             LoadModule authz_user_module {m}/mod_authz_user.so\n\
-             LoadModule authn_core_module {m}/mod_authn_core.so\n\
-             LoadModule authn_file_module {m}/mod_authn_file.so\n\
-             LoadModule auth_basic_module {m}/mod_auth_basic.so\n\
-             LoadModule alias_module {m}/mod_alias.so\n\
-             LoadModule dav_module {m}/mod_dav.so\n\
-             LoadModule dav_fs_module {m}/mod_dav_fs.so\n\
-             {user}ErrorLog {run}/error.log\nDavLockDB {run}/lock\nDocumentRoot {data}\n\
-             Alias /dav {data}\n<Directory {data}>\n  Dav On\n{auth}</Directory>\n",
-            root_dir = dir.path().display(),
-            run = run.display(),
-            data = data.display(),
-        );
-        let conf_path = dir.path().join("httpd.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let child = Command::new(&binary)
-            .arg("-f")
-            .arg(&conf_path)
-            .arg("-DFOREGROUND")
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Self { child, port, dir };
-        server.wait_until_listening(&run);
-        server
+        panic!("apache2 could not bind a free port in five attempts");
     }
 
-    fn wait_until_listening(&self, run: &Path) {
+    /// Whether this server came up: its pid file is written once it has bound its port, and
+    /// it accepts connections. False when it exited (the port was taken).
+    fn wait_until_listening(child: &mut Child, port: u16, run: &Path) -> bool {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
+            if run.join("httpd.pid").is_file()
+                && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            {
+                return true;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let log = std::fs::read_to_string(run.join("error.log")).unwrap_or_default();
-        panic!("apache2 did not start on port {}:\n{log}", self.port);
+        panic!("apache2 did not start on port {port}:\n{log}");
     }
 
     /// Stops the server now (the store becomes unreachable).
