@@ -8,7 +8,7 @@
 
 #[path = "support/crash.rs"]
 mod crash;
-use crash::{Rng, env_count, env_seed};
+use crash::{Rng, env_count, env_seed, vault_with_hotp};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jeton_core::otp::OtpParams;
-use jeton_core::vault::{AccountId, KdfParams, Vault};
+use jeton_core::vault::{AccountId, Vault};
 use jeton_core::{Account, Kind, Secret};
 
 const PATH_ENV: &str = "JETON_CRASH_VAULT";
@@ -92,18 +92,7 @@ fn crash_test_sigkill_at_random_points() {
     let mut rng = Rng(seed);
 
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("vault.jeton");
-    let mut vault =
-        Vault::create_with_kdf(&path, PASS, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
-    let hotp = vault
-        .add(Account {
-            issuer: Some("Bank".into()),
-            name: "hotp".into(),
-            secret: Secret::from_slice(b"12345678901234567890"),
-            params: OtpParams::hotp(0),
-        })
-        .unwrap();
-    drop(vault);
+    let (path, hotp) = vault_with_hotp(dir.path(), PASS);
 
     // What must be in the vault: committed adds (id -> name), minus committed removes.
     let mut committed: BTreeMap<AccountId, String> = BTreeMap::new();

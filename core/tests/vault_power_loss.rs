@@ -16,7 +16,7 @@
 
 #[path = "support/crash.rs"]
 mod crash;
-use crash::{Rng, env_count, env_seed};
+use crash::{Rng, env_count, env_seed, vault_with_hotp};
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{CStr, c_char, c_int, c_void};
@@ -28,7 +28,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use jeton_core::otp::OtpParams;
-use jeton_core::vault::{AccountId, KdfParams, Vault};
+use jeton_core::vault::{AccountId, Vault};
 use jeton_core::{Account, Kind, Secret};
 use rusqlite::ffi;
 
@@ -482,18 +482,7 @@ fn power_loss_at_random_points_loses_nothing_committed() {
     install_shim();
 
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("vault.jeton");
-    let mut vault =
-        Vault::create_with_kdf(&path, PASS, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
-    let hotp = vault
-        .add(Account {
-            issuer: Some("Bank".into()),
-            name: "hotp".into(),
-            secret: Secret::from_slice(b"12345678901234567890"),
-            params: OtpParams::hotp(0),
-        })
-        .unwrap();
-    drop(vault);
+    let (path, hotp) = vault_with_hotp(dir.path(), PASS);
 
     let mut committed: BTreeMap<AccountId, String> = BTreeMap::new();
     let mut in_flight: Option<String> = None;

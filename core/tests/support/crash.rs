@@ -4,7 +4,29 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use jeton_core::otp::OtpParams;
+use jeton_core::vault::{AccountId, KdfParams, Vault};
+use jeton_core::{Account, Secret};
+
+/// A new vault at `dir/vault.jeton` (test KDF, passphrase `pass`) holding one HOTP account,
+/// RFC 4226's secret at counter 0: its path and the account's id.
+pub fn vault_with_hotp(dir: &Path, pass: &str) -> (PathBuf, AccountId) {
+    let path = dir.join("vault.jeton");
+    let mut vault =
+        Vault::create_with_kdf(&path, pass, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+    let hotp = vault
+        .add(Account {
+            issuer: Some("Bank".into()),
+            name: "hotp".into(),
+            secret: Secret::from_slice(b"12345678901234567890"),
+            params: OtpParams::hotp(0),
+        })
+        .unwrap();
+    (path, hotp)
+}
 
 /// `$name` as a number, or `default`.
 pub fn env_count(name: &str, default: u64) -> u64 {
