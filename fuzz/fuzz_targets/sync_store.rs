@@ -6,85 +6,12 @@
 //! hide or replay, never forge).
 #![no_main]
 
-use std::collections::BTreeMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use arbitrary::Arbitrary;
-use jeton_core::sync::{self, BlobStore, Created, StoreError};
-use jeton_core::vault::{KdfParams, Vault};
+use jeton_core::sync;
+use jeton_fuzz::sync::{Memory, template, with_device_b};
 use libfuzzer_sys::fuzz_target;
-
-const PASS: &str = "fuzzing sync";
-
-/// A store in memory, with the contract's semantics (create-if-absent, prefix listing).
-#[derive(Default)]
-struct Memory(Mutex<BTreeMap<String, Vec<u8>>>);
-
-impl BlobStore for Memory {
-    fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
-        let mut files = self.0.lock().unwrap();
-        if files.contains_key(name) {
-            return Ok(Created::AlreadyExists);
-        }
-        files.insert(name.to_owned(), bytes.to_vec());
-        Ok(Created::New)
-    }
-
-    fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.0.lock().unwrap().get(name) {
-            Some(bytes) if bytes.len() as u64 > limit => Err(StoreError::TooLarge { limit }),
-            found => Ok(found.cloned()),
-        }
-    }
-
-    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let folder = format!("{prefix}/");
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .keys()
-            .filter(|name| name.starts_with(&folder))
-            .cloned()
-            .collect())
-    }
-
-    fn delete(&self, name: &str) -> Result<(), StoreError> {
-        self.0.lock().unwrap().remove(name);
-        Ok(())
-    }
-}
-
-/// The store two devices synced through, and the second device's vault file, made once.
-struct Template {
-    files: BTreeMap<String, Vec<u8>>,
-    vault: Vec<u8>,
-    dir: std::path::PathBuf,
-}
-
-fn template() -> &'static Template {
-    static TEMPLATE: OnceLock<Template> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("jeton-fuzz-sync-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = Memory::default();
-        let mut a = Vault::create_with_kdf(dir.join("a.jeton"), PASS, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
-        a.add(jeton_core::uri::parse("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP&issuer=A").unwrap())
-            .unwrap();
-        sync::init(&mut a, &store).unwrap();
-        let b_path = dir.join("b.jeton");
-        let mut b = Vault::create_with_kdf(&b_path, PASS, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
-        sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
-        sync::sync(&mut b, &store).unwrap();
-        a.add(jeton_core::uri::parse("otpauth://hotp/B:b?secret=JBSWY3DPEHPK3PXQ&issuer=B").unwrap())
-            .unwrap();
-        sync::sync(&mut a, &store).unwrap();
-        drop(b);
-        let files = store.0.into_inner().unwrap();
-        Template { files, vault: std::fs::read(&b_path).unwrap(), dir }
-    })
-}
 
 #[derive(Debug, Arbitrary)]
 enum Edit {
@@ -135,21 +62,15 @@ fuzz_target!(|edits: Vec<Edit>| {
         }
     }
     let store = Memory(Mutex::new(files));
-    let path = template.dir.join(format!("b-{}.jeton", std::process::id()));
-    std::fs::write(&path, &template.vault).unwrap();
-    let mut vault = Vault::open(&path).unwrap();
-    vault.unlock_with_passphrase(PASS).unwrap();
-    if sync::sync(&mut vault, &store).is_ok() {
-        for entry in vault.list().unwrap() {
-            assert!(
-                matches!(entry.issuer.as_deref(), Some("A" | "B")),
-                "an account no device wrote: {:?}",
-                entry.issuer
-            );
+    with_device_b(|vault| {
+        if sync::sync(vault, &store).is_ok() {
+            for entry in vault.list().unwrap() {
+                assert!(
+                    matches!(entry.issuer.as_deref(), Some("A" | "B")),
+                    "an account no device wrote: {:?}",
+                    entry.issuer
+                );
+            }
         }
-    }
-    drop(vault);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    });
 });

@@ -1,7 +1,8 @@
 //! Helpers shared by the fuzz targets: keeping key derivations cheap, letting the scanner catch
-//! its own panics, and a small real vault to tamper with.
+//! its own panics, a small real vault to tamper with, and a real sync store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod sync;
 pub mod vault;
 
 use std::sync::Once;

@@ -32,7 +32,8 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// The most ops one file carries.
 pub const MAX_OPS_PER_FILE: usize = 1000;
 
-const MAGIC: &[u8] = b"JSYNC";
+/// The first bytes of an op file.
+pub(super) const OP_MAGIC: &[u8] = b"JSYNC";
 const CANARY: &[u8] = b"jeton sync canary";
 
 /// A SHA-256 of a file's bytes.
@@ -172,7 +173,7 @@ pub fn seal_ops(
         device: &device.0,
         seq,
     };
-    let mut bytes = MAGIC.to_vec();
+    let mut bytes = OP_MAGIC.to_vec();
     bytes.extend_from_slice(&VERSION.to_be_bytes());
     bytes.extend(keys.seal.seal(&plain, &context)?);
     Ok(bytes)
@@ -189,7 +190,7 @@ pub fn open_ops(
 ) -> Result<(Vec<Op>, Meta), SyncError> {
     let name = op_name(device, seq);
     let bad = |why: &str| SyncError::Tampered(format!("{name} {why}"));
-    let (version, sealed) = unframe(bytes, MAGIC, &name, "a Jeton sync file")?;
+    let (version, sealed) = unframe(bytes, OP_MAGIC, &name, "a Jeton sync file")?;
     let context = Context::SyncOps {
         version,
         device: &device.0,
@@ -303,7 +304,7 @@ mod tests {
         flipped[last] ^= 1;
         assert!(open_ops(&keys, &device, 2, &prev, &flipped).is_err());
         let mut newer = bytes;
-        newer[MAGIC.len() + 1] = 9;
+        newer[OP_MAGIC.len() + 1] = 9;
         assert!(matches!(
             open_ops(&keys, &device, 2, &prev, &newer),
             Err(SyncError::NewerVersion { found: 9, .. })

@@ -28,6 +28,9 @@ mod diff;
 mod engine;
 mod error;
 pub mod folder;
+#[cfg(any(test, feature = "test-params"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hlc;
 mod id;
 mod keys;

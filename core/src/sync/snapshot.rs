@@ -22,7 +22,8 @@ use crate::seal::Context;
 /// The largest snapshot a sync reads (10,000 accounts with their history fit well below it).
 pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
 
-const MAGIC: &[u8] = b"JSNAP";
+/// The first bytes of a snapshot.
+pub(super) const MAGIC: &[u8] = b"JSNAP";
 
 /// A snapshot's sealed body.
 #[derive(Serialize, Deserialize)]
