@@ -128,6 +128,33 @@ fn accounts_and_edits_flow_both_ways() {
 }
 
 #[test]
+fn a_sync_in_steps_refuses_a_vault_written_meanwhile_and_the_next_one_sends_everything() {
+    let mut p = pair();
+    p.b.add(account("x", 1, false)).unwrap();
+    sync::sync_at(&mut p.b, &p.store, T + 1).unwrap();
+    p.a.add(account("y", 2, false)).unwrap();
+    let exchange = sync::begin(&p.a).unwrap();
+    let exchanged = exchange.run(&p.store, T + 2, &Pruning::default()).unwrap();
+    // Written while the store part ran (as another thread of the app could).
+    p.a.add(account("z", 3, false)).unwrap();
+    let before = view(&p.a);
+    assert!(matches!(
+        sync::finish(&mut p.a, exchanged),
+        Err(SyncError::Vault(
+            jeton_core::vault::VaultError::ChangedElsewhere
+        ))
+    ));
+    assert_eq!(view(&p.a), before, "a refused commit applied something");
+    // The files the refused run wrote are read back as this device's own; nothing is lost or
+    // doubled.
+    let r = sync::sync_at(&mut p.a, &p.store, T + 3).unwrap();
+    assert_eq!(r.added, 1, "{r:?}");
+    sync::sync_at(&mut p.b, &p.store, T + 4).unwrap();
+    assert_eq!(view(&p.a), view(&p.b));
+    assert_eq!(view(&p.a).len(), 3);
+}
+
+#[test]
 fn an_account_missing_from_the_remote_is_not_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let store = FolderStore::new(dir.path()).unwrap();

@@ -5,7 +5,9 @@
 //! in Rust: a pairing's sync key crosses only sealed, inside the QR code's text.
 //!
 //! Calls block while they read and write the store; the shells run them off the main thread
-//! (Kotlin `suspend`, Swift `async`). One vault's syncs never overlap: each holds the vault.
+//! (Kotlin `suspend`, Swift `async`). The vault is held only while a call copies from it or
+//! commits to it, never during the store's calls: codes keep coming while a sync waits on the
+//! network, and a store that calls back into the vault does not deadlock.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use jeton_core::sync::pair;
 use jeton_core::sync::recovery;
 use jeton_core::sync::{self as core_sync, BlobStore, Created, FolderStore, StoreError, SyncKey};
+use jeton_core::vault::{Stamp, VaultError};
 use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
@@ -339,6 +342,15 @@ impl VaultSync {
         Self { vault }
     }
 
+    /// Where the vault stands, refused if sync is set up already (checked again on adopting).
+    fn unset_stamp(&self) -> Result<Stamp, JetonError> {
+        let vault = self.vault.session()?;
+        if core_sync::is_set_up(&vault)? {
+            return Err(core_sync::SyncError::AlreadySetUp.into());
+        }
+        Ok(vault.stamp()?)
+    }
+
     /// The sync key, read under the vault's lock and used after it is released.
     fn key(&self) -> Result<SyncKey, JetonError> {
         let vault = self.vault.session()?;
@@ -360,8 +372,11 @@ impl VaultSync {
     /// [`sync`](VaultSync::sync). (The core's `sync::init`; `init` is reserved in Swift.)
     pub fn set_up(&self, store: Arc<dyn SyncStore>) -> Result<(), JetonError> {
         guard(|| {
-            let mut vault = self.vault.session()?;
-            Ok(core_sync::init(&mut vault, &Store(store))?)
+            let store = Store(store);
+            let since = self.unset_stamp()?;
+            let setup = core_sync::Setup::start(&store)?;
+            let adopted = setup.adopt(&mut *self.vault.session()?, since);
+            Ok(adopted.map_err(|e| setup.abandon(&store, e))?)
         })
     }
 
@@ -369,20 +384,24 @@ impl VaultSync {
     /// [`sync`](VaultSync::sync). A pairing joins once.
     pub fn join(&self, store: Arc<dyn SyncStore>, pairing: Arc<Pairing>) -> Result<(), JetonError> {
         guard(|| {
+            let since = self.unset_stamp()?;
             let mut slot = pairing.key.lock().map_err(|_| {
                 JetonError::Internal("an earlier call failed with this pairing".to_owned())
             })?;
             let key = slot.take().ok_or_else(|| {
                 JetonError::Pairing("this pairing was used already; scan the QR code again".into())
             })?;
-            let mut vault = self.vault.session()?;
-            let joined = core_sync::join(&mut vault, &Store(store), &key);
+            let joined = || -> Result<(), JetonError> {
+                let setup = core_sync::Setup::join(&Store(store), &key)?;
+                Ok(setup.adopt(&mut *self.vault.session()?, since)?)
+            };
+            let joined = joined();
             if joined.is_err() {
                 // A failed join (store unreachable, wrong store) may be retried with the same
                 // scan.
                 *slot = Some(key);
             }
-            Ok(joined?)
+            joined
         })
     }
 
@@ -399,11 +418,27 @@ impl VaultSync {
         unix_millis: u64,
     ) -> Result<SyncSummary, JetonError> {
         guard(|| {
-            let report = {
-                let mut vault = self.vault.session()?;
-                core_sync::sync_at(&mut vault, &Store(store), unix_millis)?
-            };
-            Ok(report.into())
+            let store = Store(store);
+            let pruning = core_sync::Pruning::default();
+            // The vault is held only to copy from it and to commit: the store's calls (the
+            // network, or the platform's code) run without it. A vault written in between
+            // (an account added meanwhile) refuses the commit; the sync then runs again, and
+            // reads the files it wrote back as its own history.
+            let mut attempts = 0;
+            loop {
+                let exchange = core_sync::begin(&*self.vault.session()?)?;
+                let exchanged = exchange.run(&store, unix_millis, &pruning)?;
+                let finished = core_sync::finish(&mut *self.vault.session()?, exchanged);
+                match finished {
+                    Ok(finished) => return Ok(finished.prune(&store).into()),
+                    Err(core_sync::SyncError::Vault(VaultError::ChangedElsewhere))
+                        if attempts < 3 =>
+                    {
+                        attempts += 1;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
         })
     }
 
@@ -446,9 +481,10 @@ impl VaultSync {
         guard(|| {
             let passphrase = Zeroizing::new(passphrase);
             let store = Store(store);
+            let since = self.unset_stamp()?;
             let key = recovery::open(&store, &passphrase)?;
-            let mut vault = self.vault.session()?;
-            Ok(core_sync::join(&mut vault, &store, &key)?)
+            let setup = core_sync::Setup::join(&store, &key)?;
+            Ok(setup.adopt(&mut *self.vault.session()?, since)?)
         })
     }
 

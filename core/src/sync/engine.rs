@@ -15,7 +15,7 @@ use super::snapshot::{self, Snapshot};
 use super::state::{Announced, State};
 use super::store::{BlobStore, Created};
 use super::writer::LogWriter;
-use crate::vault::{AccountId, Vault};
+use crate::vault::{AccountId, Record, Stamp, Vault};
 
 /// The most accounts a sync keeps (deleted ones included).
 pub const MAX_ACCOUNTS: usize = 10_000;
@@ -90,19 +90,11 @@ pub fn init(vault: &mut Vault, store: &dyn BlobStore) -> Result<(), SyncError> {
     if is_set_up(vault)? {
         return Err(SyncError::AlreadySetUp);
     }
-    let key = SyncKey::generate()?;
-    let state = State::new(&key, Id::random()?);
-    let plain = encode(&state)?;
-    match store.create(FORMAT_FILE, &log::format_file(&key.derive())?)? {
-        Created::New => {}
-        Created::AlreadyExists => return Err(SyncError::StoreInUse),
-    }
-    if let Err(e) = vault.commit_sync(Vec::new(), Vec::new(), plain) {
-        // The marker is ours and nothing uses it yet: remove it, so a retry can succeed.
-        let _ = store.delete(FORMAT_FILE);
-        return Err(e.into());
-    }
-    Ok(())
+    let since = vault.stamp()?;
+    let setup = Setup::start(store)?;
+    setup
+        .adopt(vault, since)
+        .map_err(|e| setup.abandon(store, e))
 }
 
 /// Joins the sync on `store` that `key` opens, as a new device. Then call [`sync`].
@@ -110,13 +102,63 @@ pub fn join(vault: &mut Vault, store: &dyn BlobStore, key: &SyncKey) -> Result<(
     if is_set_up(vault)? {
         return Err(SyncError::AlreadySetUp);
     }
-    let marker = store
-        .read(FORMAT_FILE, 4096)?
-        .ok_or(SyncError::NoSyncInStore)?;
-    log::check_format(&marker, Some(&key.derive()))?;
-    let state = State::new(key, Id::random()?);
-    vault.commit_sync(Vec::new(), Vec::new(), encode(&state)?)?;
-    Ok(())
+    let since = vault.stamp()?;
+    Setup::join(store, key)?.adopt(vault, since)
+}
+
+/// [`init`] and [`join`] in steps, for callers that share a vault between threads (the
+/// bindings): the store part ([`Setup::start`], [`Setup::join`]) runs without the vault, then
+/// [`Setup::adopt`] writes this device's sync state into it.
+pub struct Setup {
+    state: State,
+    /// Whether [`Setup::start`] wrote the store's format marker (removed again on failure).
+    created: bool,
+}
+
+impl Setup {
+    /// A new sync on `store`, with a fresh key: writes the store's format marker.
+    pub fn start(store: &dyn BlobStore) -> Result<Self, SyncError> {
+        let key = SyncKey::generate()?;
+        let state = State::new(&key, Id::random()?);
+        match store.create(FORMAT_FILE, &log::format_file(&key.derive())?)? {
+            Created::New => Ok(Self {
+                state,
+                created: true,
+            }),
+            Created::AlreadyExists => Err(SyncError::StoreInUse),
+        }
+    }
+
+    /// The sync on `store` that `key` opens, joined as a new device.
+    pub fn join(store: &dyn BlobStore, key: &SyncKey) -> Result<Self, SyncError> {
+        let marker = store
+            .read(FORMAT_FILE, 4096)?
+            .ok_or(SyncError::NoSyncInStore)?;
+        log::check_format(&marker, Some(&key.derive()))?;
+        Ok(Self {
+            state: State::new(key, Id::random()?),
+            created: false,
+        })
+    }
+
+    /// Makes the vault a device of this sync, if it is not set up and has not been written
+    /// since `since` (from [`Vault::stamp`] before the store part).
+    pub fn adopt(&self, vault: &mut Vault, since: Stamp) -> Result<(), SyncError> {
+        if is_set_up(vault)? {
+            return Err(SyncError::AlreadySetUp);
+        }
+        vault.commit_sync(since, Vec::new(), Vec::new(), encode(&self.state)?)?;
+        Ok(())
+    }
+
+    /// After a failed [`Setup::adopt`]: removes the format marker [`Setup::start`] wrote (no
+    /// one uses it yet), so that a retry can succeed; returns `error`.
+    pub fn abandon(self, store: &dyn BlobStore, error: SyncError) -> SyncError {
+        if self.created {
+            let _ = store.delete(FORMAT_FILE);
+        }
+        error
+    }
 }
 
 /// The sync key, for pairing a new device.
@@ -146,172 +188,270 @@ pub fn sync_at(
     sync_with(vault, store, now_ms, &Pruning::default())
 }
 
-/// [`sync_at`] with the given snapshot and pruning policy.
+/// [`sync_at`] with the given snapshot and pruning policy: [`begin`], [`Exchange::run`],
+/// [`finish`] and [`Finished::prune`] in a row.
 pub fn sync_with(
     vault: &mut Vault,
     store: &dyn BlobStore,
     now_ms: u64,
     pruning: &Pruning,
 ) -> Result<SyncReport, SyncError> {
-    let mut state = load(vault)?.ok_or(SyncError::NotSetUp)?;
-    let seen_before = state.seen.clone();
-    let key = SyncKey::from_bytes(&state.key.0).ok_or_else(SyncError::damaged_state)?;
-    let keys = key.derive();
+    let exchanged = begin(vault)?.run(store, now_ms, pruning)?;
+    Ok(finish(vault, exchanged)?.prune(store))
+}
 
-    let marker = store
-        .read(FORMAT_FILE, 4096)?
-        .ok_or(SyncError::NoSyncInStore)?;
-    log::check_format(&marker, Some(&keys))?;
-    let names = store.list(log::ROOT)?;
-    check_versions(&names)?;
-    let mut listing = Listing::parse(&names)?;
+/// What a sync needs from the vault, copied out of it by [`begin`]: the sync state, every
+/// account, and where the vault stood. Holds secrets; wiped when dropped.
+pub struct Exchange {
+    state: State,
+    records: Vec<Record>,
+    since: Stamp,
+}
 
-    // Every log's new files (from a snapshot where they were pruned), checked before anything
-    // is merged or stamped.
-    let news = remote::read(store, &keys, &listing, &state.seen)?;
-    for at in news.ops.iter().filter_map(|op| op.at()) {
-        state.observe(at, now_ms);
+/// What [`Exchange::run`] did on the store and what [`finish`] commits to the vault.
+pub struct Exchanged {
+    report: SyncReport,
+    commit: Option<Commit>,
+    prune: Vec<String>,
+    since: Stamp,
+}
+
+/// The vault's part of a sync: accounts to write and remove, and the new sync state.
+struct Commit {
+    upserts: Vec<Record>,
+    removals: Vec<AccountId>,
+    state: Zeroizing<Vec<u8>>,
+}
+
+/// A sync committed to the vault; [`Finished::prune`] tidies the store.
+pub struct Finished {
+    report: SyncReport,
+    prune: Vec<String>,
+}
+
+/// The first of a sync's steps, for callers that share a vault between threads (the bindings):
+/// copies what the sync needs out of the vault, so that [`Exchange::run`] reads and writes the
+/// store (the network, a platform's storage) without holding it. Then [`finish`] commits; if the
+/// vault was written in between it refuses with [`ChangedElsewhere`](crate::vault::VaultError::ChangedElsewhere) and applies
+/// nothing: begin again (the files the run wrote are read back as this device's own history,
+/// as after a crash).
+pub fn begin(vault: &Vault) -> Result<Exchange, SyncError> {
+    Ok(Exchange {
+        state: load(vault)?.ok_or(SyncError::NotSetUp)?,
+        records: vault.records()?,
+        since: vault.stamp()?,
+    })
+}
+
+/// The last vault step of a sync: commits what [`Exchange::run`] merged, all or nothing, if the
+/// vault has not been written since [`begin`] ([`ChangedElsewhere`](crate::vault::VaultError::ChangedElsewhere) otherwise).
+pub fn finish(vault: &mut Vault, exchanged: Exchanged) -> Result<Finished, SyncError> {
+    if let Some(commit) = exchanged.commit {
+        let Commit {
+            upserts,
+            removals,
+            state,
+        } = commit;
+        vault.commit_sync(exchanged.since, upserts, removals, state)?;
     }
-    if let Some(snapshot) = &news.snapshot {
-        for at in State::clocks(&snapshot.accounts) {
+    Ok(Finished {
+        report: exchanged.report,
+        prune: exchanged.prune,
+    })
+}
+
+impl Finished {
+    /// Removes the store files that every device has read past, best effort (the next sync
+    /// retries what fails), and returns what the sync did.
+    pub fn prune(self, store: &dyn BlobStore) -> SyncReport {
+        for name in &self.prune {
+            if store.delete(name).is_err() {
+                break;
+            }
+        }
+        self.report
+    }
+}
+
+impl Exchange {
+    /// The store half of a sync: reads every device's new files, merges them with this vault's
+    /// changes, and writes this device's new files (and a snapshot when `pruning` says so).
+    /// Touches no vault.
+    pub fn run(
+        self,
+        store: &dyn BlobStore,
+        now_ms: u64,
+        pruning: &Pruning,
+    ) -> Result<Exchanged, SyncError> {
+        let Self {
+            mut state,
+            records,
+            since,
+        } = self;
+        let seen_before = state.seen.clone();
+        let key = SyncKey::from_bytes(&state.key.0).ok_or_else(SyncError::damaged_state)?;
+        let keys = key.derive();
+
+        let marker = store
+            .read(FORMAT_FILE, 4096)?
+            .ok_or(SyncError::NoSyncInStore)?;
+        log::check_format(&marker, Some(&keys))?;
+        let names = store.list(log::ROOT)?;
+        check_versions(&names)?;
+        let mut listing = Listing::parse(&names)?;
+
+        // Every log's new files (from a snapshot where they were pruned), checked before anything
+        // is merged or stamped.
+        let news = remote::read(store, &keys, &listing, &state.seen)?;
+        for at in news.ops.iter().filter_map(|op| op.at()) {
             state.observe(at, now_ms);
         }
-    }
+        if let Some(snapshot) = &news.snapshot {
+            for at in State::clocks(&snapshot.accounts) {
+                state.observe(at, now_ms);
+            }
+        }
 
-    // The vault's changes against the state of the last sync, stamped after what was read.
-    let records = vault.records()?;
-    let local = diff::local_changes(&mut state, &keys, &records, now_ms);
-    let mut report = SyncReport {
-        sent: local.len(),
-        received: news.ops.len(),
-        devices: news.devices,
-        ..SyncReport::default()
-    };
-    state.seen = news.seen;
-    for (device, ack) in news.acks {
-        state.acknowledge(device, ack);
-    }
-    for announced in news.announced {
-        state.announce(announced);
-    }
-    if let Some(snapshot) = news.snapshot {
-        report.received += snapshot.accounts.len();
-        for (device, ack) in snapshot.acks {
+        // The vault's changes against the state of the last sync, stamped after what was read.
+        let local = diff::local_changes(&mut state, &keys, &records, now_ms);
+        let mut report = SyncReport {
+            sent: local.len(),
+            received: news.ops.len(),
+            devices: news.devices,
+            ..SyncReport::default()
+        };
+        state.seen = news.seen;
+        for (device, ack) in news.acks {
             state.acknowledge(device, ack);
         }
-        state.announce(Announced {
-            device: snapshot.device,
-            seq: snapshot.seq,
-            cover: snapshot.cover,
-        });
-        state.absorb(snapshot.accounts);
-    }
+        for announced in news.announced {
+            state.announce(announced);
+        }
+        if let Some(snapshot) = news.snapshot {
+            report.received += snapshot.accounts.len();
+            for (device, ack) in snapshot.acks {
+                state.acknowledge(device, ack);
+            }
+            state.announce(Announced {
+                device: snapshot.device,
+                seq: snapshot.seq,
+                cover: snapshot.cover,
+            });
+            state.absorb(snapshot.accounts);
+        }
 
-    let mut ops = news.ops;
-    ops.extend(local.iter().cloned());
-    ops.sort_by_key(|op| op.at());
-    let mut clashes = Vec::new();
-    for op in ops {
-        state.apply(op, &mut clashes);
-    }
-    if state.accounts.len() > MAX_ACCOUNTS {
-        return Err(SyncError::TooLarge(format!(
-            "more than {MAX_ACCOUNTS} accounts"
-        )));
-    }
+        let mut ops = news.ops;
+        ops.extend(local.iter().cloned());
+        ops.sort_by_key(|op| op.at());
+        let mut clashes = Vec::new();
+        for op in ops {
+            state.apply(op, &mut clashes);
+        }
+        if state.accounts.len() > MAX_ACCOUNTS {
+            return Err(SyncError::TooLarge(format!(
+                "more than {MAX_ACCOUNTS} accounts"
+            )));
+        }
 
-    // This device's new files, before the vault commits: a crash in between leaves files that
-    // the next sync reads back as this device's own history.
-    let mut log = LogWriter::new(&state, store, &keys, now_ms)?;
-    for chunk in local.chunks(MAX_OPS_PER_FILE) {
-        log.append(chunk, None)?;
-    }
-    log.record(&mut state, &mut listing);
-    let best = prune::best(&state, &listing);
-    let pruned_unsnapshotted = best.is_none()
-        && listing
-            .logs
-            .values()
-            .any(|seqs| seqs.first().is_some_and(|low| *low > 1));
-    let snapshot_due =
-        prune::uncovered(&listing, best) >= pruning.snapshot_after.max(1) || pruned_unsnapshotted;
-    // A device's first file makes it known to the others, which then wait for it to read
-    // their files before pruning them.
-    let ack_due = log.written == 0
-        && (!state.seen.contains_key(&state.device)
-            || best.is_some_and(|b| prune::should_acknowledge(&state, b)));
-    if snapshot_due {
-        // The announcement first, then the snapshot: a snapshot on the store is always
-        // announced in its writer's log.
-        let cover = state.seen.clone();
-        let seq = log.append(&[], Some(cover.clone()))?;
-        let snapshot = Snapshot {
-            device: state.device,
-            seq,
-            cover: cover.clone(),
-            acks: state.acks.clone(),
-            accounts: state
-                .accounts
-                .iter()
-                .map(|(id, e)| {
-                    let mut e = e.clone();
-                    e.local = None;
-                    (*id, e)
-                })
-                .collect(),
+        // This device's new files, before the vault commits: a crash in between leaves files that
+        // the next sync reads back as this device's own history.
+        let mut log = LogWriter::new(&state, store, &keys, now_ms)?;
+        for chunk in local.chunks(MAX_OPS_PER_FILE) {
+            log.append(chunk, None)?;
+        }
+        log.record(&mut state, &mut listing);
+        let best = prune::best(&state, &listing);
+        let pruned_unsnapshotted = best.is_none()
+            && listing
+                .logs
+                .values()
+                .any(|seqs| seqs.first().is_some_and(|low| *low > 1));
+        let snapshot_due = prune::uncovered(&listing, best) >= pruning.snapshot_after.max(1)
+            || pruned_unsnapshotted;
+        // A device's first file makes it known to the others, which then wait for it to read
+        // their files before pruning them.
+        let ack_due = log.written == 0
+            && (!state.seen.contains_key(&state.device)
+                || best.is_some_and(|b| prune::should_acknowledge(&state, b)));
+        if snapshot_due {
+            // The announcement first, then the snapshot: a snapshot on the store is always
+            // announced in its writer's log.
+            let cover = state.seen.clone();
+            let seq = log.append(&[], Some(cover.clone()))?;
+            let snapshot = Snapshot {
+                device: state.device,
+                seq,
+                cover: cover.clone(),
+                acks: state.acks.clone(),
+                accounts: state
+                    .accounts
+                    .iter()
+                    .map(|(id, e)| {
+                        let mut e = e.clone();
+                        e.local = None;
+                        (*id, e)
+                    })
+                    .collect(),
+            };
+            match store.create(
+                &log::snap_name(&state.device, seq),
+                &snapshot::seal(&keys, &snapshot)?,
+            )? {
+                Created::New => {}
+                Created::AlreadyExists => return Err(SyncError::Busy),
+            }
+            log.record(&mut state, &mut listing);
+            listing.snaps.insert((state.device, seq));
+            state.announce(Announced {
+                device: state.device,
+                seq,
+                cover,
+            });
+        } else if ack_due {
+            log.append(&[], None)?;
+            log.record(&mut state, &mut listing);
+        }
+
+        let apply = diff::to_vault(&mut state, &records, now_ms / 1000);
+        report.added = apply.added;
+        report.updated = apply.updated;
+        report.removed = apply.removals.len();
+        report.skipped = apply.skipped;
+        report.conflicts = clashes
+            .into_iter()
+            .map(|c| Conflict {
+                account: state
+                    .accounts
+                    .get(&c.id)
+                    .and_then(|e| e.local.as_deref())
+                    .and_then(|t| t.parse().ok()),
+                kept: c.kept,
+                lost: c.lost,
+            })
+            .collect();
+        prune::retain(&mut state, &listing);
+        let unchanged = report.sent == 0
+            && report.received == 0
+            && apply.upserts.is_empty()
+            && apply.removals.is_empty()
+            && state.seen == seen_before;
+        let commit = if unchanged {
+            None
+        } else {
+            Some(Commit {
+                upserts: apply.upserts,
+                removals: apply.removals,
+                state: encode(&state)?,
+            })
         };
-        match store.create(
-            &log::snap_name(&state.device, seq),
-            &snapshot::seal(&keys, &snapshot)?,
-        )? {
-            Created::New => {}
-            Created::AlreadyExists => return Err(SyncError::Busy),
-        }
-        log.record(&mut state, &mut listing);
-        listing.snaps.insert((state.device, seq));
-        state.announce(Announced {
-            device: state.device,
-            seq,
-            cover,
-        });
-    } else if ack_due {
-        log.append(&[], None)?;
-        log.record(&mut state, &mut listing);
-    }
-
-    let apply = diff::to_vault(&mut state, &records, now_ms / 1000);
-    report.added = apply.added;
-    report.updated = apply.updated;
-    report.removed = apply.removals.len();
-    report.skipped = apply.skipped;
-    report.conflicts = clashes
-        .into_iter()
-        .map(|c| Conflict {
-            account: state
-                .accounts
-                .get(&c.id)
-                .and_then(|e| e.local.as_deref())
-                .and_then(|t| t.parse().ok()),
-            kept: c.kept,
-            lost: c.lost,
+        Ok(Exchanged {
+            report,
+            commit,
+            // Pruning comes after the commit and is best effort: the next sync retries what fails.
+            prune: prune::plan(&state, &listing, now_ms, pruning),
+            since,
         })
-        .collect();
-    prune::retain(&mut state, &listing);
-    let unchanged = report.sent == 0
-        && report.received == 0
-        && apply.upserts.is_empty()
-        && apply.removals.is_empty()
-        && state.seen == seen_before;
-    if !unchanged {
-        vault.commit_sync(apply.upserts, apply.removals, encode(&state)?)?;
     }
-    // Pruning comes after the commit and is best effort: the next sync retries what fails.
-    for name in prune::plan(&state, &listing, now_ms, pruning) {
-        if store.delete(&name).is_err() {
-            break;
-        }
-    }
-    Ok(report)
 }
 
 /// A folder of a later version (`jeton-sync/v2/...`) means a newer Jeton writes here.

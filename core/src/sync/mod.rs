@@ -48,7 +48,8 @@ pub mod webdav;
 mod writer;
 
 pub use engine::{
-    Conflict, MAX_ACCOUNTS, SyncReport, init, is_set_up, join, key, leave, sync, sync_at, sync_with,
+    Conflict, Exchange, Exchanged, Finished, MAX_ACCOUNTS, Setup, SyncReport, begin, finish, init,
+    is_set_up, join, key, leave, sync, sync_at, sync_with,
 };
 pub use error::SyncError;
 pub use folder::FolderStore;

@@ -65,6 +65,7 @@ pub use rekey::{NewPassphrase, PassphraseChange};
 pub use schema::SCHEMA_VERSION;
 use session::Session;
 pub use session::{UnlockKey, Unlocker};
+pub use sync_state::Stamp;
 use write::Change;
 
 use crypto::{Place, VaultKeys};

@@ -5,6 +5,14 @@
 use super::write::Setting;
 use super::*;
 
+/// Where an unlocked vault stood at one moment (its file and its index generation): what the sync
+/// read is still current if the vault's stamp has not moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    vault_id: [u8; 16],
+    generation: u64,
+}
+
 impl Vault {
     /// Every account with its secret, in the user's order.
     pub fn records(&self) -> Result<Vec<Record>, VaultError> {
@@ -24,15 +32,30 @@ impl Vault {
             .map_err(|_| VaultError::Damaged(Damage::SyncState))
     }
 
+    /// Where this unlocked vault stands now; any later write (through this handle or another)
+    /// moves it on.
+    pub fn stamp(&self) -> Result<Stamp, VaultError> {
+        Ok(Stamp {
+            vault_id: self.header.vault_id,
+            generation: self.session()?.index.generation,
+        })
+    }
+
     /// Writes `upserts` (new accounts keep the id given), removes `removals` and stores the new
-    /// sync `state`, in one transaction. The records are checked as [`Vault::add`] checks them.
+    /// sync `state`, in one transaction, if the vault still stands where it did at `since`
+    /// (from [`Vault::stamp`] when the sync read it); otherwise
+    /// [`VaultError::ChangedElsewhere`] and nothing is written. The records are checked as
+    /// [`Vault::add`] checks them.
     pub fn commit_sync(
         &mut self,
+        since: Stamp,
         upserts: Vec<Record>,
         removals: Vec<AccountId>,
         state: Zeroizing<Vec<u8>>,
     ) -> Result<(), VaultError> {
-        self.session()?;
+        if self.stamp()? != since {
+            return Err(VaultError::ChangedElsewhere);
+        }
         for record in &upserts {
             check(&record.account)?;
         }
