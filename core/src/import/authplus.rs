@@ -47,7 +47,7 @@ pub fn is_encrypted(data: &[u8]) -> bool {
     let Ok((mut archive, index)) = open(data) else {
         return true;
     };
-    archive.by_index_raw(index).is_ok_and(|f| f.encrypted())
+    archive.by_index_raw(index).map_or(true, |f| f.encrypted())
 }
 
 /// Reads a backup with its password.
