@@ -16,6 +16,11 @@ fuzz_target!(|data: &[u8]| {
         // The fixtures' password, so that the seeds decrypt and the decrypted text is fuzzed.
         let _ = import::read(data, None, Some("test"));
     }
+    if detected == Some(Format::AuthenticatorPlus) {
+        // Its fixture's password (ZipCrypto: no key derivation), so that the seed's entry is
+        // decrypted and inflated, and its text fuzzed.
+        let _ = import::read(data, None, Some("testtesttest"));
+    }
     for format in Format::ALL {
         if Some(format) != detected {
             let _ = import::read(data, Some(format), None);

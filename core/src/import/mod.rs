@@ -1,8 +1,9 @@
 //! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
-//! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authy, FreeOTP 2 and TOTP Authenticator
-//! backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and the exports
-//! or private stores of the other apps [`Format`] names. One file per app; the cryptography they
-//! need is in [`crate::seal::foreign`].
+//! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authenticator Plus, Authy, FreeOTP 2 and TOTP
+//! Authenticator backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and
+//! the exports or private stores of the other apps [`Format`] names. One file per app; the
+//! cryptography they need is in [`crate::seal::foreign`] (Authenticator Plus's zip cipher: in the
+//! `zip` crate).
 //!
 //! Reading a file never half-succeeds: a broken, truncated or wrongly decrypted file is an
 //! [`ImportError`] naming the problem, and nothing is returned. Inside a readable file, an entry
@@ -28,6 +29,7 @@ use crate::{Account, Secret};
 
 pub mod aegis;
 pub mod andotp;
+pub mod authplus;
 pub mod authpro;
 pub mod authy;
 pub mod battlenet;
@@ -126,11 +128,13 @@ pub enum Format {
     TotpAuthenticator,
     /// An Ente Auth encrypted export (its plain export is an [`Format::OtpauthList`]).
     Ente,
+    /// An Authenticator Plus backup: a password-encrypted zip holding an `otpauth://` list.
+    AuthenticatorPlus,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 19] = [
+    pub const ALL: [Format; 20] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -150,11 +154,13 @@ impl Format {
         Format::Duo,
         Format::TotpAuthenticator,
         Format::Ente,
+        Format::AuthenticatorPlus,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
-    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`, `ente`.
+    /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`, `ente`,
+    /// `authplus`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -176,6 +182,7 @@ impl Format {
             Format::Duo => "duo",
             Format::TotpAuthenticator => "totp-authenticator",
             Format::Ente => "ente",
+            Format::AuthenticatorPlus => "authplus",
         }
     }
 
@@ -208,6 +215,7 @@ impl Format {
             Format::Duo => "Duo Mobile",
             Format::TotpAuthenticator => "TOTP Authenticator",
             Format::Ente => "Ente Auth",
+            Format::AuthenticatorPlus => "Authenticator Plus",
         }
     }
 }
@@ -223,7 +231,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth, Authenticator Plus)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -344,6 +352,7 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         Format::FreeOtp => freeotp::is_encrypted(data),
         Format::TotpAuthenticator => totpauth::is_encrypted(data),
         Format::Ente => ente::is_encrypted(data),
+        Format::AuthenticatorPlus => authplus::is_encrypted(data),
         Format::GoogleMigration
         | Format::OtpauthList
         | Format::Bitwarden
@@ -389,6 +398,7 @@ pub fn read(
         Format::Duo => duo::read(data)?,
         Format::TotpAuthenticator => totpauth::read(data, password)?,
         Format::Ente => ente::read(data, password)?,
+        Format::AuthenticatorPlus => authplus::read(data, password)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;

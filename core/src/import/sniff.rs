@@ -1,15 +1,18 @@
-//! Telling the newer formats apart by their contents: SQLite databases by the tables their
-//! schema names, Android shared preferences by the keys they hold, JSON by its shape, CSV by its
-//! header. Each test also recognises a file cut short, so that it is reported as a damaged file
+//! Telling the newer formats apart by their contents: zip archives by the entry they name, SQLite
+//! databases by the tables their schema names, Android shared preferences by the keys they hold,
+//! JSON by its shape, CSV by its header. Each test also recognises a file cut short, so that it is reported as a damaged file
 //! of its format rather than as an unknown file.
 
 use super::{
-    Format, andotp, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp, prefs,
-    sqlite, totpauth,
+    Format, andotp, authplus, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp,
+    prefs, sqlite, totpauth,
 };
 
 /// The format of a file that is not UTF-8 text: a database or an encrypted backup.
 pub(crate) fn binary(data: &[u8]) -> Option<Format> {
+    if authplus::looks_like_backup(data) {
+        return Some(Format::AuthenticatorPlus);
+    }
     if authpro::is_encrypted(data) {
         return Some(Format::AuthenticatorPro);
     }

@@ -1,0 +1,220 @@
+//! Authenticator Plus (com.mufri.authenticatorplus) backups: a zip archive, encrypted with the
+//! backup password, whose entry `Accounts.txt` is a list of `otpauth://` URIs, one a line (read
+//! by [`super::plain`]).
+//!
+//! The app encrypts the entry with the zip format's traditional PKWARE cipher ("ZipCrypto") and
+//! compresses it with deflate; the archive is read with the `zip` crate. ZipCrypto is weak (a
+//! known plaintext breaks it) and has no authentication tag: the password is checked by one byte
+//! of the 12-byte encryption header (a wrong password passes with odds of 1 in 256), then the
+//! decrypted, inflated text by the entry's CRC-32. Any failure after the password byte passed is
+//! reported as a wrong password "or the file was altered": the two cannot be told apart. Jeton
+//! reads this format only to move people out of it.
+//!
+//! Not read: a SQLCipher database (compatibility 3, table `accounts`), which Aegis read as
+//! Authenticator Plus's backup for two months of 2020 before it moved to this zip (Aegis commit
+//! 1824d38f, "Import from ZIP for the Authenticator Plus, instead of SQLite databases"); no such
+//! file was available to test against, and reading it would need a SQLCipher page decryptor.
+
+use std::io::Cursor;
+
+use zeroize::Zeroizing;
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use super::{Format, ImportError, Read, fields::contains, plain};
+
+const FORMAT: Format = Format::AuthenticatorPlus;
+/// The entry of the archive that holds the accounts.
+pub const ENTRY_NAME: &str = "Accounts.txt";
+/// How a zip archive starts (a local file header).
+const LOCAL_HEADER: &[u8] = b"PK\x03\x04";
+/// The largest `Accounts.txt` read (declared or inflated): 10,000 URIs of 400 bytes fit four
+/// times over. More is refused before or while inflating it, as a crafted file (a zip bomb).
+pub const MAX_LIST_BYTES: u64 = 16 << 20;
+const CHUNK: usize = 8 * 1024;
+
+type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
+
+/// Whether the bytes look like an Authenticator Plus backup: a zip archive that names
+/// `Accounts.txt` (its first local header does, so a file cut short is still recognised).
+pub(crate) fn looks_like_backup(data: &[u8]) -> bool {
+    data.starts_with(LOCAL_HEADER) && contains(data, ENTRY_NAME.as_bytes())
+}
+
+/// Whether the backup's `Accounts.txt` is encrypted (the app always encrypts it). A file that
+/// cannot be opened as a zip archive counts as encrypted, so that reading it names the damage.
+pub fn is_encrypted(data: &[u8]) -> bool {
+    let Ok((mut archive, index)) = open(data) else {
+        return true;
+    };
+    archive.by_index_raw(index).map_or(true, |f| f.encrypted())
+}
+
+/// Reads a backup with its password.
+pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
+    let (mut archive, index) = open(data)?;
+    let (encrypted, declared) = archive
+        .by_index_raw(index)
+        .map(|f| (f.encrypted(), f.size()))
+        .map_err(damaged)?;
+    if declared > MAX_LIST_BYTES {
+        return Err(too_large(declared));
+    }
+    let password = match (encrypted, password) {
+        (true, None) => return Err(ImportError::PasswordRequired(FORMAT)),
+        (true, Some(password)) => Some(password.as_bytes()),
+        (false, _) => None,
+    };
+    let file = match password {
+        Some(password) => archive.by_index_decrypt(index, password),
+        None => archive.by_index(index),
+    };
+    let file = file.map_err(|e| match e {
+        ZipError::InvalidPassword => ImportError::WrongPassword(FORMAT),
+        ZipError::UnsupportedArchive(what) => ImportError::unsupported(
+            FORMAT,
+            format!("{what} (Jeton reads ZipCrypto entries, stored or deflated)"),
+        ),
+        other => damaged(other),
+    })?;
+    // An inflate or CRC-32 failure: a wrong password that passed the check byte, or an altered
+    // file (a plain entry: an altered file).
+    let text = read_bounded(file, declared, || match password {
+        Some(_) => ImportError::WrongPassword(FORMAT),
+        None => ImportError::malformed(
+            FORMAT,
+            format!("{ENTRY_NAME} does not inflate or does not match its CRC-32"),
+        ),
+    })?;
+    plain::read(super::utf8(&text, FORMAT)?)
+}
+
+/// The archive and the index of its `Accounts.txt`: the first entry of that name, in any
+/// folder (the way Aegis's importer finds it).
+fn open(data: &[u8]) -> Result<(Archive<'_>, usize), ImportError> {
+    let archive = ZipArchive::new(Cursor::new(data)).map_err(damaged)?;
+    let index = (0..archive.len())
+        .find(|&i| {
+            archive
+                .name_for_index(i)
+                .is_some_and(|name| name.rsplit(['/', '\\']).next() == Some(ENTRY_NAME))
+        })
+        .ok_or_else(|| {
+            ImportError::malformed(FORMAT, format!("the archive holds no {ENTRY_NAME}"))
+        })?;
+    Ok((archive, index))
+}
+
+/// Reads `reader` to its end into a zeroizing buffer, refusing more than [`MAX_LIST_BYTES`]; a
+/// read error becomes `failed()`. The buffer is sized from the declared size and, when that
+/// was a lie, grown by copying into a new zeroizing buffer (never reallocated in place, which
+/// would leave the old bytes behind).
+fn read_bounded(
+    mut reader: impl std::io::Read,
+    declared: u64,
+    failed: impl Fn() -> ImportError,
+) -> Result<Zeroizing<Vec<u8>>, ImportError> {
+    let limit = usize::try_from(MAX_LIST_BYTES).unwrap_or(usize::MAX);
+    let capacity = usize::try_from(declared).map_or(limit, |d| d.min(limit));
+    let mut out = Zeroizing::new(Vec::with_capacity(capacity + 1));
+    let mut chunk = Zeroizing::new([0u8; CHUNK]);
+    loop {
+        let n = reader.read(&mut chunk[..]).map_err(|_| failed())?;
+        if n == 0 {
+            return Ok(out);
+        }
+        let len = out.len() + n;
+        if len > limit {
+            return Err(too_large(len as u64));
+        }
+        if len > out.capacity() {
+            let mut grown =
+                Zeroizing::new(Vec::with_capacity(len.max(out.capacity() * 2).min(limit)));
+            grown.extend_from_slice(&out);
+            out = grown;
+        }
+        out.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn too_large(len: u64) -> ImportError {
+    ImportError::malformed(
+        FORMAT,
+        format!("{ENTRY_NAME} is {len} bytes or more, more than Jeton reads ({MAX_LIST_BYTES})"),
+    )
+}
+
+fn damaged(error: ZipError) -> ImportError {
+    ImportError::malformed(FORMAT, format!("not a readable zip archive: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipWriter};
+
+    use super::*;
+
+    const LIST: &str = "otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ&issuer=Deno\n";
+
+    /// A zip holding `entries`, deflated, not encrypted (the `zip` crate writes ZipCrypto only
+    /// through a private API; the encrypted path is tested on the real file in
+    /// `core/tests/authenticator_plus.rs`).
+    fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_plain_entry_in_a_folder_is_read_without_a_password() {
+        let data = zip(&[
+            ("notes.txt", b"x"),
+            ("backup/Accounts.txt", LIST.as_bytes()),
+        ]);
+        assert!(looks_like_backup(&data));
+        assert!(!is_encrypted(&data));
+        let (entries, refused) = read(&data, None).unwrap();
+        assert_eq!((entries.len(), refused.len()), (1, 0));
+        assert_eq!(entries[0].account.name, "Mason");
+        // A password given for a plain entry is not needed, and does no harm.
+        assert_eq!(read(&data, Some("x")).unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn an_archive_without_the_list_is_damaged() {
+        let data = zip(&[("Accounts.txt.bak", LIST.as_bytes())]);
+        assert!(
+            matches!(read(&data, Some("x")), Err(ImportError::Malformed { detail, .. }) if detail.contains("no Accounts.txt"))
+        );
+        assert!(matches!(
+            read(b"PK\x03\x04", None),
+            Err(ImportError::Malformed { .. })
+        ));
+        assert!(!looks_like_backup(b"Accounts.txt"));
+    }
+
+    #[test]
+    fn a_list_bigger_than_the_limit_is_refused() {
+        let big = vec![b'\n'; usize::try_from(MAX_LIST_BYTES).unwrap() + 1];
+        let data = zip(&[("Accounts.txt", &big)]);
+        assert!(data.len() < 100_000, "a small file: {}", data.len());
+        assert!(
+            matches!(read(&data, None), Err(ImportError::Malformed { detail, .. }) if detail.contains("more than Jeton reads"))
+        );
+        // A declared size that lies: the reader stops at the limit all the same.
+        let endless = std::io::repeat(b'\n');
+        let failed = || ImportError::WrongPassword(FORMAT);
+        assert!(
+            matches!(read_bounded(endless, 10, failed), Err(ImportError::Malformed { detail, .. }) if detail.contains("more than Jeton reads"))
+        );
+        let grown = read_bounded(&[7u8; 3 * CHUNK][..], 1, failed).unwrap();
+        assert_eq!(grown.as_slice(), &[7u8; 3 * CHUNK][..]);
+    }
+}
