@@ -60,8 +60,10 @@ impl core_vault::KeyWrapper for Platform {
 }
 
 /// Argon2id costs of a passphrase. [`default_kdf_parameters`] is what [`Vault::create`] uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct KdfParameters {
+/// (The core's `KdfParams`, declared to UniFFI as it is, under the name the shells know.)
+#[uniffi::remote(Record)]
+#[uniffi(name = "KdfParameters")]
+pub struct KdfParams {
     /// Memory in KiB.
     pub memory_kib: u32,
     /// Passes over memory.
@@ -72,13 +74,8 @@ pub struct KdfParameters {
 
 /// The default passphrase costs (64 MiB, 3 passes, 1 lane).
 #[uniffi::export]
-pub fn default_kdf_parameters() -> KdfParameters {
-    let p = KdfParams::DEFAULT;
-    KdfParameters {
-        memory_kib: p.memory_kib,
-        iterations: p.iterations,
-        parallelism: p.parallelism,
-    }
+pub fn default_kdf_parameters() -> KdfParams {
+    KdfParams::DEFAULT
 }
 
 /// The key slots of a [`Vault`]: its passphrase and the device keystore.

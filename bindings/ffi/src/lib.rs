@@ -34,10 +34,16 @@ mod vault;
 pub use backup::{AutoBackupOutcome, AutoBackupSetting};
 pub use error::JetonError;
 pub use handoff::{HandoffProgress, HandoffReceiver, HandoffSeries};
-pub use keys::{KdfParameters, KeyWrapError, KeyWrapper, VaultKeys, default_kdf_parameters};
+pub use keys::{KeyWrapError, KeyWrapper, VaultKeys, default_kdf_parameters};
+// The core's own types cross as they are (UniFFI `remote` declarations in `otp` and `keys`),
+// under the names the shells use.
+pub use jeton_core::otp::{
+    Algorithm as HashAlgorithm, Kind as OtpKind, OtpParams as OtpParameters,
+};
+pub use jeton_core::vault::KdfParams as KdfParameters;
 pub use otp::{
-    AccountDetails, CodeOutcome, HashAlgorithm, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, OtpKind,
-    OtpParameters, codes_at, default_totp_parameters,
+    AccountDetails, CodeOutcome, MAX_VERIFY_WINDOW, OtpAccount, OtpCode, codes_at,
+    default_totp_parameters,
 };
 pub use scan::{
     MigrationPart, ScanPoint, ScannedCode, ScannedContent, Scanner, scan_frame, scan_image,

@@ -10,9 +10,14 @@ use jeton_core::{Account, Code, Secret, uri};
 
 use crate::error::{JetonError, guard};
 
+// The core's own types, declared to UniFFI as they are (`remote`) under the names the shells
+// know: no mirror types, no conversions. The declarations must match the core's; the compiler
+// checks that they do.
+
 /// How the moving factor is chosen and the code is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum OtpKind {
+#[uniffi::remote(Enum)]
+#[uniffi(name = "OtpKind")]
+pub enum Kind {
     /// Time-based (RFC 6238).
     Totp,
     /// Counter-based (RFC 4226).
@@ -22,8 +27,9 @@ pub enum OtpKind {
 }
 
 /// The hash under the HMAC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HashAlgorithm {
+#[uniffi::remote(Enum)]
+#[uniffi(name = "HashAlgorithm")]
+pub enum Algorithm {
     /// HMAC-SHA-1, what nearly every service uses.
     Sha1,
     /// HMAC-SHA-256.
@@ -33,12 +39,13 @@ pub enum HashAlgorithm {
 }
 
 /// Everything but the secret that decides an account's codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct OtpParameters {
+#[uniffi::remote(Record)]
+#[uniffi(name = "OtpParameters")]
+pub struct OtpParams {
     /// TOTP, HOTP or Steam.
-    pub kind: OtpKind,
+    pub kind: Kind,
     /// Hash under the HMAC.
-    pub algorithm: HashAlgorithm,
+    pub algorithm: Algorithm,
     /// Number of digits, 1–10 (Steam: 5).
     pub digits: u8,
     /// Seconds per step (TOTP, Steam), at least 1.
@@ -51,8 +58,8 @@ pub struct OtpParameters {
 
 /// The usual TOTP parameters: SHA-1, 6 digits, 30 seconds.
 #[uniffi::export]
-pub fn default_totp_parameters() -> OtpParameters {
-    OtpParams::totp().into()
+pub fn default_totp_parameters() -> OtpParams {
+    OtpParams::totp()
 }
 
 /// A code ready to show.
@@ -94,7 +101,7 @@ pub struct AccountDetails {
     /// `Issuer (name)`, or the name alone.
     pub label: String,
     /// How its codes are made.
-    pub parameters: OtpParameters,
+    pub parameters: OtpParams,
 }
 
 /// The widest window [`OtpAccount::verify`] accepts: every step in it costs an HMAC, and a
@@ -121,7 +128,7 @@ impl OtpAccount {
         issuer: Option<String>,
         name: String,
         secret: String,
-        parameters: OtpParameters,
+        parameters: OtpParams,
     ) -> Result<Arc<Self>, JetonError> {
         guard(|| {
             let secret = Secret::from_base32(&secret)?;
@@ -135,7 +142,7 @@ impl OtpAccount {
         issuer: Option<String>,
         name: String,
         secret: Vec<u8>,
-        parameters: OtpParameters,
+        parameters: OtpParams,
     ) -> Result<Arc<Self>, JetonError> {
         guard(|| Self::checked(issuer, name, Secret::new(secret), parameters))
     }
@@ -183,18 +190,17 @@ impl OtpAccount {
         issuer: Option<String>,
         name: String,
         secret: Secret,
-        parameters: OtpParameters,
+        parameters: OtpParams,
     ) -> Result<Arc<Self>, JetonError> {
         if secret.is_empty() {
             return Err(jeton_core::OtpError::EmptySecret.into());
         }
-        let params = OtpParams::from(parameters);
-        params.validate()?;
+        parameters.validate()?;
         Ok(Arc::new(Self::new(Account {
             issuer: issuer.filter(|i| !i.is_empty()),
             name,
             secret,
-            params,
+            params: parameters,
         })))
     }
 
@@ -221,7 +227,7 @@ pub(crate) fn details_of(account: &Account) -> AccountDetails {
         issuer: account.issuer.clone(),
         name: account.name.clone(),
         label: account.display_label(),
-        parameters: account.params.into(),
+        parameters: account.params,
     }
 }
 
@@ -242,60 +248,6 @@ impl From<Code> for OtpCode {
             digits: code.digits.to_string(),
             step: code.step,
             seconds_left: code.seconds_left,
-        }
-    }
-}
-
-impl From<Kind> for OtpKind {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Totp => Self::Totp,
-            Kind::Hotp => Self::Hotp,
-            Kind::Steam => Self::Steam,
-        }
-    }
-}
-
-impl From<Algorithm> for HashAlgorithm {
-    fn from(algorithm: Algorithm) -> Self {
-        match algorithm {
-            Algorithm::Sha1 => Self::Sha1,
-            Algorithm::Sha256 => Self::Sha256,
-            Algorithm::Sha512 => Self::Sha512,
-        }
-    }
-}
-
-impl From<OtpParams> for OtpParameters {
-    fn from(p: OtpParams) -> Self {
-        Self {
-            kind: p.kind.into(),
-            algorithm: p.algorithm.into(),
-            digits: p.digits,
-            period: p.period,
-            counter: p.counter,
-            t0: p.t0,
-        }
-    }
-}
-
-impl From<OtpParameters> for OtpParams {
-    fn from(p: OtpParameters) -> Self {
-        Self {
-            kind: match p.kind {
-                OtpKind::Totp => Kind::Totp,
-                OtpKind::Hotp => Kind::Hotp,
-                OtpKind::Steam => Kind::Steam,
-            },
-            algorithm: match p.algorithm {
-                HashAlgorithm::Sha1 => Algorithm::Sha1,
-                HashAlgorithm::Sha256 => Algorithm::Sha256,
-                HashAlgorithm::Sha512 => Algorithm::Sha512,
-            },
-            digits: p.digits,
-            period: p.period,
-            counter: p.counter,
-            t0: p.t0,
         }
     }
 }

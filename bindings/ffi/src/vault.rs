@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use zeroize::Zeroizing;
 
 use crate::error::{JetonError, guard};
-use crate::keys::{KdfParameters, KeyWrapper, Platform, VaultKeys};
-use crate::otp::{HashAlgorithm, OtpAccount, OtpCode, OtpKind};
+use crate::keys::{KeyWrapper, Platform, VaultKeys};
+use crate::otp::{OtpAccount, OtpCode};
 use crate::sync::VaultSync;
+use jeton_core::otp::{Algorithm, Kind};
 
 /// An account as a list shows it: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -25,9 +26,9 @@ pub struct VaultEntry {
     /// `Issuer (name)`, or the name alone.
     pub label: String,
     /// TOTP, HOTP or Steam.
-    pub kind: OtpKind,
+    pub kind: Kind,
     /// Hash under the HMAC.
-    pub algorithm: HashAlgorithm,
+    pub algorithm: Algorithm,
     /// Code length.
     pub digits: u8,
     /// Seconds per step (TOTP, Steam).
@@ -91,14 +92,9 @@ impl Vault {
     pub fn create_with_kdf(
         path: String,
         passphrase: String,
-        kdf: KdfParameters,
+        kdf: KdfParams,
     ) -> Result<Arc<Self>, JetonError> {
         guard(|| {
-            let kdf = KdfParams {
-                memory_kib: kdf.memory_kib,
-                iterations: kdf.iterations,
-                parallelism: kdf.parallelism,
-            };
             Ok(Self::wrap(core_vault::Vault::create_with_kdf(
                 &path,
                 &passphrase,
@@ -413,8 +409,8 @@ fn entry(e: &Entry) -> VaultEntry {
         issuer: e.issuer.clone(),
         name: e.name.clone(),
         label: e.label(),
-        kind: e.kind.into(),
-        algorithm: e.algorithm.into(),
+        kind: e.kind,
+        algorithm: e.algorithm,
         digits: e.digits,
         period: e.period,
         counter: e.counter,
