@@ -8,6 +8,7 @@ import dev.jeton.ffi.HandoffSeries
 import dev.jeton.ffi.ImportSummary
 import dev.jeton.ffi.KdfParameters
 import dev.jeton.ffi.KeyWrapper
+import dev.jeton.ffi.MigrationScans
 import dev.jeton.ffi.Pairing
 import dev.jeton.ffi.PairingInvitation
 import dev.jeton.ffi.SyncStore
@@ -69,6 +70,13 @@ class JetonVault internal constructor(
      */
     suspend fun importFile(bytes: ByteArray, password: String? = null): ImportSummary =
         withContext(cpu) { accounts.importFile(bytes, password) }
+
+    /**
+     * Imports a Google Authenticator export whose QR codes were all added to [scans] (from
+     * [Jeton.scan]'s `ScannedContent.Migration` parts), all or nothing.
+     * @throws dev.jeton.ffi.JetonException.InvalidFile while a code of the export is missing.
+     */
+    suspend fun importScans(scans: MigrationScans): ImportSummary = withContext(cpu) { scans.importInto(accounts) }
 
     /** Every account as an encrypted Jeton backup that opens with [passphrase] (Argon2id). */
     suspend fun exportBackup(passphrase: String): ByteArray = withContext(cpu) { accounts.exportBackup(passphrase) }

@@ -2,6 +2,7 @@ package dev.jeton
 
 import dev.jeton.ffi.JetonException
 import dev.jeton.ffi.KdfParameters
+import dev.jeton.ffi.MigrationScans
 import dev.jeton.ffi.OtpAccount
 import dev.jeton.ffi.ScannedContent
 import dev.jeton.ffi.Scanner
@@ -16,6 +17,7 @@ import java.util.zip.GZIPInputStream
 import kotlin.random.Random
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 /**
@@ -45,6 +47,34 @@ class ScanTest {
             assertEquals("94287082", (vault.accounts.codesAt(59u).single() as VaultCode.Ready).code.digits)
         }
         content.account.close()
+    }
+
+    @Test
+    fun aGoogleExportOfTwoCodesIsCollectedAcrossScansAndImportedWhole() = blockingTest {
+        val drawn = File(System.getProperty("jeton.migration.dir") ?: error("run through scripts/test.d/kotlin.sh"))
+        val parts = (1..2).map { n ->
+            val content = Jeton.scan(File(drawn, "migration-$n.png").readBytes()).single().content
+            // The shell holds an opaque part, never the code's text (which carries the secrets).
+            (content as ScannedContent.Migration).part
+        }
+        JetonVault.create(File(dir, "m.jeton").path, "password", KdfParameters(8u, 1u, 1u)).use { vault ->
+            MigrationScans().use { scans ->
+                // The second code first, then again: one of two, and a repeat changes nothing.
+                val first = scans.add(parts[1])
+                assertEquals(Triple(1u, 2u, false), Triple(first.scanned, first.total, first.complete))
+                assertTrue(scans.add(parts[1]).repeated)
+                assertFailsWith<JetonException.InvalidFile> { vault.importScans(scans) }
+                assertTrue(vault.accounts.list().isEmpty())
+
+                assertTrue(scans.add(parts[0]).complete)
+                val summary = vault.importScans(scans)
+                assertEquals(listOf("ACME (alice)", "Omnivox (2412345)"), summary.added.sorted())
+            }
+            // RFC 6238's SHA-1 secret at T = 59 s: 94287082, of which 6 digits.
+            val codes = vault.accounts.codesAt(59u).map { (it as VaultCode.Ready).code.digits }
+            assertEquals(listOf("287082", "287082"), codes)
+        }
+        parts.forEach { it.close() }
     }
 
     @Test
