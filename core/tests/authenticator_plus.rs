@@ -28,18 +28,7 @@ fn load(name: &str) -> Option<Vec<u8>> {
 
 /// The accounts the file holds, in its order (see the module documentation).
 fn rows() -> Vec<Row> {
-    [
-        "Deno",
-        "SPDX",
-        "Airbnb",
-        "Issuu",
-        "Air Canada",
-        "WWE",
-        "Boeing",
-    ]
-    .into_iter()
-    .map(readme)
-    .collect()
+    common::SEVEN.into_iter().map(readme).collect()
 }
 
 fn read_right(data: &[u8]) -> Imported {

@@ -10,7 +10,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{Row, assert_codes_match_oathtool, assert_matches, readme};
+use common::{Row, SEVEN, assert_codes_match_oathtool, assert_matches, readme};
 use jeton_core::import::{self, Format, ImportError, Imported};
 use jeton_core::otp::{Algorithm, Kind};
 
@@ -181,16 +181,6 @@ fn check_encrypted(
     }
     Some(imported)
 }
-
-const SEVEN: [&str; 7] = [
-    "Deno",
-    "SPDX",
-    "Airbnb",
-    "Issuu",
-    "Air Canada",
-    "WWE",
-    "Boeing",
-];
 
 fn rows(issuers: &[&str]) -> Vec<Row> {
     issuers.iter().map(|i| readme(i)).collect()

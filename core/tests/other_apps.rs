@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{assert_codes_match_oathtool, assert_matches, assert_params, readme};
+use common::{SEVEN, assert_codes_match_oathtool, assert_matches, assert_params, readme};
 use jeton_core::import::{self, Entry, Format, ImportError};
 
 const PASSWORD: &str = "test";
@@ -56,16 +56,6 @@ fn check(
     assert!(compared > 0, "{name}: no code compared with oathtool");
     Some(imported.entries)
 }
-
-const SEVEN: [&str; 7] = [
-    "Deno",
-    "SPDX",
-    "Airbnb",
-    "Issuu",
-    "Air Canada",
-    "WWE",
-    "Boeing",
-];
 
 #[test]
 fn plain_otpauth_list() {
