@@ -111,11 +111,7 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
             });
         match result {
             Ok(entry) => accounts.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
+            Err(reason) => refused.push(Refusal::at(index, issuer.as_deref(), &name, reason)),
         }
     }
     for (index, token) in own.iter().enumerate() {

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, label, non_empty};
+use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
 
 const FORMAT: Format = Format::Bitwarden;
 
@@ -92,14 +92,12 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
                     favourite: item.favorite,
                 });
             }
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(
-                    item.name.as_deref(),
-                    login.username.as_deref().unwrap_or_default(),
-                ),
+            Err(reason) => refused.push(Refusal::at(
+                index,
+                item.name.as_deref(),
+                login.username.as_deref().unwrap_or_default(),
                 reason,
-            }),
+            )),
         }
     }
     Ok((entries, refused))

@@ -6,7 +6,7 @@
 
 use zeroize::Zeroizing;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, label, non_empty};
+use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
 
 const FORMAT: Format = Format::BitwardenCsv;
 /// The header Bitwarden writes (its first columns), used to recognise the file.
@@ -56,11 +56,12 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
                     ..Entry::new(account)
                 });
             }
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(Some(field(name)), field(username)),
+            Err(reason) => refused.push(Refusal::at(
+                index,
+                Some(field(name)),
+                field(username),
                 reason,
-            }),
+            )),
         }
     }
     Ok((entries, refused))

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Format, ImportError, Read, Refusal, fields, label, non_empty, secret_from_base32};
+use super::{Format, ImportError, Read, Refusal, fields, non_empty, secret_from_base32};
 use crate::otp::{Algorithm, Kind};
 
 const FORMAT: Format = Format::Duo;
@@ -72,11 +72,7 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         };
         match result {
             Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
+            Err(reason) => refused.push(Refusal::at(index, issuer.as_deref(), &name, reason)),
         }
     }
     Ok((entries, refused))

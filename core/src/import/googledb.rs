@@ -2,7 +2,7 @@
 //! often `Issuer:name`), `issuer`, `secret` (base32), `type` (0 TOTP, 1 HOTP) and `counter`.
 //! The database keeps no algorithm, digits nor period: its codes are SHA-1, 6 digits, 30 s.
 
-use super::{Format, ImportError, Read, Refusal, fields, label, secret_from_base32, sqlite};
+use super::{Format, ImportError, Read, Refusal, fields, secret_from_base32, sqlite};
 use crate::otp::{Algorithm, Kind};
 
 const FORMAT: Format = Format::GoogleDb;
@@ -49,11 +49,7 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         });
         match result {
             Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
+            Err(reason) => refused.push(Refusal::at(index, issuer.as_deref(), &name, reason)),
         }
     }
     Ok((entries, refused))

@@ -6,9 +6,7 @@
 
 use data_encoding::BASE64;
 
-use super::{
-    Format, ImportError, Read, Refusal, fields, label, non_empty, secret_from_base32, sqlite,
-};
+use super::{Format, ImportError, Read, Refusal, fields, non_empty, secret_from_base32, sqlite};
 use crate::Secret;
 use crate::otp::{Algorithm, Kind};
 
@@ -59,11 +57,7 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         };
         match result {
             Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(issuer.as_deref(), &name),
-                reason,
-            }),
+            Err(reason) => refused.push(Refusal::at(index, issuer.as_deref(), &name, reason)),
         }
     }
     Ok((entries, refused))

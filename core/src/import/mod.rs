@@ -67,6 +67,17 @@ pub struct Refusal {
     pub reason: String,
 }
 
+impl Refusal {
+    /// The refusal of the file's entry at 0-based `index`, labelled `Issuer (name)`.
+    pub(crate) fn at(index: usize, issuer: Option<&str>, name: &str, reason: String) -> Self {
+        Self {
+            position: index + 1,
+            label: label(issuer, name),
+            reason,
+        }
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{} {}: {}", self.position, self.label, self.reason)

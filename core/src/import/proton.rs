@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, label, non_empty};
+use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
 
 const FORMAT: Format = Format::Proton;
 /// The newest export version this reader knows.
@@ -59,11 +59,12 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
                     ..Entry::new(account)
                 });
             }
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(None, raw.content.name.as_deref().unwrap_or_default()),
+            Err(reason) => refused.push(Refusal::at(
+                index,
+                None,
+                raw.content.name.as_deref().unwrap_or_default(),
                 reason,
-            }),
+            )),
         }
     }
     Ok((entries, refused))

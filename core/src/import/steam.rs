@@ -8,7 +8,7 @@ use data_encoding::BASE64;
 use serde::Deserialize;
 use zeroize::Zeroize;
 
-use super::{Format, ImportError, Read, Refusal, fields, label};
+use super::{Format, ImportError, Read, Refusal, fields};
 use crate::Secret;
 use crate::otp::OtpParams;
 
@@ -68,11 +68,7 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
             });
         match result {
             Ok(entry) => entries.push(entry),
-            Err(reason) => refused.push(Refusal {
-                position: index + 1,
-                label: label(Some("Steam"), &name),
-                reason,
-            }),
+            Err(reason) => refused.push(Refusal::at(index, Some("Steam"), &name, reason)),
         }
     }
     Ok((entries, refused))
