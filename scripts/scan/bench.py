@@ -30,10 +30,12 @@ def load_manifest(corpus):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_rust(corpus, binary, decoders, budget_ms):
+def run_rust(corpus, binary, decoders, budget_ms, repeat=1):
     cmd = [binary, corpus, "--decoders", ",".join(decoders)]
     if budget_ms is not None:
         cmd += ["--budget-ms", str(budget_ms)]
+    if repeat > 1:
+        cmd += ["--repeat", str(repeat)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     results = {}
     for line in out.splitlines():
@@ -42,16 +44,19 @@ def run_rust(corpus, binary, decoders, budget_ms):
     return results
 
 
-def run_zxing(corpus, manifest):
+def run_zxing(corpus, manifest, repeat=1):
     import cv2
     import zxingcpp
 
     results = {}
     for entry in manifest:
         img = cv2.imread(os.path.join(corpus, entry["file"]), cv2.IMREAD_GRAYSCALE)
-        start = time.perf_counter()
-        codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
-        ms = (time.perf_counter() - start) * 1000
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+            times.append((time.perf_counter() - start) * 1000)
+        ms = statistics.median(times)
         results[entry["file"]] = ([c.text for c in codes if c.valid], ms)
     return results
 
@@ -180,6 +185,8 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "examples", "scan_corpus"))
     ap.add_argument("--budget-ms", type=int, default=None, help="Jeton's time budget (default: the library's)")
     ap.add_argument("--decoders", default="jeton,rqrr,zxing-cpp,zbarimg")
+    ap.add_argument("--repeat", type=int, default=1, help="decode each image N times, keep the median time (Jeton, rqrr, zxing-cpp)")
+    ap.add_argument("--binary-b", metavar="BINARY", help="a second scan_corpus build, shown as 'jeton-b' (before/after in one run)")
     ap.add_argument("--check", metavar="THRESHOLDS", help="score Jeton against thresholds and exit 1 on a miss")
     args = ap.parse_args()
 
@@ -200,9 +207,11 @@ def main():
     rust = [d for d in decoders if d in ("jeton", "rqrr")]
     all_results = {}
     if rust:
-        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms))
+        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat))
+    if args.binary_b:
+        all_results["jeton-b"] = run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat)["jeton"]
     if "zxing-cpp" in decoders:
-        all_results["zxing-cpp"] = run_zxing(args.corpus, manifest)
+        all_results["zxing-cpp"] = run_zxing(args.corpus, manifest, args.repeat)
     if "zbarimg" in decoders:
         all_results["zbarimg (process)"] = run_zbar(args.corpus, manifest)
     ordered = {d: all_results[d] for d in all_results}
