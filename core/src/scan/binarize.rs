@@ -109,17 +109,8 @@ impl Thresholds {
         let (blocks_wide, blocks_high) = (blocks.wide, blocks.high);
         let black_points = black_points(blocks, flat);
 
-        // Mean over the (2·radius+1)² neighbourhood (clamped at the edges), with a summed-area
-        // table.
-        let sat_w = blocks_wide + 1;
-        let mut sat = vec![0u32; sat_w * (blocks_high + 1)];
-        for by in 0..blocks_high {
-            let mut row_sum = 0u32;
-            for bx in 0..blocks_wide {
-                row_sum += u32::from(black_points[by * blocks_wide + bx]);
-                sat[(by + 1) * sat_w + bx + 1] = sat[by * sat_w + bx + 1] + row_sum;
-            }
-        }
+        // Mean over the (2·radius+1)² neighbourhood (clamped at the edges): column sums over the
+        // window's rows, kept up to date row by row, then sums of those along the row.
         // Division by the neighbourhood's block count as a multiplication: ⌈2³²/n⌉ is exact
         // for sums of at most 255·n while n < 4096.
         let window = (2 * radius + 1) * (2 * radius + 1);
@@ -127,17 +118,34 @@ impl Thresholds {
             .map(|n| (1u64 << 32).div_ceil(n.max(1)))
             .collect();
         let mut values = vec![0u8; blocks_wide * blocks_high];
-        for by in 0..blocks_high {
-            let top = by.saturating_sub(radius);
-            let bottom = (by + radius + 1).min(blocks_high);
-            for bx in 0..blocks_wide {
+        let mut columns = vec![0u32; blocks_wide];
+        let mut prefix = vec![0u32; blocks_wide + 1];
+        let (mut top, mut bottom) = (0, 0);
+        let row = |y: usize| &black_points[y * blocks_wide..(y + 1) * blocks_wide];
+        for (by, out) in values.chunks_exact_mut(blocks_wide).enumerate() {
+            while bottom < (by + radius + 1).min(blocks_high) {
+                for (c, &p) in columns.iter_mut().zip(row(bottom)) {
+                    *c += u32::from(p);
+                }
+                bottom += 1;
+            }
+            while top < by.saturating_sub(radius) {
+                for (c, &p) in columns.iter_mut().zip(row(top)) {
+                    *c -= u32::from(p);
+                }
+                top += 1;
+            }
+            let mut running = 0;
+            for (p, &c) in prefix[1..].iter_mut().zip(&columns) {
+                running += c;
+                *p = running;
+            }
+            let rows = bottom - top;
+            for (bx, value) in out.iter_mut().enumerate() {
                 let left = bx.saturating_sub(radius);
                 let right = (bx + radius + 1).min(blocks_wide);
-                let sum = sat[bottom * sat_w + right] + sat[top * sat_w + left]
-                    - sat[top * sat_w + right]
-                    - sat[bottom * sat_w + left];
-                let count = (bottom - top) * (right - left);
-                values[by * blocks_wide + bx] = ((u64::from(sum) * reciprocals[count]) >> 32) as u8;
+                let sum = prefix[right] - prefix[left];
+                *value = ((u64::from(sum) * reciprocals[rows * (right - left)]) >> 32) as u8;
             }
         }
         Self {

@@ -329,9 +329,12 @@ fn run_level(
         return;
     }
     // Very low contrast leaves camera noise in the thresholds, and many false runs to check;
-    // such codes are seldom small, so fewer rows are read, without single-pixel specks.
+    // such codes are seldom small, so fewer rows are read (at full size one in six or seven,
+    // three or more through a finder's centre once modules are 3 pixels; coarser levels one in
+    // four), without single-pixel specks.
     thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
-    if !in_budget() || add(locate(&thresholds, 2, true), found) {
+    let sparser = if scale == 1.0 { 4 } else { 2 };
+    if !in_budget() || add(locate(&thresholds, sparser, true), found) {
         return;
     }
     // rqrr's locator has no budget inside a pass and drowns in noise: not on a noisy level.
