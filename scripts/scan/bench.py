@@ -7,7 +7,9 @@ file, so its time includes start-up and loading and is shown apart).
 
     python scripts/scan/bench.py --corpus target/scan-corpus --per-category 23 --seed 1
 
-Generates the corpus first when the folder has no manifest. Expects the release example
+Generates the corpus first when the folder has no manifest. `--repeat N` decodes each image N
+times and keeps the median time (steadier on a busy machine); `--binary-b OTHER` adds a second
+build of the example as "jeton-b", for a before/after in the same run. Expects the release example
 `target/release/examples/scan_corpus` (cargo build --release --example scan_corpus).
 With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0}), it scores
 Jeton only, prints one line per check and "scan: N passed, N failed", and exits 1 on a failure.
@@ -139,10 +141,10 @@ def table(manifest, all_results):
     lines.append(f"| **overall** | {s0['codes']} | " + " | ".join(f"**{100 * sums[n]['read'] / sums[n]['codes']:.1f}%**" for n in names) + " |")
     lines.append("| misreads (incl. no-code frames) | | " + " | ".join(str(sums[n]["misreads"]) for n in names) + " |")
     lines.append("| lowest category | | " + " | ".join(lowest(sums[n]) for n in names) + " |")
-    lines.append("| median ms / image with codes | | " + " | ".join(f"{sums[n]['median']:.1f}" for n in names) + " |")
-    lines.append("| p95 ms / image with codes | | " + " | ".join(f"{sums[n]['p95']:.1f}" for n in names) + " |")
-    lines.append("| median ms / 1080p frame with a code | | " + " | ".join(f"{sums[n]['median_1080']:.1f}" for n in names) + " |")
-    lines.append("| median ms / 720p frame, no code | | " + " | ".join(f"{sums[n]['median_720_empty']:.1f}" for n in names) + " |")
+    lines.append("| median ms / image with codes | | " + " | ".join(f"{sums[n]['median']:.2f}" for n in names) + " |")
+    lines.append("| p95 ms / image with codes | | " + " | ".join(f"{sums[n]['p95']:.2f}" for n in names) + " |")
+    lines.append("| median ms / 1080p frame with a code | | " + " | ".join(f"{sums[n]['median_1080']:.2f}" for n in names) + " |")
+    lines.append("| median ms / 720p frame, no code | | " + " | ".join(f"{sums[n]['median_720_empty']:.2f}" for n in names) + " |")
     return "\n".join(lines)
 
 
