@@ -4,6 +4,9 @@
 //! `{"file", "decoder", "payloads", "ms"}`. `scripts/scan/bench.py` and
 //! `scripts/test.d/scan.sh` read it.
 //!
+//! `--repeat N` decodes each image N times and reports the median time (for profiling and for
+//! steadier timings on a busy machine); `--only CATEGORY` reads that category of the corpus only.
+//!
 //! With `--files LIST` instead of a corpus, it reads the image files named in LIST (one path a
 //! line) as `jeton scan` does: Jeton through `scan_image_with` on the file's bytes (decoding
 //! included in the time), rqrr on the decoded gray image (decoding included too). Each line then
@@ -11,6 +14,7 @@
 //!
 //! ```text
 //! cargo run --release --example scan_corpus -- CORPUS_DIR [--decoders jeton,rqrr] [--budget-ms N]
+//!     [--repeat N] [--only CATEGORY]
 //! cargo run --release --example scan_corpus -- --files LIST [--decoders jeton,rqrr] [--budget-ms N]
 //! ```
 
@@ -38,6 +42,8 @@ fn run() -> Result<(), String> {
     let mut decoders = vec!["jeton".to_string(), "rqrr".to_string()];
     let mut budget: Option<Duration> = None;
     let mut files: Option<PathBuf> = None;
+    let mut repeat = 1usize;
+    let mut only: Option<String> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--files" => files = Some(PathBuf::from(args.next().ok_or("--files needs a list")?)),
@@ -50,6 +56,12 @@ fn run() -> Result<(), String> {
                 let ms: u64 = ms.parse().map_err(|e| format!("--budget-ms {ms}: {e}"))?;
                 budget = Some(Duration::from_millis(ms));
             }
+            "--repeat" => {
+                let n = args.next().ok_or("--repeat needs a number")?;
+                repeat = n.parse().map_err(|e| format!("--repeat {n}: {e}"))?;
+                repeat = repeat.max(1);
+            }
+            "--only" => only = Some(args.next().ok_or("--only needs a category")?),
             _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
             other => return Err(format!("unexpected argument {other:?}")),
         }
@@ -64,6 +76,12 @@ fn run() -> Result<(), String> {
     for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
         let entry: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
         let file = entry["file"].as_str().ok_or("manifest line without file")?;
+        if only
+            .as_ref()
+            .is_some_and(|c| entry["category"] != c.as_str())
+        {
+            continue;
+        }
         let gray = image::open(dir.join(file))
             .map_err(|e| format!("{file}: {e}"))?
             .into_luma8();
@@ -78,17 +96,23 @@ fn run() -> Result<(), String> {
             options.budget = budget;
         }
         for decoder in &decoders {
-            let start = Instant::now();
-            let payloads = match decoder.as_str() {
-                "jeton" => scan::scan_frame_with(gray.as_raw(), w, h, w, &options)
-                    .map_err(|e| format!("{file}: {e}"))?
-                    .into_iter()
-                    .map(|c| c.payload)
-                    .collect(),
-                "rqrr" => plain_rqrr(&gray),
-                other => return Err(format!("unknown decoder {other:?}")),
-            };
-            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            let mut times = Vec::with_capacity(repeat);
+            let mut payloads = Vec::new();
+            for _ in 0..repeat {
+                let start = Instant::now();
+                payloads = match decoder.as_str() {
+                    "jeton" => scan::scan_frame_with(gray.as_raw(), w, h, w, &options)
+                        .map_err(|e| format!("{file}: {e}"))?
+                        .into_iter()
+                        .map(|c| c.payload)
+                        .collect(),
+                    "rqrr" => plain_rqrr(&gray),
+                    other => return Err(format!("unknown decoder {other:?}")),
+                };
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            let ms = times[times.len() / 2];
             let record = serde_json::json!({
                 "file": file, "decoder": decoder, "payloads": payloads, "ms": ms,
             });

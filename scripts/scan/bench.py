@@ -7,7 +7,9 @@ file, so its time includes start-up and loading and is shown apart).
 
     python scripts/scan/bench.py --corpus target/scan-corpus --per-category 23 --seed 1
 
-Generates the corpus first when the folder has no manifest. Expects the release example
+Generates the corpus first when the folder has no manifest. `--repeat N` decodes each image N
+times and keeps the median time (steadier on a busy machine); `--binary-b OTHER` adds a second
+build of the example as "jeton-b", for a before/after in the same run. Expects the release example
 `target/release/examples/scan_corpus` (cargo build --release --example scan_corpus).
 With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0}), it scores
 Jeton only, prints one line per check and "scan: N passed, N failed", and exits 1 on a failure.
@@ -30,10 +32,12 @@ def load_manifest(corpus):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_rust(corpus, binary, decoders, budget_ms):
+def run_rust(corpus, binary, decoders, budget_ms, repeat=1):
     cmd = [binary, corpus, "--decoders", ",".join(decoders)]
     if budget_ms is not None:
         cmd += ["--budget-ms", str(budget_ms)]
+    if repeat > 1:
+        cmd += ["--repeat", str(repeat)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     results = {}
     for line in out.splitlines():
@@ -42,16 +46,19 @@ def run_rust(corpus, binary, decoders, budget_ms):
     return results
 
 
-def run_zxing(corpus, manifest):
+def run_zxing(corpus, manifest, repeat=1):
     import cv2
     import zxingcpp
 
     results = {}
     for entry in manifest:
         img = cv2.imread(os.path.join(corpus, entry["file"]), cv2.IMREAD_GRAYSCALE)
-        start = time.perf_counter()
-        codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
-        ms = (time.perf_counter() - start) * 1000
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+            times.append((time.perf_counter() - start) * 1000)
+        ms = statistics.median(times)
         results[entry["file"]] = ([c.text for c in codes if c.valid], ms)
     return results
 
@@ -134,10 +141,10 @@ def table(manifest, all_results):
     lines.append(f"| **overall** | {s0['codes']} | " + " | ".join(f"**{100 * sums[n]['read'] / sums[n]['codes']:.1f}%**" for n in names) + " |")
     lines.append("| misreads (incl. no-code frames) | | " + " | ".join(str(sums[n]["misreads"]) for n in names) + " |")
     lines.append("| lowest category | | " + " | ".join(lowest(sums[n]) for n in names) + " |")
-    lines.append("| median ms / image with codes | | " + " | ".join(f"{sums[n]['median']:.1f}" for n in names) + " |")
-    lines.append("| p95 ms / image with codes | | " + " | ".join(f"{sums[n]['p95']:.1f}" for n in names) + " |")
-    lines.append("| median ms / 1080p frame with a code | | " + " | ".join(f"{sums[n]['median_1080']:.1f}" for n in names) + " |")
-    lines.append("| median ms / 720p frame, no code | | " + " | ".join(f"{sums[n]['median_720_empty']:.1f}" for n in names) + " |")
+    lines.append("| median ms / image with codes | | " + " | ".join(f"{sums[n]['median']:.2f}" for n in names) + " |")
+    lines.append("| p95 ms / image with codes | | " + " | ".join(f"{sums[n]['p95']:.2f}" for n in names) + " |")
+    lines.append("| median ms / 1080p frame with a code | | " + " | ".join(f"{sums[n]['median_1080']:.2f}" for n in names) + " |")
+    lines.append("| median ms / 720p frame, no code | | " + " | ".join(f"{sums[n]['median_720_empty']:.2f}" for n in names) + " |")
     return "\n".join(lines)
 
 
@@ -180,6 +187,8 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "examples", "scan_corpus"))
     ap.add_argument("--budget-ms", type=int, default=None, help="Jeton's time budget (default: the library's)")
     ap.add_argument("--decoders", default="jeton,rqrr,zxing-cpp,zbarimg")
+    ap.add_argument("--repeat", type=int, default=1, help="decode each image N times, keep the median time (Jeton, rqrr, zxing-cpp)")
+    ap.add_argument("--binary-b", metavar="BINARY", help="a second scan_corpus build, shown as 'jeton-b' (before/after in one run)")
     ap.add_argument("--check", metavar="THRESHOLDS", help="score Jeton against thresholds and exit 1 on a miss")
     args = ap.parse_args()
 
@@ -200,9 +209,11 @@ def main():
     rust = [d for d in decoders if d in ("jeton", "rqrr")]
     all_results = {}
     if rust:
-        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms))
+        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat))
+    if args.binary_b:
+        all_results["jeton-b"] = run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat)["jeton"]
     if "zxing-cpp" in decoders:
-        all_results["zxing-cpp"] = run_zxing(args.corpus, manifest)
+        all_results["zxing-cpp"] = run_zxing(args.corpus, manifest, args.repeat)
     if "zbarimg" in decoders:
         all_results["zbarimg (process)"] = run_zbar(args.corpus, manifest)
     ordered = {d: all_results[d] for d in all_results}

@@ -40,35 +40,55 @@ impl Blocks {
     pub fn measure(image: Luma<'_>) -> Self {
         let wide = image.width.div_ceil(BLOCK);
         let high = image.height.div_ceil(BLOCK);
-        let mut sums = vec![0u32; wide];
-        let mut mins = vec![u8::MAX; wide];
-        let mut maxs = vec![0u8; wide];
+        // Per column over the block's rows, element by element (which compilers vectorize),
+        // then per block over its columns.
+        let mut sums = vec![0u16; image.width];
+        let mut mins = vec![u8::MAX; image.width];
+        let mut maxs = vec![0u8; image.width];
         let mut stats = Vec::with_capacity(wide * high);
         for by in 0..high {
-            sums.fill(0);
-            mins.fill(u8::MAX);
-            maxs.fill(0);
             let y0 = by * BLOCK;
             let y1 = (y0 + BLOCK).min(image.height);
-            for y in y0..y1 {
-                for (bx, chunk) in image.row(y).chunks(BLOCK).enumerate() {
-                    let mut sum = 0u32;
-                    let mut min = mins[bx];
-                    let mut max = maxs[bx];
-                    for &p in chunk {
-                        sum += u32::from(p);
-                        min = min.min(p);
-                        max = max.max(p);
-                    }
-                    sums[bx] += sum;
-                    mins[bx] = min;
-                    maxs[bx] = max;
+            let first = image.row(y0);
+            for ((s, m), (x, &p)) in sums
+                .iter_mut()
+                .zip(&mut mins)
+                .zip(maxs.iter_mut().zip(first))
+            {
+                *s = u16::from(p);
+                *m = p;
+                *x = p;
+            }
+            for y in y0 + 1..y1 {
+                let row = image.row(y);
+                for (s, &p) in sums.iter_mut().zip(row) {
+                    *s += u16::from(p);
+                }
+                for (m, &p) in mins.iter_mut().zip(row) {
+                    *m = (*m).min(p);
+                }
+                for (m, &p) in maxs.iter_mut().zip(row) {
+                    *m = (*m).max(p);
                 }
             }
-            for bx in 0..wide {
-                let x0 = bx * BLOCK;
-                let pixels = ((x0 + BLOCK).min(image.width) - x0) * (y1 - y0);
-                stats.push(((sums[bx] / pixels as u32) as u8, mins[bx], maxs[bx]));
+            let pixels = (y1 - y0) as u32;
+            let blocks = sums
+                .chunks_exact(BLOCK)
+                .zip(mins.chunks_exact(BLOCK))
+                .zip(maxs.chunks_exact(BLOCK));
+            for ((s, lo), hi) in blocks {
+                let sum: u32 = s.iter().map(|&v| u32::from(v)).sum();
+                let min = lo.iter().fold(u8::MAX, |a, &b| a.min(b));
+                let max = hi.iter().fold(0, |a, &b| a.max(b));
+                stats.push(((sum / (BLOCK as u32 * pixels)) as u8, min, max));
+            }
+            let rest = image.width % BLOCK;
+            if rest > 0 {
+                let x0 = image.width - rest;
+                let sum: u32 = sums[x0..].iter().map(|&v| u32::from(v)).sum();
+                let min = mins[x0..].iter().fold(u8::MAX, |a, &b| a.min(b));
+                let max = maxs[x0..].iter().fold(0, |a, &b| a.max(b));
+                stats.push(((sum / (rest as u32 * pixels)) as u8, min, max));
             }
         }
         Self { wide, high, stats }
@@ -89,29 +109,43 @@ impl Thresholds {
         let (blocks_wide, blocks_high) = (blocks.wide, blocks.high);
         let black_points = black_points(blocks, flat);
 
-        // Mean over the (2·radius+1)² neighbourhood (clamped at the edges), with a summed-area
-        // table.
-        let sat_w = blocks_wide + 1;
-        let mut sat = vec![0u32; sat_w * (blocks_high + 1)];
-        for by in 0..blocks_high {
-            let mut row_sum = 0u32;
-            for bx in 0..blocks_wide {
-                row_sum += u32::from(black_points[by * blocks_wide + bx]);
-                sat[(by + 1) * sat_w + bx + 1] = sat[by * sat_w + bx + 1] + row_sum;
-            }
-        }
+        // Mean over the (2·radius+1)² neighbourhood (clamped at the edges): column sums over the
+        // window's rows, kept up to date row by row, then sums of those along the row.
+        // Division by the neighbourhood's block count as a multiplication: ⌈2³²/n⌉ is exact
+        // for sums of at most 255·n while n < 4096.
+        let window = (2 * radius + 1) * (2 * radius + 1);
+        let reciprocals: Vec<u64> = (0..=window as u64)
+            .map(|n| (1u64 << 32).div_ceil(n.max(1)))
+            .collect();
         let mut values = vec![0u8; blocks_wide * blocks_high];
-        for by in 0..blocks_high {
-            let top = by.saturating_sub(radius);
-            let bottom = (by + radius + 1).min(blocks_high);
-            for bx in 0..blocks_wide {
+        let mut columns = vec![0u32; blocks_wide];
+        let mut prefix = vec![0u32; blocks_wide + 1];
+        let (mut top, mut bottom) = (0, 0);
+        let row = |y: usize| &black_points[y * blocks_wide..(y + 1) * blocks_wide];
+        for (by, out) in values.chunks_exact_mut(blocks_wide).enumerate() {
+            while bottom < (by + radius + 1).min(blocks_high) {
+                for (c, &p) in columns.iter_mut().zip(row(bottom)) {
+                    *c += u32::from(p);
+                }
+                bottom += 1;
+            }
+            while top < by.saturating_sub(radius) {
+                for (c, &p) in columns.iter_mut().zip(row(top)) {
+                    *c -= u32::from(p);
+                }
+                top += 1;
+            }
+            let mut running = 0;
+            for (p, &c) in prefix[1..].iter_mut().zip(&columns) {
+                running += c;
+                *p = running;
+            }
+            let rows = bottom - top;
+            for (bx, value) in out.iter_mut().enumerate() {
                 let left = bx.saturating_sub(radius);
                 let right = (bx + radius + 1).min(blocks_wide);
-                let sum = sat[bottom * sat_w + right] + sat[top * sat_w + left]
-                    - sat[top * sat_w + right]
-                    - sat[bottom * sat_w + left];
-                let count = ((bottom - top) * (right - left)) as u32;
-                values[by * blocks_wide + bx] = (sum / count) as u8;
+                let sum = prefix[right] - prefix[left];
+                *value = ((u64::from(sum) * reciprocals[rows * (right - left)]) >> 32) as u8;
             }
         }
         Self {
@@ -129,6 +163,100 @@ impl Thresholds {
             - pixel
     }
 
+    /// The run boundaries of row `y` (its pixels `row`): every `x` whose pixel's colour differs
+    /// from the pixel before it is pushed onto `edges`, in order. Returns whether the first pixel
+    /// is black. Block by block: one threshold per eight pixels, the colours as bits in `words`
+    /// (scratch space, 64 pixels a word). With `despeckle`, a black pixel between two white
+    /// ones turns white, then a white one between two black ones black: single-pixel specks of
+    /// sensor noise, for a pass that reads modules of two pixels or more.
+    pub fn row_edges(
+        &self,
+        row: &[u8],
+        y: usize,
+        despeckle: bool,
+        words: &mut Vec<u64>,
+        edges: &mut Vec<usize>,
+    ) -> bool {
+        let width = row.len();
+        if width == 0 {
+            return false;
+        }
+        let start = (y >> BLOCK_SHIFT) * self.blocks_wide;
+        let values = &self.values[start..start + self.blocks_wide];
+        words.clear();
+        words.resize(width.div_ceil(64), 0);
+        let mut chunks = row.chunks_exact(BLOCK);
+        for (bx, (chunk, &t)) in chunks.by_ref().zip(values).enumerate() {
+            // Black: pixel + OFFSET <= t, that is pixel <= t - OFFSET (none when t < OFFSET).
+            if let Some(limit) = t.checked_sub(OFFSET as u8) {
+                let mask = at_most(std::array::from_fn(|j| chunk[j]), limit);
+                words[bx / 8] |= u64::from(mask) << ((bx % 8) * 8);
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let t = u16::from(values[width / BLOCK]);
+            for (j, &p) in rest.iter().enumerate() {
+                let x = width - rest.len() + j;
+                words[x / 64] |= u64::from(u16::from(p) + OFFSET <= t) << (x % 64);
+            }
+        }
+        // Past the last pixel, the row goes on in the last pixel's colour.
+        let last = width - 1;
+        let last_black = (words[last / 64] >> (last % 64)) & 1 == 1;
+        let tail = |words: &mut [u64], black: bool| {
+            if let Some(w) = words.last_mut() {
+                let used = width - 64 * (width.div_ceil(64) - 1);
+                if used < 64 {
+                    let pad = !0u64 << used;
+                    *w = if black { *w | pad } else { *w & !pad };
+                }
+            }
+        };
+        tail(words, last_black);
+        if despeckle {
+            // Keeps the set bits of `words` (or the clear ones) that have a neighbour alike;
+            // before the first pixel, the first pixel's colour.
+            let clean = |words: &mut [u64], keep_black: bool| {
+                let n = words.len();
+                let first = if keep_black { words[0] } else { !words[0] } & 1;
+                let mut before = first << 63;
+                for i in 0..n {
+                    let w = if keep_black { words[i] } else { !words[i] };
+                    let next = if i + 1 < n {
+                        if keep_black {
+                            words[i + 1]
+                        } else {
+                            !words[i + 1]
+                        }
+                    } else {
+                        w >> 63
+                    };
+                    let left = (w << 1) | (before >> 63);
+                    let right = (w >> 1) | (next << 63);
+                    let kept = w & (left | right);
+                    before = w;
+                    words[i] = if keep_black { kept } else { !kept };
+                }
+            };
+            clean(words, true);
+            clean(words, false);
+            let last_black = (words[last / 64] >> (last % 64)) & 1 == 1;
+            tail(words, last_black);
+        }
+        let first_black = words[0] & 1 == 1;
+        let mut before = u64::from(first_black);
+        for (i, &w) in words.iter().enumerate() {
+            let mut changes = w ^ ((w << 1) | before);
+            before = w >> 63;
+            while changes != 0 {
+                edges.push(64 * i + changes.trailing_zeros() as usize);
+                changes &= changes - 1;
+            }
+        }
+        first_black
+    }
+
     /// Whether the pixel at (`x`, `y`) with value `pixel` is black.
     #[inline]
     pub fn is_black(&self, x: usize, y: usize, pixel: u8) -> bool {
@@ -137,28 +265,51 @@ impl Thresholds {
     }
 }
 
+/// Bit `j` set when `pixels[j] <= limit`: the eight comparisons at once in a `u64` (Hacker's
+/// Delight, 6-1), so the row scan costs a few instructions per eight pixels on every target.
+#[inline]
+fn at_most(pixels: [u8; 8], limit: u8) -> u32 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let p = u64::from_le_bytes(pixels);
+    let l = u64::from(limit) * 0x0101_0101_0101_0101;
+    // High bit of each byte: its low seven bits of `limit` at least those of the pixel.
+    let low = (l | HIGH) - (p & !HIGH);
+    // limit >= pixel: limit's high bit set and the pixel's not, or equal high bits and `low`.
+    let ge = ((l & !p) | (!(l ^ p) & low)) & HIGH;
+    // Gather the eight high bits into one byte, bit j from byte j.
+    ((ge >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
 /// The black point of each block: its mean, or for a flat block a value that follows its
 /// already computed neighbours above and to the left.
 fn black_points(blocks: &Blocks, flat: u8) -> Vec<u8> {
     let wide = blocks.wide;
     let mut points = vec![0u8; blocks.stats.len()];
-    for (i, &(mean, min, max)) in blocks.stats.iter().enumerate() {
-        let (by, bx) = (i / wide, i % wide);
-        let mut point = mean;
-        if max - min <= flat {
-            // Flat: assume paper unless the neighbours say this is ink.
-            point = min / 2;
-            if by > 0 && bx > 0 {
-                let up = u32::from(points[i - wide]);
-                let left = u32::from(points[i - 1]);
-                let diagonal = u32::from(points[i - wide - 1]);
-                let neighbours = ((up + 2 * left + diagonal) / 4) as u8;
-                if min < neighbours {
-                    point = neighbours;
+    for (by, stats) in blocks.stats.chunks_exact(wide).enumerate() {
+        // The row above, already computed, and this one.
+        let (done, rest) = points.split_at_mut(by * wide);
+        let above = done
+            .get(done.len().saturating_sub(wide)..)
+            .filter(|_| by > 0);
+        let row = &mut rest[..wide];
+        for bx in 0..wide {
+            let (mean, min, max) = stats[bx];
+            let mut point = mean;
+            if max - min <= flat {
+                // Flat: assume paper unless the neighbours say this is ink.
+                point = min / 2;
+                if let Some(above) = above.filter(|_| bx > 0) {
+                    let up = u32::from(above[bx]);
+                    let left = u32::from(row[bx - 1]);
+                    let diagonal = u32::from(above[bx - 1]);
+                    let neighbours = ((up + 2 * left + diagonal) / 4) as u8;
+                    if min < neighbours {
+                        point = neighbours;
+                    }
                 }
             }
+            row[bx] = point;
         }
-        points[i] = point;
     }
     points
 }
@@ -192,6 +343,104 @@ mod tests {
                     "({x}, {y})"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_reciprocal_divides_exactly() {
+        for n in 1..=25u64 {
+            let r = (1u64 << 32).div_ceil(n);
+            for sum in 0..=(n * 255) {
+                assert_eq!((sum * r) >> 32, sum / n, "{sum} / {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn at_most_compares_each_byte() {
+        for limit in 0..=255u8 {
+            for base in (0..=255u8).step_by(3) {
+                let pixels: [u8; 8] =
+                    std::array::from_fn(|j| base.wrapping_add((j as u8).wrapping_mul(37)));
+                let expected = (0..8).fold(0u32, |m, j| m | (u32::from(pixels[j] <= limit) << j));
+                assert_eq!(at_most(pixels, limit), expected, "{pixels:?} <= {limit}");
+            }
+        }
+    }
+
+    /// Shaded paper with stripes of every width from 1 to 12 pixels, at every phase of the
+    /// 8-pixel blocks, `w` pixels wide.
+    fn stripes(w: usize, h: usize) -> Vec<u8> {
+        let mut data = vec![0u8; w * h];
+        for y in 0..h {
+            let (mut x, mut width, mut ink) = (0usize, 1 + y % 5, y % 2 == 0);
+            while x < w {
+                for xx in x..(x + width).min(w) {
+                    let paper = 220.0 - 80.0 * xx as f32 / w as f32;
+                    data[y * w + xx] = if ink {
+                        (paper * 0.3) as u8
+                    } else {
+                        paper as u8
+                    };
+                }
+                x += width;
+                width = width % 12 + 1;
+                ink = !ink;
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn row_edges_are_where_the_colour_changes() {
+        // The edges from the block masks must be those pixel by pixel, at any width.
+        for w in [1usize, 7, 8, 63, 64, 65, 130, 203] {
+            let h = 16;
+            let data = stripes(w, h);
+            let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
+            let thresholds = Thresholds::compute(image, 1);
+            let mut words = Vec::new();
+            for y in 0..h {
+                let row = image.row(y);
+                let black: Vec<bool> = (0..w).map(|x| thresholds.is_black(x, y, row[x])).collect();
+                let expected: Vec<usize> = (1..w).filter(|&x| black[x] != black[x - 1]).collect();
+                let mut edges = Vec::new();
+                let first = thresholds.row_edges(row, y, false, &mut words, &mut edges);
+                assert_eq!(first, black[0]);
+                assert_eq!(edges, expected, "width {w}, row {y}");
+                assert!(w < 200 || edges.len() > 20);
+            }
+        }
+    }
+
+    #[test]
+    fn despeckling_drops_single_pixels_only() {
+        let w = 203;
+        let h = 16;
+        let data = stripes(w, h);
+        let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
+        let thresholds = Thresholds::compute(image, 1);
+        let mut words = Vec::new();
+        for y in 0..h {
+            let row = image.row(y);
+            let mut black: Vec<bool> = (0..w).map(|x| thresholds.is_black(x, y, row[x])).collect();
+            // The same rule pixel by pixel: black specks first, then white ones; the row's ends
+            // have themselves as their outer neighbour.
+            for colour in [true, false] {
+                let before = black.clone();
+                for x in 0..w {
+                    let left = before[x.saturating_sub(1)];
+                    let right = before[(x + 1).min(w - 1)];
+                    if before[x] == colour && left != colour && right != colour {
+                        black[x] = !colour;
+                    }
+                }
+            }
+            let expected: Vec<usize> = (1..w).filter(|&x| black[x] != black[x - 1]).collect();
+            let mut edges = Vec::new();
+            let first = thresholds.row_edges(row, y, true, &mut words, &mut edges);
+            assert_eq!(first, black[0]);
+            assert_eq!(edges, expected, "row {y}");
         }
     }
 

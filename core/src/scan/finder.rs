@@ -41,37 +41,37 @@ impl Bits<'_> {
 }
 
 /// Every finder pattern of either polarity, scanning one row in `row_step` until the budget is
-/// spent.
-pub(crate) fn find(bits: Bits<'_>, row_step: usize, in_budget: &dyn Fn() -> bool) -> Vec<Finder> {
+/// spent; with `despeckle`, single-pixel specks are dropped from the rows first (see
+/// [`Thresholds::row_edges`]).
+pub(crate) fn find(
+    bits: Bits<'_>,
+    row_step: usize,
+    despeckle: bool,
+    in_budget: &dyn Fn() -> bool,
+) -> Vec<Finder> {
     let Luma { width, height, .. } = bits.image;
     let mut finders: Vec<Finder> = Vec::new();
     // Run boundaries of the current row: run k spans [edges[k], edges[k + 1]).
     let mut edges: Vec<usize> = Vec::with_capacity(width / 2 + 2);
+    let mut words: Vec<u64> = Vec::with_capacity(width.div_ceil(64));
     let mut y = row_step / 2;
     while y < height && in_budget() {
         edges.clear();
         edges.push(0);
         let row = bits.image.row(y);
-        let mut dark = bits.thresholds.is_black(0, y, row[0]);
-        let first_dark = dark;
-        for (x, &p) in row.iter().enumerate().skip(1) {
-            let d = bits.thresholds.is_black(x, y, p);
-            if d != dark {
-                edges.push(x);
-                dark = d;
-            }
-        }
+        let first_dark = bits
+            .thresholds
+            .row_edges(row, y, despeckle, &mut words, &mut edges);
         edges.push(width);
-        let runs = edges.len() - 1;
-        for k in 0..runs.saturating_sub(4) {
-            let counts: [f32; 5] =
-                std::array::from_fn(|i| (edges[k + i + 1] - edges[k + i]) as f32);
-            if !is_finder_ratio(&counts) {
+        for (k, window) in edges.windows(6).enumerate() {
+            let counts: [usize; 5] = std::array::from_fn(|i| window[i + 1] - window[i]);
+            if !is_finder_ratio_int(&counts) {
                 continue;
             }
             // Run k is dark in the frame when k has the parity of the first run.
             let inverted = (k % 2 == 0) != first_dark;
-            let centre_x = (edges[k + 2] + edges[k + 3]) as f32 / 2.0;
+            let centre_x = (window[2] + window[3]) as f32 / 2.0;
+            let counts = counts.map(|c| c as f32);
             let total: f32 = counts.iter().sum();
             if let Some(finder) = confirm(bits, centre_x, y, counts[2], total, inverted) {
                 merge(&mut finders, finder);
@@ -80,6 +80,28 @@ pub(crate) fn find(bits: Bits<'_>, row_step: usize, in_budget: &dyn Fn() -> bool
         y += row_step;
     }
     finders
+}
+
+/// [`is_finder_ratio`] on whole pixels, in integers (the row scan's hot path): with `m` = total / 7,
+/// |c − m| < m / 2 is |14c − 2·total| < total, and |c − 3m| < 3m / 2 is |14c − 6·total| < 3·total.
+#[inline]
+fn is_finder_ratio_int(counts: &[usize; 5]) -> bool {
+    // The centre run is longer than each other one (over 3/2 of a module against under 3/2):
+    // on noise, the test most windows fail, and the cheapest.
+    let c = counts[2];
+    if c <= counts[0] || c <= counts[1] || c <= counts[3] || c <= counts[4] {
+        return false;
+    }
+    let total: usize = counts.iter().sum();
+    if total < 7 {
+        return false;
+    }
+    let off = |c: usize, times: usize| (14 * c).abs_diff(times * total);
+    off(counts[0], 2) < total
+        && off(counts[1], 2) < total
+        && off(counts[2], 6) < 3 * total
+        && off(counts[3], 2) < total
+        && off(counts[4], 2) < total
 }
 
 /// Whether five run widths are in the ratio 1:1:3:1:1: each outer run within half a module,
@@ -273,6 +295,7 @@ mod tests {
                 thresholds: &thresholds,
             },
             2,
+            false,
             &|| true,
         );
         // Data modules can look like a pattern on a row or two; the real ones are seen on
@@ -313,6 +336,28 @@ mod tests {
         let found = finders(&pixels, side);
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found.iter().all(|f| f.inverted));
+    }
+
+    #[test]
+    fn the_integer_ratio_test_agrees_with_the_float_one() {
+        for total in 0..40usize {
+            for a in 0..=total.min(12) {
+                for c in 0..=(total - a).min(20) {
+                    for b in 0..=(total - a - c).min(12) {
+                        let rest = total - a - b - c;
+                        for d in 0..=rest.min(12) {
+                            let counts = [a, b, c, d, rest - d];
+                            let floats = counts.map(|c| c as f32);
+                            assert_eq!(
+                                is_finder_ratio_int(&counts),
+                                is_finder_ratio(&floats),
+                                "{counts:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

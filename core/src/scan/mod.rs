@@ -312,25 +312,29 @@ fn run_level(
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
     // A group of finders read without success by the first pass is not read again by the second.
     let tried = std::cell::RefCell::new(detect::Tried::default());
-    let locate = |thresholds: &binarize::Thresholds, sparser: usize| {
+    let locate = |thresholds: &binarize::Thresholds, sparser: usize, despeckle: bool| {
         pass::contained(|| {
             detect::decode_all(
                 level,
                 thresholds,
                 sparser,
+                despeckle,
                 &mut tried.borrow_mut(),
                 in_budget,
             )
         })
         .unwrap_or_default()
     };
-    if add(locate(&thresholds, 0), found) {
+    if add(locate(&thresholds, 0, false), found) {
         return;
     }
     // Very low contrast leaves camera noise in the thresholds, and many false runs to check;
-    // such codes are seldom small, so fewer rows are read.
+    // such codes are seldom small, so fewer rows are read (at full size one in six or seven,
+    // three or more through a finder's centre once modules are 3 pixels; coarser levels one in
+    // four), without single-pixel specks.
     thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
-    if !in_budget() || add(locate(&thresholds, 2), found) {
+    let sparser = if scale == 1.0 { 4 } else { 2 };
+    if !in_budget() || add(locate(&thresholds, sparser, true), found) {
         return;
     }
     // rqrr's locator has no budget inside a pass and drowns in noise: not on a noisy level.

@@ -59,19 +59,21 @@ impl Tried {
 }
 
 /// Finds and decodes every code whose three finder patterns are seen, in both polarities,
-/// reading rows `sparser` rows further apart than usual; groups in `tried` are not read again
+/// reading rows `sparser` rows further apart than usual (and, with `despeckle`, without their
+/// single-pixel specks: a pass for codes of larger modules); groups in `tried` are not read again
 /// (and those read here are added); no new group of finders is tried once the budget is spent.
 pub(crate) fn decode_all(
     image: Luma<'_>,
     thresholds: &Thresholds,
     sparser: usize,
+    despeckle: bool,
     tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
 ) -> Vec<PassCode> {
     let bits = Bits { image, thresholds };
     // Every second row for a small frame, every third for a large one; `sparser` rows more apart.
     let row_step = if image.height > 800 { 3 } else { 2 } + sparser;
-    let all = finder::find(bits, row_step, in_budget);
+    let all = finder::find(bits, row_step, despeckle, in_budget);
     let mut codes = Vec::new();
     for inverted in [false, true] {
         let mut finders: Vec<Finder> = all
@@ -345,7 +347,9 @@ mod tests {
     fn read(pixels: &[u8], w: usize, h: usize) -> Vec<PassCode> {
         let image = Luma::new(pixels, w as u32, h as u32, w as u32).unwrap();
         let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-        decode_all(image, &thresholds, 0, &mut Tried::default(), &|| true)
+        decode_all(image, &thresholds, 0, false, &mut Tried::default(), &|| {
+            true
+        })
     }
 
     /// [`URI`] drawn on `quad` of a `w`×`h` frame must be read, once and right.
