@@ -51,6 +51,7 @@ mod sqlite;
 pub mod steam;
 pub mod totpauth;
 pub mod twofas;
+mod zipped;
 
 pub use crate::account::{Entry, same_account};
 pub(crate) use fields::admit;
