@@ -1,7 +1,7 @@
 //! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
 //! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authenticator Plus, Authy, FreeOTP 2 and TOTP
-//! Authenticator backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and
-//! the exports or private stores of the other apps [`Format`] names. One file per app; the
+//! Authenticator backups (plain and encrypted), Proton Pass exports, lists of `otpauth://` URIs
+//! (Ente and others), and the exports or private stores of the other apps [`Format`] names. One file per app; the
 //! cryptography they need is in [`crate::seal::foreign`] (Authenticator Plus's zip cipher: in the
 //! `zip` crate).
 //!
@@ -46,6 +46,7 @@ pub mod microsoft;
 pub mod plain;
 mod prefs;
 pub mod proton;
+pub mod protonpass;
 mod sniff;
 mod sqlite;
 pub mod steam;
@@ -142,11 +143,14 @@ pub enum Format {
     Ente,
     /// An Authenticator Plus backup: a password-encrypted zip holding an `otpauth://` list.
     AuthenticatorPlus,
+    /// A Proton Pass export (unencrypted): a zip holding `Proton Pass/data.json`, whose logins
+    /// with a TOTP are accounts.
+    ProtonPass,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 21] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -167,12 +171,13 @@ impl Format {
         Format::TotpAuthenticator,
         Format::Ente,
         Format::AuthenticatorPlus,
+        Format::ProtonPass,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
     /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`, `ente`,
-    /// `authplus`.
+    /// `authplus`, `proton-pass`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -195,6 +200,7 @@ impl Format {
             Format::TotpAuthenticator => "totp-authenticator",
             Format::Ente => "ente",
             Format::AuthenticatorPlus => "authplus",
+            Format::ProtonPass => "proton-pass",
         }
     }
 
@@ -228,6 +234,7 @@ impl Format {
             Format::TotpAuthenticator => "TOTP Authenticator",
             Format::Ente => "Ente Auth",
             Format::AuthenticatorPlus => "Authenticator Plus",
+            Format::ProtonPass => "Proton Pass",
         }
     }
 }
@@ -243,7 +250,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth, Authenticator Plus)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth, Authenticator Plus, Proton Pass)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -374,7 +381,8 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         | Format::MicrosoftDb
         | Format::Steam
         | Format::BattleNet
-        | Format::Duo => false,
+        | Format::Duo
+        | Format::ProtonPass => false,
     }
 }
 
@@ -411,6 +419,7 @@ pub fn read(
         Format::TotpAuthenticator => totpauth::read(data, password)?,
         Format::Ente => ente::read(data, password)?,
         Format::AuthenticatorPlus => authplus::read(data, password)?,
+        Format::ProtonPass => protonpass::read(data)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
