@@ -9,7 +9,8 @@
 //! note becomes the entry's note, its vault's name its group, `pinned` its favourite flag.
 //! Other items (logins without a TOTP, aliases, notes, cards) are passwords and such, not
 //! authenticator accounts, and are passed over; an item's position in refusals counts every
-//! item of the file, vault after vault in the file's order.
+//! item of the file, vault after vault in the file's order. Items in the trash (`state` 2) are
+//! read like the others, as Aegis's importer does: dropping them would lose a TOTP silently.
 //!
 //! Not read: a TOTP kept in an item's custom field (`extraFields` of type `totp`) is refused,
 //! by name, rather than read (no such file was available to test against); an encrypted export
