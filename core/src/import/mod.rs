@@ -25,7 +25,7 @@
 
 use std::fmt;
 
-use crate::{Account, Secret};
+use crate::Secret;
 
 pub mod aegis;
 pub mod andotp;
@@ -55,7 +55,7 @@ pub mod twofas;
 mod zipped;
 
 pub use crate::account::{Entry, same_account};
-pub(crate) use fields::admit;
+pub(crate) use fields::{account_from_totp_field, admit};
 pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
 
 /// An entry of a readable file that Jeton did not take, and why.
@@ -464,37 +464,6 @@ pub(crate) fn non_empty(text: Option<&str>) -> Option<String> {
 /// Reads a base32 secret, naming the problem for a refusal.
 pub(crate) fn secret_from_base32(text: &str) -> Result<Secret, String> {
     Secret::from_base32(text).map_err(|e| format!("the secret is not valid: {e}"))
-}
-
-/// Reads `steam://SECRET` (Bitwarden, Proton), an `otpauth://` URI, or a bare base32 secret.
-pub(crate) fn account_from_totp_field(
-    field: &str,
-    fallback_issuer: Option<&str>,
-) -> Result<Account, String> {
-    let field = field.trim();
-    let head = field.get(..10).unwrap_or(field).to_ascii_lowercase();
-    let mut account = if head.starts_with("steam://") {
-        let secret = secret_from_base32(field.get(8..).unwrap_or_default())?;
-        Account {
-            issuer: None,
-            name: String::new(),
-            secret,
-            params: crate::OtpParams::steam(),
-        }
-    } else if head.starts_with("otpauth:") {
-        crate::uri::parse(field).map_err(|e| e.to_string())?
-    } else {
-        Account {
-            issuer: None,
-            name: String::new(),
-            secret: secret_from_base32(field)?,
-            params: crate::OtpParams::totp(),
-        }
-    };
-    if account.issuer.is_none() {
-        account.issuer = non_empty(fallback_issuer);
-    }
-    Ok(account)
 }
 
 #[cfg(test)]
