@@ -12,10 +12,11 @@
 //! item of the file, vault after vault in the file's order. Items in the trash (`state` 2) are
 //! read like the others, as Aegis's importer does: dropping them would lose a TOTP silently.
 //!
-//! Not read: a TOTP kept in an item's custom field (`extraFields` of type `totp`) is refused,
-//! by name, rather than read (no such file was available to test against); an encrypted export
-//! (`"encrypted": true`, or the PGP-armoured file Proton Pass writes when asked to encrypt) is
-//! refused as unsupported, asking for an unencrypted export.
+//! Not read: a TOTP kept in an item's custom field (`extraFields` of type `totp`) is refused by
+//! the field's name (the login's own TOTP, if any, is still read); no file with one was
+//! available to test against. TOTPs in the sections of custom items are not looked at. An
+//! encrypted export (`"encrypted": true`, or the PGP-armoured file Proton Pass writes when asked
+//! to encrypt) is refused as unsupported, asking for an unencrypted export.
 
 use std::fmt;
 use std::io::Cursor;
@@ -161,27 +162,38 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         .iter()
         .flat_map(|vault| vault.items.iter().map(move |item| (vault, item)))
         .enumerate()
-        .filter_map(|(index, (vault, item))| Some((index + 1, account(vault, item)?)));
+        .flat_map(|(index, (vault, item))| {
+            account(vault, item)
+                .into_iter()
+                .chain(custom_totps(item))
+                .map(move |result| (index + 1, result))
+        });
     Ok(fields::sort_out(items))
 }
 
-/// The entry an item is, or why it is refused; `None` for an item that is no account.
+/// A refusal for each TOTP the item keeps in a custom field (any item type may have them).
+fn custom_totps(item: &Item) -> impl Iterator<Item = Result<Entry, (String, String)>> + '_ {
+    let item_name = item.data.metadata.name.as_deref();
+    item.data
+        .extra_fields
+        .iter()
+        .filter(|f| f.kind.as_deref() == Some("totp"))
+        .map(move |field| {
+            Err((
+                super::label(item_name, ""),
+                format!(
+                    "a TOTP in the custom field \u{201c}{}\u{201d}, which Jeton does not read: add that account to Jeton by hand",
+                    field.field_name.as_deref().unwrap_or_default()
+                ),
+            ))
+        })
+}
+
+/// The entry a login's own TOTP is, or why it is refused; `None` for an item that is no
+/// account (not a login, or a login without a TOTP).
 fn account(vault: &Vault, item: &Item) -> Option<Result<Entry, (String, String)>> {
     let data = &item.data;
     let item_name = data.metadata.name.as_deref();
-    let custom_totp = data
-        .extra_fields
-        .iter()
-        .find(|f| f.kind.as_deref() == Some("totp"));
-    if let Some(field) = custom_totp {
-        return Some(Err((
-            super::label(item_name, ""),
-            format!(
-                "its TOTP is in the custom field \u{201c}{}\u{201d}, which Jeton does not read: move it to the login's own 2FA field and export again",
-                field.field_name.as_deref().unwrap_or_default()
-            ),
-        )));
-    }
     if data.kind != "login" {
         return None;
     }
@@ -420,14 +432,31 @@ mod tests {
     fn a_totp_in_a_custom_field_is_refused_by_name() {
         let item = r#"{"data":{"metadata":{"name":"Card"},"type":"note","content":{},
             "extraFields":[{"fieldName":"2FA","type":"totp","data":{"totpUri":"JBSWY3DPEHPK3PXP"}}]}}"#;
-        let (entries, refused) = read(&export(&file(&[("A", vec![item.to_owned()])]))).unwrap();
-        assert!(entries.is_empty());
-        assert_eq!(refused[0].label, "Card");
+        // A login with its own TOTP and one in a custom field: the first is read, the second
+        // refused, both at the item's position.
+        let both = login("Both", "", "", "", DENO).replace(
+            r#""extraFields":[]"#,
+            r#""extraFields":[{"fieldName":"Backup","type":"totp","data":{"totpUri":"JBSWY3DPEHPK3PXP"}},{"fieldName":"PIN","type":"hidden","data":{"content":"1"}}]"#,
+        );
+        let (entries, refused) =
+            read(&export(&file(&[("A", vec![item.to_owned(), both])]))).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].account.issuer.as_deref(), Some("Deno"));
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert_eq!(
+            (refused[0].position, refused[0].label.as_str()),
+            (1, "Card")
+        );
         assert!(
             refused[0]
                 .reason
                 .contains("custom field \u{201c}2FA\u{201d}")
         );
+        assert_eq!(
+            (refused[1].position, refused[1].label.as_str()),
+            (2, "Both")
+        );
+        assert!(refused[1].reason.contains("\u{201c}Backup\u{201d}"));
     }
 
     #[test]
