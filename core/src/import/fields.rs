@@ -160,6 +160,37 @@ pub(crate) fn sort_out(
     (entries, refused)
 }
 
+/// Reads `steam://SECRET` (Bitwarden, Proton, Proton Pass), an `otpauth://` URI, or a bare base32 secret.
+pub(crate) fn account_from_totp_field(
+    field: &str,
+    fallback_issuer: Option<&str>,
+) -> Result<Account, String> {
+    let field = field.trim();
+    let head = field.get(..10).unwrap_or(field).to_ascii_lowercase();
+    let mut account = if head.starts_with("steam://") {
+        let secret = super::secret_from_base32(field.get(8..).unwrap_or_default())?;
+        Account {
+            issuer: None,
+            name: String::new(),
+            secret,
+            params: OtpParams::steam(),
+        }
+    } else if head.starts_with("otpauth:") {
+        crate::uri::parse(field).map_err(|e| e.to_string())?
+    } else {
+        Account {
+            issuer: None,
+            name: String::new(),
+            secret: super::secret_from_base32(field)?,
+            params: OtpParams::totp(),
+        }
+    };
+    if account.issuer.is_none() {
+        account.issuer = super::non_empty(fallback_issuer);
+    }
+    Ok(account)
+}
+
 /// Whether `needle` occurs in `data`.
 pub(crate) fn contains(data: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle)

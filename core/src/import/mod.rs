@@ -1,7 +1,7 @@
 //! Other apps' exports, read into Jeton accounts: Google Authenticator's `otpauth-migration://`
 //! codes, Aegis, 2FAS, andOTP, Authenticator Pro, Authenticator Plus, Authy, FreeOTP 2 and TOTP
-//! Authenticator backups (plain and encrypted), lists of `otpauth://` URIs (Ente and others), and
-//! the exports or private stores of the other apps [`Format`] names. One file per app; the
+//! Authenticator backups (plain and encrypted), Proton Pass exports, lists of `otpauth://` URIs
+//! (Ente and others), and the exports or private stores of the other apps [`Format`] names. One file per app; the
 //! cryptography they need is in [`crate::seal::foreign`] (Authenticator Plus's zip cipher: in the
 //! `zip` crate).
 //!
@@ -25,7 +25,7 @@
 
 use std::fmt;
 
-use crate::{Account, Secret};
+use crate::Secret;
 
 pub mod aegis;
 pub mod andotp;
@@ -46,14 +46,16 @@ pub mod microsoft;
 pub mod plain;
 mod prefs;
 pub mod proton;
+pub mod protonpass;
 mod sniff;
 mod sqlite;
 pub mod steam;
 pub mod totpauth;
 pub mod twofas;
+mod zipped;
 
 pub use crate::account::{Entry, same_account};
-pub(crate) use fields::admit;
+pub(crate) use fields::{account_from_totp_field, admit};
 pub use google::{GoogleError, LISTED_MISSING, MAX_BATCH_CODES, MigrationScans, ScanProgress};
 
 /// An entry of a readable file that Jeton did not take, and why.
@@ -141,11 +143,14 @@ pub enum Format {
     Ente,
     /// An Authenticator Plus backup: a password-encrypted zip holding an `otpauth://` list.
     AuthenticatorPlus,
+    /// A Proton Pass export (unencrypted): a zip holding `Proton Pass/data.json`, whose logins
+    /// with a TOTP are accounts.
+    ProtonPass,
 }
 
 impl Format {
     /// Every format, for help texts and option parsing.
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 21] = [
         Format::GoogleMigration,
         Format::Aegis,
         Format::TwoFas,
@@ -166,12 +171,13 @@ impl Format {
         Format::TotpAuthenticator,
         Format::Ente,
         Format::AuthenticatorPlus,
+        Format::ProtonPass,
     ];
 
     /// A short name for option values: `google`, `aegis`, `2fas`, `otpauth`, `bitwarden`,
     /// `proton`, `jeton`, `authpro`, `andotp`, `freeotp`, `bitwarden-csv`, `authy`,
     /// `google-db`, `microsoft`, `steam`, `battlenet`, `duo`, `totp-authenticator`, `ente`,
-    /// `authplus`.
+    /// `authplus`, `proton-pass`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::GoogleMigration => "google",
@@ -194,6 +200,7 @@ impl Format {
             Format::TotpAuthenticator => "totp-authenticator",
             Format::Ente => "ente",
             Format::AuthenticatorPlus => "authplus",
+            Format::ProtonPass => "proton-pass",
         }
     }
 
@@ -227,6 +234,7 @@ impl Format {
             Format::TotpAuthenticator => "TOTP Authenticator",
             Format::Ente => "Ente Auth",
             Format::AuthenticatorPlus => "Authenticator Plus",
+            Format::ProtonPass => "Proton Pass",
         }
     }
 }
@@ -242,7 +250,7 @@ impl fmt::Display for Format {
 pub enum ImportError {
     /// The contents match no format Jeton reads.
     #[error(
-        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth, Authenticator Plus)"
+        "this file is not an export Jeton can read (Google Authenticator, Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Authenticator Pro, andOTP, FreeOTP, Bitwarden CSV, Authy, Google and Microsoft Authenticator databases, Steam, Battle.net, Duo, TOTP Authenticator, Ente Auth, Authenticator Plus, Proton Pass)"
     )]
     UnknownFormat,
     /// The file is encrypted and no password was given.
@@ -373,7 +381,8 @@ pub fn needs_password(data: &[u8], format: Format) -> bool {
         | Format::MicrosoftDb
         | Format::Steam
         | Format::BattleNet
-        | Format::Duo => false,
+        | Format::Duo
+        | Format::ProtonPass => false,
     }
 }
 
@@ -410,6 +419,7 @@ pub fn read(
         Format::TotpAuthenticator => totpauth::read(data, password)?,
         Format::Ente => ente::read(data, password)?,
         Format::AuthenticatorPlus => authplus::read(data, password)?,
+        Format::ProtonPass => protonpass::read(data)?,
         Format::JetonBackup => {
             let backup =
                 crate::backup::open(data, password.ok_or(ImportError::PasswordRequired(format))?)?;
@@ -454,37 +464,6 @@ pub(crate) fn non_empty(text: Option<&str>) -> Option<String> {
 /// Reads a base32 secret, naming the problem for a refusal.
 pub(crate) fn secret_from_base32(text: &str) -> Result<Secret, String> {
     Secret::from_base32(text).map_err(|e| format!("the secret is not valid: {e}"))
-}
-
-/// Reads `steam://SECRET` (Bitwarden, Proton), an `otpauth://` URI, or a bare base32 secret.
-pub(crate) fn account_from_totp_field(
-    field: &str,
-    fallback_issuer: Option<&str>,
-) -> Result<Account, String> {
-    let field = field.trim();
-    let head = field.get(..10).unwrap_or(field).to_ascii_lowercase();
-    let mut account = if head.starts_with("steam://") {
-        let secret = secret_from_base32(field.get(8..).unwrap_or_default())?;
-        Account {
-            issuer: None,
-            name: String::new(),
-            secret,
-            params: crate::OtpParams::steam(),
-        }
-    } else if head.starts_with("otpauth:") {
-        crate::uri::parse(field).map_err(|e| e.to_string())?
-    } else {
-        Account {
-            issuer: None,
-            name: String::new(),
-            secret: secret_from_base32(field)?,
-            params: crate::OtpParams::totp(),
-        }
-    };
-    if account.issuer.is_none() {
-        account.issuer = non_empty(fallback_issuer);
-    }
-    Ok(account)
 }
 
 #[cfg(test)]

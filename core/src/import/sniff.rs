@@ -5,11 +5,16 @@
 
 use super::{
     Format, andotp, authplus, authpro, authy, battlenet, bitwarden_csv, fields::contains, freeotp,
-    prefs, sqlite, totpauth,
+    prefs, protonpass, sqlite, totpauth,
 };
 
 /// The format of a file that is not UTF-8 text: a database or an encrypted backup.
 pub(crate) fn binary(data: &[u8]) -> Option<Format> {
+    // Before Authenticator Plus: a Proton Pass export stored uncompressed could hold the text
+    // `Accounts.txt` in an item; an Authenticator Plus backup's entry is encrypted.
+    if protonpass::looks_like_export(data) {
+        return Some(Format::ProtonPass);
+    }
     if authplus::looks_like_backup(data) {
         return Some(Format::AuthenticatorPlus);
     }
