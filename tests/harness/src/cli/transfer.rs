@@ -26,8 +26,10 @@ pub const FILE_PASSWORD_ENV: &str = "JETON_FILE_PASSWORD";
 /// Arguments of `jeton import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file (Aegis, 2FAS, otpauth list, Bitwarden, Proton, Jeton backup, Google migration
-    /// URIs) or one or more otpauth:// / otpauth-migration:// URIs (every code of a batch).
+    /// A file another authenticator wrote (any format `--format` names: Aegis, 2FAS, andOTP,
+    /// FreeOTP, Authenticator Pro, Authy, Bitwarden, Proton, Ente, Google and Microsoft
+    /// Authenticator's databases, ...; detected from its contents), a Jeton backup, or one or more
+    /// otpauth:// / otpauth-migration:// URIs (every code of a batch).
     #[arg(required = true, value_name = "FILE|URI")]
     sources: Vec<String>,
     /// Read the input as this format instead of detecting it.
