@@ -105,14 +105,11 @@ fn open(data: &[u8]) -> Result<(Archive<'_>, usize), ImportError> {
 }
 
 fn too_large(len: u64) -> ImportError {
-    ImportError::malformed(
-        FORMAT,
-        format!("{ENTRY_NAME} is {len} bytes or more, more than Jeton reads ({MAX_LIST_BYTES})"),
-    )
+    zipped::too_large(FORMAT, ENTRY_NAME, len, MAX_LIST_BYTES)
 }
 
 fn damaged(error: ZipError) -> ImportError {
-    ImportError::malformed(FORMAT, format!("not a readable zip archive: {error}"))
+    zipped::damaged(FORMAT, error)
 }
 
 #[cfg(test)]

@@ -266,14 +266,11 @@ fn encrypted() -> ImportError {
 }
 
 fn too_large(len: u64) -> ImportError {
-    ImportError::malformed(
-        FORMAT,
-        format!("{ENTRY_NAME} is {len} bytes or more, more than Jeton reads ({MAX_DATA_BYTES})"),
-    )
+    zipped::too_large(FORMAT, ENTRY_NAME, len, MAX_DATA_BYTES)
 }
 
 fn damaged(error: ZipError) -> ImportError {
-    ImportError::malformed(FORMAT, format!("not a readable zip archive: {error}"))
+    zipped::damaged(FORMAT, error)
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! it (by its declared size) and while inflating it (a declared size can lie: a zip bomb).
 
 use zeroize::Zeroizing;
+use zip::result::ZipError;
 
-use super::ImportError;
+use super::{Format, ImportError};
 
 const CHUNK: usize = 8 * 1024;
 
@@ -41,6 +42,19 @@ pub(crate) fn read_bounded(
         }
         out.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// `entry` of a `format` archive is `len` bytes or more, over `limit`.
+pub(crate) fn too_large(format: Format, entry: &str, len: u64, limit: u64) -> ImportError {
+    ImportError::malformed(
+        format,
+        format!("{entry} is {len} bytes or more, more than Jeton reads ({limit})"),
+    )
+}
+
+/// A `format` file that the `zip` crate cannot read as an archive.
+pub(crate) fn damaged(format: Format, error: ZipError) -> ImportError {
+    ImportError::malformed(format, format!("not a readable zip archive: {error}"))
 }
 
 #[cfg(test)]
