@@ -20,23 +20,11 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{Row, assert_codes_match_oathtool, assert_matches};
+use common::{assert_codes_match_oathtool, assert_matches, readme};
 use jeton_core::import::{self, Format, ImportError, Imported};
-use jeton_core::otp::{Algorithm, Kind};
 
 const NAME: &str = "proton_pass.zip";
 const FORMAT: Format = Format::ProtonPass;
-
-/// The one account, from the item's `totpUri` (see the module documentation).
-const DENO: Row = Row {
-    issuer: "Deno",
-    name: "Mason",
-    kind: Kind::Totp,
-    secret: "4SJHB4GSD43FZBAI7C2HLRJGPQ",
-    algorithm: Algorithm::Sha1,
-    digits: 6,
-    period_or_counter: 30,
-};
 
 fn load() -> Option<Vec<u8>> {
     let dir = common::fixtures()?;
@@ -78,7 +66,8 @@ fn the_account_field_by_field_and_codes_against_oathtool() {
         "the login without a TOTP and the alias are passed over"
     );
     let entry = &imported.entries[0];
-    assert_matches(&entry.account, &DENO, NAME);
+    // The fixtures README's Deno row, which the sample's `totpUri` holds.
+    assert_matches(&entry.account, &readme("Deno"), NAME);
     assert_eq!(entry.note.as_deref(), Some("aaa"), "the item's note");
     assert_eq!(
         entry.groups,
