@@ -2,7 +2,8 @@
 //! keystore slots), the [`KeyWrapper`] trait the platforms implement with their keystores, and
 //! the Argon2id costs of a passphrase.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jeton_core::vault::{self as core_vault, KdfParams};
 use zeroize::Zeroizing;
@@ -35,13 +36,60 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KeyWrapError {
 
 /// Wraps and unwraps the vault key with a key the platform keeps: Android Keystore
 /// (`KeystoreKeyWrapper`), iOS Keychain / Secure Enclave (`KeychainKeyWrapper`). The vault key
-/// never leaves Rust except through this trait, and is stored only wrapped.
+/// is stored only wrapped, and crosses this trait only inside a [`KeyBytes`], so that each side
+/// can wipe its own copy: the platform reads the bytes it needs into an array it clears after
+/// use, and hands the key it unwrapped back in a new [`KeyBytes`], clearing its array at once.
 #[uniffi::export(with_foreign)]
 pub trait KeyWrapper: Send + Sync {
-    /// Encrypts the vault key; the result is stored in the vault's header.
-    fn wrap(&self, vault_key: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
-    /// Decrypts what [`KeyWrapper::wrap`] returned.
-    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyWrapError>;
+    /// Encrypts the vault key; the result is stored in the vault's header. Read the key with
+    /// [`KeyBytes::bytes`] and clear that array when done.
+    fn wrap(&self, vault_key: Arc<KeyBytes>) -> Result<Vec<u8>, KeyWrapError>;
+    /// Decrypts what [`KeyWrapper::wrap`] returned, and returns it as `KeyBytes(array)`; clear
+    /// the array after that call.
+    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Arc<KeyBytes>, KeyWrapError>;
+}
+
+/// Key material passed between Rust and a [`KeyWrapper`]: held by Rust, wiped when Rust is done
+/// with it (even while the platform's garbage collector still holds the object), never shown by
+/// `Debug`. Each copy the platform asks for with [`KeyBytes::bytes`] is its own to clear.
+#[derive(uniffi::Object)]
+pub struct KeyBytes {
+    bytes: Mutex<Zeroizing<Vec<u8>>>,
+}
+
+#[uniffi::export]
+impl KeyBytes {
+    /// Takes a copy of `bytes` (the platform then clears its array).
+    #[uniffi::constructor]
+    pub fn new(bytes: Vec<u8>) -> Arc<Self> {
+        Arc::new(Self {
+            bytes: Mutex::new(Zeroizing::new(bytes)),
+        })
+    }
+
+    /// A copy of the bytes, for the platform's cipher; clear it after use. Empty once Rust has
+    /// taken or wiped the key.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.lock().to_vec()
+    }
+}
+
+impl KeyBytes {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Zeroizing<Vec<u8>>> {
+        // A poisoned lock still holds plain bytes; nothing about them can be half-written.
+        self.bytes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves the bytes out, leaving the object empty.
+    fn take(&self) -> Zeroizing<Vec<u8>> {
+        std::mem::take(&mut *self.lock())
+    }
+}
+
+impl fmt::Debug for KeyBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyBytes(<redacted>)")
+    }
 }
 
 /// The platform's wrapper seen as the core's.
@@ -49,13 +97,18 @@ pub(crate) struct Platform(pub(crate) Arc<dyn KeyWrapper>);
 
 impl core_vault::KeyWrapper for Platform {
     fn wrap(&self, vault_key: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        // The copy is moved into the call's buffer, which the foreign side reads and frees;
-        // UniFFI gives no way to wipe it (the platforms' wrappers clear their own copies).
-        Ok(self.0.wrap(vault_key.to_vec())?)
+        let key = KeyBytes::new(vault_key.to_vec());
+        let wrapped = self.0.wrap(Arc::clone(&key));
+        // The platform may keep its handle until a garbage collection: wipe the key now.
+        drop(key.take());
+        Ok(wrapped?)
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, core_vault::KeyWrapError> {
-        Ok(self.0.unwrap(wrapped.to_vec())?)
+        let key = self.0.unwrap(wrapped.to_vec())?;
+        // Moved out, so the object the platform still holds is left empty; the core wraps the
+        // bytes in `Zeroizing` at once.
+        Ok(std::mem::take(&mut *key.take()))
     }
 }
 
@@ -124,5 +177,66 @@ impl VaultKeys {
             let new = change.derive(&new_passphrase, KdfParams::DEFAULT)?;
             Ok(self.vault.session()?.apply_passphrase_change(new)?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// A platform wrapper (XOR with a pad, as a test stand-in for a keystore) that keeps every
+    /// `KeyBytes` it is given or makes, as a garbage-collected platform would.
+    #[derive(Default)]
+    struct Keeping {
+        seen: Mutex<Vec<Arc<KeyBytes>>>,
+        lengths: Mutex<Vec<usize>>,
+    }
+
+    const PAD: u8 = 0x5a;
+
+    impl KeyWrapper for Keeping {
+        fn wrap(&self, vault_key: Arc<KeyBytes>) -> Result<Vec<u8>, KeyWrapError> {
+            let bytes = vault_key.bytes();
+            self.lengths.lock().unwrap().push(bytes.len());
+            self.seen.lock().unwrap().push(vault_key);
+            Ok(bytes.iter().map(|b| b ^ PAD).collect())
+        }
+
+        fn unwrap(&self, wrapped: Vec<u8>) -> Result<Arc<KeyBytes>, KeyWrapError> {
+            let key = KeyBytes::new(wrapped.iter().map(|b| b ^ PAD).collect());
+            self.seen.lock().unwrap().push(Arc::clone(&key));
+            Ok(key)
+        }
+    }
+
+    #[test]
+    fn key_bytes_the_platform_still_holds_are_empty_once_rust_is_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.jeton").to_string_lossy().into_owned();
+        let cheap = KdfParams {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let vault = Vault::create_with_kdf(path, "correct horse".into(), cheap).unwrap();
+        let wrapper = Arc::new(Keeping::default());
+        Arc::clone(&vault)
+            .keys()
+            .add_platform_slot(Arc::clone(&wrapper) as Arc<dyn KeyWrapper>)
+            .unwrap();
+        vault.lock().unwrap();
+        vault
+            .unlock_with_key(Arc::clone(&wrapper) as Arc<dyn KeyWrapper>)
+            .unwrap();
+
+        // The platform was handed the 32-byte key to wrap, and gave one back to unwrap...
+        assert_eq!(*wrapper.lengths.lock().unwrap(), vec![32]);
+        let seen = wrapper.seen.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        // ... and neither object it still holds has the key in it any more.
+        assert!(seen.iter().all(|key| key.bytes().is_empty()));
+        assert_eq!(format!("{:?}", seen[0]), "KeyBytes(<redacted>)");
     }
 }

@@ -34,7 +34,7 @@ mod vault;
 pub use backup::{AutoBackupOutcome, AutoBackupSetting};
 pub use error::JetonError;
 pub use handoff::{HandoffProgress, HandoffReceiver, HandoffSeries};
-pub use keys::{KeyWrapError, KeyWrapper, VaultKeys, default_kdf_parameters};
+pub use keys::{KeyBytes, KeyWrapError, KeyWrapper, VaultKeys, default_kdf_parameters};
 // The core's own types cross as they are (UniFFI `remote` declarations in `otp` and `keys`),
 // under the names the shells use.
 pub use jeton_core::otp::{
@@ -58,6 +58,16 @@ pub use transfer::{ImportSummary, MigrationProgress, MigrationScans};
 pub use vault::{Vault, VaultAccounts, VaultCode, VaultEntry};
 
 uniffi::setup_scaffolding!();
+
+/// Every heap block this library frees is zeroed first (1Password's `zeroizing-alloc`, as
+/// Bitwarden's SDK does). `Zeroizing` wipes the key material Jeton owns; this also wipes what
+/// it cannot reach: the buffers UniFFI allocates to carry a call's arguments and results across
+/// the boundary (a key passed to or from a `KeyWrapper`, a passphrase, a scanned payload), which
+/// the generated code frees after reading, and a `Vec`'s old block when it grows. Measured cost:
+/// docs/performance.md ("FFI").
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
 
 /// The version of the Jeton core these bindings were built from.
 #[uniffi::export]

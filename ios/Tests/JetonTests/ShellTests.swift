@@ -6,8 +6,8 @@ import XCTest
 final class ThreadNotingKeyWrapper: KeyWrapper {
     let inner = PadKeyWrapper()
     let calledOnMainThread = Counter()
-    func wrap(vaultKey: Data) throws -> Data { try inner.wrap(vaultKey: vaultKey) }
-    func unwrap(wrapped: Data) throws -> Data {
+    func wrap(vaultKey: KeyBytes) throws -> Data { try inner.wrap(vaultKey: vaultKey) }
+    func unwrap(wrapped: Data) throws -> KeyBytes {
         if Thread.isMainThread { calledOnMainThread.add() }
         return try inner.unwrap(wrapped: wrapped)
     }

@@ -5,8 +5,11 @@ import XCTest
 /// one, KeychainKeyWrapper, needs the Secure Enclave.)
 final class PadKeyWrapper: KeyWrapper {
     let pad = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
-    func wrap(vaultKey: Data) throws -> Data { Data(zip(vaultKey, pad).map { $0 ^ $1 }) }
-    func unwrap(wrapped: Data) throws -> Data { Data(zip(wrapped, pad).map { $0 ^ $1 }) }
+    func wrap(vaultKey: KeyBytes) throws -> Data { vaultKey.withUnsafeBytes { Data(zip($0, pad).map { $0 ^ $1 }) } }
+    func unwrap(wrapped: Data) throws -> KeyBytes {
+        var key = Data(zip(wrapped, pad).map { $0 ^ $1 })
+        return KeyBytes.moving(&key)
+    }
 }
 
 /// A keystore that fails in one of the ways a real one does.
@@ -16,19 +19,19 @@ final class FailingKeyWrapper: KeyWrapper {
     let failure: Failure
     init(_ failure: Failure) { self.failure = failure }
 
-    func wrap(vaultKey: Data) throws -> Data {
+    func wrap(vaultKey: KeyBytes) throws -> Data {
         switch failure {
         case .keyGone: throw KeyWrapError.KeyGone
         case .swiftError: throw KeystoreOnFire()
-        case .wrongKey: return vaultKey
+        case .wrongKey: return vaultKey.bytes()
         }
     }
 
-    func unwrap(wrapped: Data) throws -> Data {
+    func unwrap(wrapped: Data) throws -> KeyBytes {
         switch failure {
         case .keyGone: throw KeyWrapError.KeyGone
         case .swiftError: throw KeystoreOnFire()
-        case .wrongKey: return Data(count: 32)
+        case .wrongKey: return KeyBytes(bytes: Data(count: 32))
         }
     }
 }
@@ -104,6 +107,14 @@ final class VaultTests: XCTestCase {
         guard case .NoSuchAccount = error({ try vault.accounts.remove(id: b) }) else { return XCTFail() }
     }
 
+    func testKeyBytesLeaveNoCopyInSwift() {
+        var unwrapped = Data(repeating: 7, count: 32)
+        let key = KeyBytes.moving(&unwrapped)
+        XCTAssertEqual(unwrapped, Data(count: 32), "the array handed to Rust is zeroed")
+        XCTAssertEqual(key.withUnsafeBytes { $0.first }, 7)
+        XCTAssertEqual(key.bytes(), Data(repeating: 7, count: 32), "Rust still holds the key")
+    }
+
     func testAKeyWrapperWrittenInSwiftUnlocksTheVault() throws {
         let wrapper = PadKeyWrapper()
         do {
@@ -147,11 +158,11 @@ final class VaultTests: XCTestCase {
             var vault: JetonVault?
             var lockedSeenDuringUnwrap: Bool?
             var accountsSeenDuringWrap: Int?
-            func wrap(vaultKey: Data) throws -> Data {
+            func wrap(vaultKey: KeyBytes) throws -> Data {
                 accountsSeenDuringWrap = try vault?.accounts.list().count
                 return try pad.wrap(vaultKey: vaultKey)
             }
-            func unwrap(wrapped: Data) throws -> Data {
+            func unwrap(wrapped: Data) throws -> KeyBytes {
                 lockedSeenDuringUnwrap = vault?.isLocked
                 return try pad.unwrap(wrapped: wrapped)
             }

@@ -23,25 +23,34 @@ public final class KeychainKeyWrapper: KeyWrapper {
         self.allowKeychainKey = allowKeychainKey
     }
 
-    public func wrap(vaultKey: Data) throws -> Data {
+    /// Encrypts the vault key. Security reads it through a `CFData` over Jeton's own copy, made
+    /// without copying (`CFDataCreateWithBytesNoCopy`), and that copy is zeroed afterwards.
+    public func wrap(vaultKey: KeyBytes) throws -> Data {
         let key = try privateKey()
         guard let publicKey = SecKeyCopyPublicKey(key) else {
             throw KeyWrapError.Failed(reason: "the device key has no public key")
         }
         var error: Unmanaged<CFError>?
-        guard let sealed = SecKeyCreateEncryptedData(publicKey, Self.algorithm, vaultKey as CFData, &error) else {
-            throw Self.failure(error)
+        let sealed = vaultKey.withUnsafeBytes { bytes -> CFData? in
+            guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                  let plain = CFDataCreateWithBytesNoCopy(nil, base, bytes.count, kCFAllocatorNull)
+            else { return nil }
+            return SecKeyCreateEncryptedData(publicKey, Self.algorithm, plain, &error)
         }
+        guard let sealed else { throw Self.failure(error) }
         return sealed as Data
     }
 
-    public func unwrap(wrapped: Data) throws -> Data {
+    /// Decrypts a wrapped key and hands it to Rust, zeroing this side's copy. (The `CFData`
+    /// Security returns is immutable: it is released, not zeroed, when this returns.)
+    public func unwrap(wrapped: Data) throws -> KeyBytes {
         guard let key = try existingKey() else { throw KeyWrapError.KeyGone }
         var error: Unmanaged<CFError>?
         guard let plain = SecKeyCreateDecryptedData(key, Self.algorithm, wrapped as CFData, &error) else {
             throw Self.failure(error)
         }
-        return plain as Data
+        var bytes = plain as Data
+        return KeyBytes.moving(&bytes)
     }
 
     /// Deletes the device key (e.g. when the user turns device unlock off).

@@ -1,5 +1,6 @@
 package dev.jeton
 
+import dev.jeton.ffi.KeyBytes
 import dev.jeton.ffi.KeyWrapException
 import dev.jeton.ffi.KeyWrapper
 import java.nio.ByteBuffer
@@ -16,32 +17,24 @@ import javax.crypto.spec.GCMParameterSpec
  * leaves the keystore; on the JVM any AES [SecretKey] works.
  */
 open class AesGcmKeyWrapper(private val key: () -> SecretKey) : KeyWrapper {
-    /** Seals [vaultKey], then clears that copy of it (the caller's array). */
-    override fun wrap(vaultKey: ByteArray): ByteArray = translate {
-        try {
-            val cipher = Cipher.getInstance(TRANSFORMATION)
-            cipher.init(Cipher.ENCRYPT_MODE, key())
-            val iv = cipher.iv
-            check(iv.size == IV_BYTES) { "the cipher chose a ${iv.size}-byte IV" }
-            val sealed = cipher.doFinal(vaultKey)
-            ByteBuffer.allocate(1 + iv.size + sealed.size).put(VERSION).put(iv).put(sealed).array()
-        } finally {
-            vaultKey.fill(0)
-        }
+    /** Seals [vaultKey], reading it into an array that is cleared at once. */
+    override fun wrap(vaultKey: KeyBytes): ByteArray = translate {
+        val cipher = Cipher.getInstance(TRANSFORMATION)
+        cipher.init(Cipher.ENCRYPT_MODE, key())
+        val iv = cipher.iv
+        check(iv.size == IV_BYTES) { "the cipher chose a ${iv.size}-byte IV" }
+        val sealed = vaultKey.withBytes { cipher.doFinal(it) }
+        ByteBuffer.allocate(1 + iv.size + sealed.size).put(VERSION).put(iv).put(sealed).array()
     }
 
-    /**
-     * Opens what [wrap] sealed. The key it returns is handed to Rust, which copies it into its
-     * own zeroized memory; the generated bindings give no hook to clear the returned array after
-     * that copy, so it is left to the garbage collector (the one copy this side cannot wipe).
-     */
-    override fun unwrap(wrapped: ByteArray): ByteArray = translate {
+    /** Opens what [wrap] sealed; the opened key goes to Rust and this side's array is cleared. */
+    override fun unwrap(wrapped: ByteArray): KeyBytes = translate {
         if (wrapped.size < 1 + IV_BYTES + TAG_BITS / 8 || wrapped[0] != VERSION) {
             throw KeyWrapException.Failed("this slot was not written by AesGcmKeyWrapper")
         }
         val cipher = Cipher.getInstance(TRANSFORMATION)
         cipher.init(Cipher.DECRYPT_MODE, key(), GCMParameterSpec(TAG_BITS, wrapped, 1, IV_BYTES))
-        cipher.doFinal(wrapped, 1 + IV_BYTES, wrapped.size - 1 - IV_BYTES)
+        cipher.doFinal(wrapped, 1 + IV_BYTES, wrapped.size - 1 - IV_BYTES).moveIntoKeyBytes()
     }
 
     /**
@@ -55,7 +48,7 @@ open class AesGcmKeyWrapper(private val key: () -> SecretKey) : KeyWrapper {
         else -> KeyWrapException.Failed("${error.javaClass.simpleName}: ${error.message}")
     }
 
-    private inline fun translate(block: () -> ByteArray): ByteArray =
+    private inline fun <T> translate(block: () -> T): T =
         try {
             block()
         } catch (e: GeneralSecurityException) {

@@ -4,6 +4,7 @@ import dev.jeton.ffi.AutoBackupOutcome
 import dev.jeton.ffi.AutoBackupSetting
 import dev.jeton.ffi.JetonException
 import dev.jeton.ffi.KdfParameters
+import dev.jeton.ffi.KeyBytes
 import dev.jeton.ffi.KeyWrapException
 import dev.jeton.ffi.KeyWrapper
 import dev.jeton.ffi.OtpKind
@@ -138,11 +139,11 @@ class VaultTest {
         val inner = AesGcmKeyWrapper(aesKey().let { k -> { k } })
         val reentrant = object : KeyWrapper {
             var lockedSeenDuringUnwrap: Boolean? = null
-            override fun wrap(vaultKey: ByteArray): ByteArray {
+            override fun wrap(vaultKey: KeyBytes): ByteArray {
                 assertEquals(1, vault.accounts.list().size)
                 return inner.wrap(vaultKey)
             }
-            override fun unwrap(wrapped: ByteArray): ByteArray {
+            override fun unwrap(wrapped: ByteArray): KeyBytes {
                 lockedSeenDuringUnwrap = vault.isLocked
                 return inner.unwrap(wrapped)
             }
@@ -161,15 +162,29 @@ class VaultTest {
     }
 
     @Test
+    fun keyBytesLeaveNoCopyOnTheJvmHeap() {
+        val unwrapped = ByteArray(32) { 7 }
+        val key = unwrapped.moveIntoKeyBytes()
+        assertTrue(unwrapped.all { it == 0.toByte() }, "the array handed to Rust is cleared")
+        lateinit var lent: ByteArray
+        val first = key.withBytes { bytes ->
+            lent = bytes
+            bytes[0]
+        }
+        assertEquals(7, first.toInt())
+        assertTrue(lent.all { it == 0.toByte() }, "the copy lent to the cipher is cleared")
+        assertContentEquals(ByteArray(32) { 7 }, key.bytes(), "Rust still holds the key")
+    }
+
+    @Test
     fun theWrapperNeverSeesTheSameCiphertextTwiceAndRoundTrips() {
         val wrapper = AesGcmKeyWrapper(aesKey().let { k -> { k } })
         val vaultKey = ByteArray(32) { it.toByte() }
-        // wrap clears the array it is given (the FFI's copy of the key): give it copies.
-        val first = wrapper.wrap(vaultKey.copyOf())
-        val second = wrapper.wrap(vaultKey.copyOf())
+        val first = wrapper.wrap(KeyBytes(vaultKey))
+        val second = wrapper.wrap(KeyBytes(vaultKey))
         assertNotEquals(first.toList(), second.toList())
         assertEquals(1 + 12 + 32 + 16, first.size)
-        assertContentEquals(vaultKey, wrapper.unwrap(first))
+        assertContentEquals(vaultKey, wrapper.unwrap(first).bytes())
         first[20] = (first[20].toInt() xor 1).toByte()
         assertFailsWith<KeyWrapException.KeyGone> { wrapper.unwrap(first) }
         assertFailsWith<KeyWrapException.Failed> { wrapper.unwrap(ByteArray(3)) }
@@ -180,16 +195,16 @@ class VaultTest {
         val key = aesKey()
         JetonVault.create(path(), "password", cheap).use { vault -> vault.keys.addPlatformSlot(AesGcmKeyWrapper { key }) }
         val gone = object : KeyWrapper {
-            override fun wrap(vaultKey: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
-            override fun unwrap(wrapped: ByteArray): ByteArray = throw KeyWrapException.KeyGone()
+            override fun wrap(vaultKey: KeyBytes): ByteArray = throw KeyWrapException.KeyGone()
+            override fun unwrap(wrapped: ByteArray): KeyBytes = throw KeyWrapException.KeyGone()
         }
         val broken = object : KeyWrapper {
-            override fun wrap(vaultKey: ByteArray): ByteArray = throw IllegalStateException("keystore on fire")
-            override fun unwrap(wrapped: ByteArray): ByteArray = throw IllegalStateException("keystore on fire")
+            override fun wrap(vaultKey: KeyBytes): ByteArray = throw IllegalStateException("keystore on fire")
+            override fun unwrap(wrapped: ByteArray): KeyBytes = throw IllegalStateException("keystore on fire")
         }
         val liar = object : KeyWrapper {
-            override fun wrap(vaultKey: ByteArray): ByteArray = vaultKey
-            override fun unwrap(wrapped: ByteArray): ByteArray = ByteArray(32)
+            override fun wrap(vaultKey: KeyBytes): ByteArray = vaultKey.bytes()
+            override fun unwrap(wrapped: ByteArray): KeyBytes = KeyBytes(ByteArray(32))
         }
         JetonVault.open(path()).use { vault ->
             assertFailsWith<JetonException.Keystore> { vault.unlock(gone) }
