@@ -14,4 +14,6 @@ mkdir -p "$ios/build"
 qrencode -o "$ios/build/qrencode.png" -s 6 \
   'otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8' 2>/dev/null \
   || echo "generate.sh: qrencode missing; the PNG scan test will be skipped"
+bash scripts/scan/google-export.sh "$ios/build" 2>/dev/null \
+  || echo "generate.sh: qrencode or python3 missing; the Google export scan test will fail"
 echo "ios: bindings in Sources/Jeton/Generated and Sources/JetonFFI"

@@ -35,26 +35,8 @@ android_pid=$!
 # A QR code drawn by an independent encoder, and the shared camera-frame fixtures when present.
 qrencode -o "$out/qrencode.png" -s 6 \
   'otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8'
-# A Google Authenticator export of two QR codes (one account each), its protobuf written here from
-# Google's published MigrationPayload schema, independently of the core's codec, and drawn by qrencode.
-python3 - "$out" <<'PY'
-import base64, sys, urllib.parse
-def field(number, value):
-    if isinstance(value, int):
-        return bytes([number << 3, value])
-    return bytes([number << 3 | 2, len(value)]) + value
-def account(secret, name, issuer):  # SHA-1, 6 digits, TOTP
-    return (field(1, secret) + field(2, name.encode()) + field(3, issuer.encode())
-            + field(4, 1) + field(5, 1) + field(6, 2))
-accounts = [account(b"12345678901234567890", "alice", "ACME"),
-            account(b"12345678901234567890", "2412345", "Omnivox")]
-for index, one in enumerate(accounts):
-    payload = field(1, one) + field(2, 1) + field(3, 2) + field(4, index) + field(5, 77)
-    data = urllib.parse.quote(base64.b64encode(payload).decode(), safe="")
-    with open(f"{sys.argv[1]}/migration-{index + 1}.txt", "w") as out:
-        out.write(f"otpauth-migration://offline?data={data}")
-PY
-for n in 1 2; do qrencode -o "$out/migration-$n.png" -s 6 -r "$out/migration-$n.txt"; done
+# A Google Authenticator export of two QR codes, written and drawn independently of the core.
+bash scripts/scan/google-export.sh "$out"
 fixtures=""
 for candidate in ../shared ../../shared; do
   if [ -d "$candidate/fixtures/other-apps-exports" ]; then

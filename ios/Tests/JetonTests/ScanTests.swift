@@ -34,6 +34,50 @@ final class ScanTests: XCTestCase {
         XCTAssertEqual(code.digits, "94287082")
     }
 
+    /// A Google Authenticator export of two codes (scripts/scan/google-export.sh writes its
+    /// protobuf from Google's schema and qrencode draws it), collected across scans in Rust:
+    /// Swift holds opaque parts, never the codes' text (twin of ScanTest.kt).
+    func testAGoogleExportOfTwoCodesIsCollectedAcrossScansAndImportedWhole() async throws {
+        let build = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("build")
+        let parts = try (1...2).map { n -> MigrationPart in
+            let png = build.appendingPathComponent("migration-\(n).png")
+            guard let bytes = try? Data(contentsOf: png) else {
+                XCTFail("no \(png.path): run ios/generate.sh (scripts/test.d/swift.sh does)")
+                throw CocoaError(.fileNoSuchFile)
+            }
+            let codes = try scanImage(bytes: bytes)
+            guard codes.count == 1, case let .migration(part) = codes[0].content else {
+                XCTFail("migration-\(n).png: not one Google export code")
+                throw CocoaError(.fileReadCorruptFile)
+            }
+            return part
+        }
+        let vault = try JetonVault.create(path: try Vectors.temporaryPath(), passphrase: "password", kdf: Vectors.cheapKdf)
+        let scans = MigrationScans()
+        // The second code first, then again: one of two, and a repeat changes nothing.
+        let first = try scans.add(part: parts[1])
+        XCTAssertEqual([first.scanned, first.total], [1, 2])
+        XCTAssertFalse(first.complete)
+        XCTAssertTrue(try scans.add(part: parts[1]).repeated)
+        do {
+            _ = try await vault.importScans(scans)
+            XCTFail("imported with a code missing")
+        } catch JetonError.InvalidFile {}
+        XCTAssertEqual(try vault.accounts.list().count, 0)
+
+        XCTAssertTrue(try scans.add(part: parts[0]).complete)
+        let summary = try await vault.importScans(scans)
+        XCTAssertEqual(summary.added.sorted(), ["ACME (alice)", "Omnivox (2412345)"])
+        // RFC 6238's SHA-1 secret at T = 59 s: 94287082, of which 6 digits.
+        let digits = try vault.accounts.codesAt(unixSeconds: 59).map { outcome -> String in
+            guard case let .ready(_, code) = outcome else { return "not ready" }
+            return code.digits
+        }
+        XCTAssertEqual(digits, ["287082", "287082"])
+    }
+
     /// The shared fixtures' camera frames are gzipped Y planes; gunzip is on every Linux.
     private func gunzip(_ path: String) throws -> Data {
         let process = Process()

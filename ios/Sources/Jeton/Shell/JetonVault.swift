@@ -82,6 +82,12 @@ public final class JetonVault: Sendable {
         try await offActor { [accounts] in try accounts.importFile(data: bytes, password: password) }
     }
 
+    /// Imports a Google Authenticator export once every one of its codes is scanned into `scans`
+    /// (all or nothing), off the caller's actor. `JetonError.InvalidFile` while codes are missing.
+    public func importScans(_ scans: MigrationScans) async throws -> ImportSummary {
+        try await offActor { [accounts] in try scans.importInto(accounts: accounts) }
+    }
+
     /// A Jeton backup of every account, sealed with `passphrase`, made off the caller's actor.
     public func exportBackup(passphrase: String) async throws -> Data {
         try await offActor { [accounts] in try accounts.exportBackup(passphrase: passphrase) }
