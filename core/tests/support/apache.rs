@@ -73,30 +73,28 @@ impl Apache {
                 .unwrap();
             assert!(status.success(), "chown www-data failed");
         }
+        let auth = if password {
+            let users = dir.path().join("users");
+            std::fs::write(&users, format!("{USER}:{{SHA}}{}\n", sha1_base64(PASSWORD))).unwrap();
+            format!(
+                "  AuthType Basic\n  AuthName jeton\n  AuthBasicProvider file\n  AuthUserFile {}\n  Require valid-user\n",
+                users.display()
+            )
+        } else {
+            "  Require all granted\n".to_owned()
+        };
+        let user = if root {
+            "User www-data\nGroup www-data\n"
+        } else {
+            ""
+        };
+        let m = modules.display();
         // Another test's server may take the free port between `free_port` and the bind: this
         // one then exits at once (and a connect would reach the other one), so it is started
         // again on a new port until its own pid file says it is serving.
         for _attempt in 0..5 {
             let _ = std::fs::remove_file(run.join("httpd.pid"));
             let port = free_port();
-            let mut auth = String::new();
-            if password {
-                let users = dir.path().join("users");
-                std::fs::write(&users, format!("{USER}:{{SHA}}{}\n", sha1_base64(PASSWORD)))
-                    .unwrap();
-                auth = format!(
-                    "  AuthType Basic\n  AuthName jeton\n  AuthBasicProvider file\n  AuthUserFile {}\n  Require valid-user\n",
-                    users.display()
-                );
-            } else {
-                auth.push_str("  Require all granted\n");
-            }
-            let user = if root {
-                "User www-data\nGroup www-data\n"
-            } else {
-                ""
-            };
-            let m = modules.display();
             let conf = format!(
                 "ServerRoot {root_dir}\nPidFile {run}/httpd.pid\nListen 127.0.0.1:{port}\nServerName 127.0.0.1\n\
                  LoadModule mpm_event_module {m}/mod_mpm_event.so\n\
