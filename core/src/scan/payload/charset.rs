@@ -1,7 +1,7 @@
 //! The payload's text: byte segments in the character set their ECI designator names, or in the
 //! one guessed as zxing does; Kanji as Shift_JIS; bytes that are no text kept as bytes.
 
-use encoding_rs::{Encoding, SHIFT_JIS};
+use encoding_rs::{Encoding, GB18030, SHIFT_JIS};
 
 use super::Payload;
 use super::segments::Segment;
@@ -52,7 +52,8 @@ fn eci_charset(eci: u32) -> Charset {
     Charset::Encoding(encoding)
 }
 
-/// The payload's text: numeric and alphanumeric segments as ASCII, Kanji as Shift_JIS, byte
+/// The payload's text: numeric and alphanumeric segments as ASCII, Kanji as Shift_JIS, Hanzi as
+/// GB2312 (read with GB18030, its superset), byte
 /// segments in their ECI's character set or, without one, in the guessed one.
 pub(super) fn text(segments: &[Segment]) -> Payload {
     let unnamed: Vec<u8> = {
@@ -79,9 +80,14 @@ pub(super) fn text(segments: &[Segment]) -> Payload {
                 all_bytes.extend_from_slice(b);
                 text.extend(b.iter().map(|&c| char::from(c)));
             }
-            Segment::Kanji(b) => {
+            Segment::Kanji(b) | Segment::Hanzi(b) => {
                 all_bytes.extend_from_slice(b);
-                match decode_in(Charset::Encoding(SHIFT_JIS), b) {
+                let encoding = if matches!(segment, Segment::Kanji(_)) {
+                    SHIFT_JIS
+                } else {
+                    GB18030
+                };
+                match decode_in(Charset::Encoding(encoding), b) {
                     Some(t) => text.push_str(&t),
                     None => binary = true,
                 }

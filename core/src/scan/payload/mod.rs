@@ -241,6 +241,13 @@ mod tests {
     }
 
     #[test]
+    fn hanzi_is_read_as_gb2312() {
+        // 阿。 as GB2312 pairs, as the Hanzi mode carries them (segments.rs has the bits).
+        let segments = [Segment::Hanzi(vec![0xb0, 0xa2, 0xa1, 0xa3])];
+        assert_eq!(text(&segments).text, "阿。");
+    }
+
+    #[test]
     fn eci_names_the_character_set_of_the_bytes_after_it() {
         // ECI 26 (UTF-8), ECI 20 (Shift_JIS), ECI 22 (windows-1251), ECI 3 (ISO-8859-1).
         let cases: [(u32, &[u8], &str); 4] = [

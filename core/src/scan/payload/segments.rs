@@ -1,5 +1,6 @@
 //! The segments of the corrected data (ISO/IEC 18004 §7.4): numeric, alphanumeric, byte, Kanji,
-//! ECI, FNC1 and Structured Append headers, up to the terminator.
+//! ECI, FNC1 and Structured Append headers, up to the terminator; and the Hanzi mode of China's
+//! GB/T 18284 (mode 1101, GB2312 characters), which Chinese encoders write and zxing reads.
 
 /// One segment of the data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +11,8 @@ pub(super) enum Segment {
     Bytes(Vec<u8>),
     /// Kanji mode: characters as Shift_JIS byte pairs.
     Kanji(Vec<u8>),
+    /// Hanzi mode (GB/T 18284): characters as GB2312 byte pairs.
+    Hanzi(Vec<u8>),
     /// An ECI designator: the character set of the byte segments after it.
     Eci(u32),
 }
@@ -116,6 +119,26 @@ pub(super) fn parse(data: &[u8], version: usize) -> Option<Vec<Segment>> {
                 }
                 segments.push(Segment::Kanji(out));
             }
+            // Hanzi: a 4-bit subset (1 is GB2312, the only one defined), then pairs packed in
+            // 13 bits as Kanji are, from 0xA1A1 (rows A1-AA) and 0xB0A1 (rows B0-F7).
+            13 => {
+                if bits.take(4)? != 1 {
+                    return None;
+                }
+                let count = bits.count(version, [8, 10, 12])?;
+                let mut out = Vec::with_capacity(2 * count);
+                for _ in 0..count {
+                    let value = bits.take(13)?;
+                    let packed = ((value / 0x60) << 8) | (value % 0x60);
+                    let gb = if packed < 0x0a00 {
+                        packed + 0xa1a1
+                    } else {
+                        packed + 0xa6a1
+                    };
+                    out.extend_from_slice(&[(gb >> 8) as u8, gb as u8]);
+                }
+                segments.push(Segment::Hanzi(out));
+            }
             7 => {
                 let first = bits.take(8)?;
                 let eci = if first & 0x80 == 0 {
@@ -163,4 +186,33 @@ fn gs1_percent(text: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(text: &str) -> Vec<u8> {
+        let bits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        bits.chunks(8)
+            .map(|byte| (0..8).fold(0, |acc, i| acc << 1 | u8::from(byte.get(i) == Some(&b'1'))))
+            .collect()
+    }
+
+    #[test]
+    fn hanzi_mode_gives_gb2312_pairs() {
+        // GB/T 18284 by hand: mode 1101, subset 0001 (GB2312), count 2 (8 bits up to version
+        // 9), then 13 bits a character: 阿 is 0xB0A2 in GB2312, 0xB0A2 - 0xA6A1 = 0x0A01, so
+        // 0x0A * 0x60 + 0x01 = 961; 。 is 0xA1A3, 0xA1A3 - 0xA1A1 = 0x0002, so 2. Terminator.
+        let data = bits("1101 0001 00000010 0001111000001 0000000000010 0000");
+        assert_eq!(
+            parse(&data, 1),
+            Some(vec![Segment::Hanzi(vec![0xb0, 0xa2, 0xa1, 0xa3])])
+        );
+        // Another subset than GB2312 is not defined: refused, not guessed.
+        assert_eq!(
+            parse(&bits("1101 0010 00000001 0000000000000 0000"), 1),
+            None
+        );
+    }
 }
