@@ -3,7 +3,9 @@
 # generated here and never committed) read by Jeton's scanner; each category must stay at or above
 # its threshold in scripts/scan/thresholds.json, with no misread ("scan: N passed, N failed"). Then
 # the real photos of ../shared/fixtures/qr-photos-zxing-cpp (skipped when absent): at least
-# PHOTO_FLOOR images read, no wrong text ("scan-photos: N passed, N failed"). Both always run.
+# PHOTO_FLOOR images read, no wrong text ("scan-photos: N passed, N failed"). Then text decoding
+# against segno's codes in every mode and character set ("scan-charsets: N passed, N failed").
+# All three always run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.d/scan.sh
@@ -19,7 +21,8 @@ status=0
 "$py" scripts/scan/bench.py --corpus "$corpus" --binary target/debug/examples/scan_corpus \
   --budget-ms 5000 --check scripts/scan/thresholds.json || status=1
 # Just below today's count (docs/performance.md, "Real photos"); the same example and budget.
-PHOTO_FLOOR=120
+PHOTO_FLOOR=121
 "$py" scripts/scan/photos.py --example target/debug/examples/scan_corpus --budget-ms 5000 \
   --check-floor "$PHOTO_FLOOR" || status=1
+"$py" scripts/scan/charsets.py --example target/debug/examples/scan_corpus || status=1
 exit "$status"
