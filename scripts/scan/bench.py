@@ -201,6 +201,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="decode each image N times, keep the median time (Jeton, rqrr, zxing-cpp)")
     ap.add_argument("--binary-b", metavar="BINARY", help="a second scan_corpus build, shown as 'jeton-b' (before/after in one run)")
     ap.add_argument("--only", metavar="CATEGORY", help="read only this category of the corpus")
+    ap.add_argument("--by-layout", action="store_true", help="split multi_grid by layout (grid, sizes, export)")
     ap.add_argument("--check", metavar="THRESHOLDS", help="score Jeton against thresholds and exit 1 on a miss")
     args = ap.parse_args()
 
@@ -212,6 +213,10 @@ def main():
     manifest = load_manifest(args.corpus)
     if args.only:
         manifest = [e for e in manifest if e["category"] == args.only]
+    if args.by_layout:
+        for e in manifest:
+            if "layout" in e:
+                e["category"] = f"{e['category']}/{e['layout']}"
 
     if args.check:
         with open(args.check) as f:

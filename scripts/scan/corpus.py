@@ -8,7 +8,9 @@ against an independent encoder. Needs numpy and opencv-python-headless (scripts/
     python scripts/scan/corpus.py --out target/scan-corpus --per-category 30 --seed 1
 
 Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame" or a
-"screenshot" file), size and the payloads it holds (an empty list for the no-code frames).
+"screenshot" file), size and the payloads it holds (an empty list for the no-code frames);
+"multi_grid" screenshots (several codes, scripts/scan/grid.py) also say their layout. `--only
+CATEGORY` makes one category (the same images as in the whole corpus).
 """
 
 import argparse
@@ -265,7 +267,7 @@ def main():
                 if category == "screenshot_jpeg":
                     ext = "jpg"
             elif category == "multi_grid":
-                img, payloads, ext = grid.screenshot(rng)
+                img, payloads, ext, layout = grid.screenshot(rng)
                 kind = "screenshot"
             elif category == "dense":
                 payloads = [migration(rng)]
@@ -284,7 +286,10 @@ def main():
                 cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 45))])
             else:
                 cv2.imwrite(path, img)
-            manifest.append({"file": name, "category": category, "kind": kind, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads})
+            entry = {"file": name, "category": category, "kind": kind, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads}
+            if category == "multi_grid":
+                entry["layout"] = layout  # grid, sizes (side by side) or export
+            manifest.append(entry)
     with open(os.path.join(args.out, "manifest.jsonl"), "w") as f:
         for entry in manifest:
             f.write(json.dumps(entry, ensure_ascii=False) + "\n")

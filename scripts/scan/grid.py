@@ -172,8 +172,11 @@ def layout(rng, kind, phone):
     return [items]
 
 
+LAYOUTS = ["grid", "sizes", "export"]
+
+
 def screenshot(rng):
-    """One screenshot: (grayscale image, payloads in it, "png" or "jpg")."""
+    """One screenshot: (grayscale image, payloads in it, "png" or "jpg", layout: one of LAYOUTS)."""
     kind = int(rng.integers(3))
     phone = rng.random() < 0.5
     w, h = screen_size(rng, phone)
@@ -224,4 +227,4 @@ def screenshot(rng):
         f = float(rng.uniform(max(0.5, 2.2 / smallest), 0.9))
         out = cv2.resize(out, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
     ext = "jpg" if rng.random() < 0.3 else "png"
-    return out, payloads, ext
+    return out, payloads, ext, LAYOUTS[kind]

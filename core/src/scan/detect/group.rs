@@ -23,6 +23,15 @@ pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
     let n = finders.len();
     for a in 0..n {
         for b in a + 1..n {
+            // What `arrange` would reject for any third: modules too different, or two finders
+            // closer than the shortest side allows (10 modules of the three's mean size, at
+            // least a third of these two's sum).
+            let (p, q) = (finders[a], finders[b]);
+            if p.module.max(q.module) > 2.2 * p.module.min(q.module)
+                || (p.x - q.x).hypot(p.y - q.y) < 10.0 * (p.module + q.module) / 3.0
+            {
+                continue;
+            }
             for c in b + 1..n {
                 if let Some(t) = arrange(finders, [a, b, c]) {
                     out.push(t);

@@ -6,7 +6,7 @@
 //! [`MAX_SEEN_TWICE`] when that many were seen on two rows or more (on noise, most are seen on
 //! one, and the groups to check grow with the cube of the finders); when it reads
 //! codes, their finders leave and the next round groups those left with the next ones. Among
-//! [`MANY`] finders or more, groups with other finders on their sides (likely across neighbouring
+//! [`MANY`] finders seen twice or more, groups with other finders on their sides (likely across neighbouring
 //! codes, [`super::group`]) are tried last, once no round reads more: each one costs a full
 //! perspective search, and a grid has dozens (with fewer finders, the most square first, as a
 //! code with a finder look-alike in its data would otherwise wait behind the groups that don't
@@ -23,7 +23,7 @@ use crate::scan::pass::PassCode;
 const MAX_FINDERS: usize = 20;
 /// ...or this many when they were all seen on two rows or more (a grid of twelve codes shows 36).
 const MAX_SEEN_TWICE: usize = 40;
-/// From this many finders, crowded groups wait.
+/// From this many finders seen on two rows or more, crowded groups wait.
 const MANY: usize = 6;
 /// At most this many groups of three that do not read are tried per polarity (codes read do not
 /// count: a screenshot of many codes also has many groups across neighbouring codes).
@@ -59,7 +59,7 @@ pub(super) fn read_groups(
         }
         let mut used = vec![false; finders.len()];
         let mut read_here = false;
-        let defer = !crowded_too && finders.len() >= MANY;
+        let defer = !crowded_too && finders.iter().filter(|f| f.count >= 2).count() >= MANY;
         for group in &groups {
             if attempts >= MAX_ATTEMPTS || !in_budget() {
                 break;
