@@ -4,13 +4,12 @@
 //!
 //! A round groups at most [`MAX_FINDERS`] finders, the most often seen first, or up to
 //! [`MAX_SEEN_TWICE`] when that many were seen on two rows or more (on noise, most are seen on
-//! one, and the groups to check grow with the cube of the finders); when it reads
-//! codes, their finders leave and the next round groups those left with the next ones. Among
-//! [`MANY`] finders seen twice or more, groups with other finders on their sides (likely across neighbouring
-//! codes, [`super::group`]) are tried last, once no round reads more: each one costs a full
-//! perspective search, and a grid has dozens (with fewer finders, the most square first, as a
-//! code with a finder look-alike in its data would otherwise wait behind the groups that don't
-//! read).
+//! one); when it reads codes, their finders leave and the next round groups those left with the
+//! next ones. Among [`MANY`] finders seen twice or more, groups with other finders on their sides
+//! (likely across neighbouring codes, [`super::group`]) are tried last, once no round reads more:
+//! each one costs a full perspective search, and a grid has dozens. With fewer, all go the most
+//! square first, so that a code with a finder look-alike in its data does not wait behind groups
+//! that don't read.
 
 use super::Tried;
 use super::group::{crowded, triples};
