@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Side-by-side QR benchmark on the synthetic corpus: Jeton's scanner, plain rqrr, zxing-cpp, zbarimg.
 
-Per category: the share of codes read; misreads (a payload that is not in the image); median and
+Per category: the share of codes read; misreads (a payload that is not in the image) and
+duplicates (a code of the image given more than once: each must come out once); median and
 p95 decode time per image, in-process and excluding file loading (zbarimg runs as a process per
 file, so its time includes start-up and loading and is shown apart).
 
     python scripts/scan/bench.py --corpus target/scan-corpus --per-category 23 --seed 1
 
 Generates the corpus first when the folder has no manifest. `--repeat N` decodes each image N
-times and keeps the median time (steadier on a busy machine); `--binary-b OTHER` adds a second
-build of the example as "jeton-b", for a before/after in the same run. Expects the release example
+times and keeps the median time (steadier on a busy machine); `--only CATEGORY` reads one
+category; `--binary-b OTHER` adds a second build of the example as "jeton-b", for a before/after
+in the same run. Expects the release example
 `target/release/examples/scan_corpus` (cargo build --release --example scan_corpus).
-With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0}), it scores
+With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0,
+"duplicates": 0}), it scores
 Jeton only, prints one line per check and "scan: N passed, N failed", and exits 1 on a failure.
 """
 
@@ -32,8 +35,10 @@ def load_manifest(corpus):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_rust(corpus, binary, decoders, budget_ms, repeat=1):
+def run_rust(corpus, binary, decoders, budget_ms, repeat=1, only=None):
     cmd = [binary, corpus, "--decoders", ",".join(decoders)]
+    if only:
+        cmd += ["--only", only]
     if budget_ms is not None:
         cmd += ["--budget-ms", str(budget_ms)]
     if repeat > 1:
@@ -86,12 +91,12 @@ def percentile(values, p):
 
 
 def score(manifest, results):
-    """Per category: (codes read, codes, misreads, times). 'no_code' counts only misreads."""
+    """Per category: codes read, codes, misreads, duplicates, times. 'no_code' counts only misreads."""
     cats = {}
     for entry in manifest:
         payloads, ms = results[entry["file"]]
         expected = entry["payloads"]
-        c = cats.setdefault(entry["category"], {"read": 0, "codes": 0, "misreads": 0, "ms": [], "images": []})
+        c = cats.setdefault(entry["category"], {"read": 0, "codes": 0, "misreads": 0, "duplicates": 0, "ms": [], "images": []})
         c["codes"] += len(expected)
         remaining = list(expected)
         for p in payloads:
@@ -100,6 +105,8 @@ def score(manifest, results):
                 c["read"] += 1
             elif p not in expected:
                 c["misreads"] += 1
+            else:
+                c["duplicates"] += 1
         c["ms"].append(ms)
         c["images"].append((entry, ms))
     return cats
@@ -110,6 +117,7 @@ def summary(manifest, results):
     read = sum(c["read"] for c in cats.values())
     codes = sum(c["codes"] for c in cats.values())
     misreads = sum(c["misreads"] for c in cats.values())
+    duplicates = sum(c["duplicates"] for c in cats.values())
     code_ms = [ms for name, c in cats.items() if name != "no_code" for ms in c["ms"]]
     frames_1080 = [ms for c in cats.values() for (e, ms) in c["images"] if e["width"] == 1920 and e["height"] == 1080 and e["payloads"]]
     empty_720 = [ms for c in cats.values() for (e, ms) in c["images"] if e["width"] == 1280 and not e["payloads"]]
@@ -118,6 +126,7 @@ def summary(manifest, results):
         "read": read,
         "codes": codes,
         "misreads": misreads,
+        "duplicates": duplicates,
         "median": statistics.median(code_ms) if code_ms else float("nan"),
         "p95": percentile(code_ms, 95),
         "median_1080": statistics.median(frames_1080) if frames_1080 else float("nan"),
@@ -140,6 +149,7 @@ def table(manifest, all_results):
     s0 = sums[names[0]]
     lines.append(f"| **overall** | {s0['codes']} | " + " | ".join(f"**{100 * sums[n]['read'] / sums[n]['codes']:.1f}%**" for n in names) + " |")
     lines.append("| misreads (incl. no-code frames) | | " + " | ".join(str(sums[n]["misreads"]) for n in names) + " |")
+    lines.append("| duplicates | | " + " | ".join(str(sums[n]["duplicates"]) for n in names) + " |")
     lines.append("| lowest category | | " + " | ".join(lowest(sums[n]) for n in names) + " |")
     lines.append("| median ms / image with codes | | " + " | ".join(f"{sums[n]['median']:.2f}" for n in names) + " |")
     lines.append("| p95 ms / image with codes | | " + " | ".join(f"{sums[n]['p95']:.2f}" for n in names) + " |")
@@ -175,6 +185,7 @@ def check(manifest, results, thresholds):
     rate = s["read"] / s["codes"]
     report(rate >= thresholds["overall"], f"overall: {s['read']}/{s['codes']} ({100 * rate:.1f}%, need {100 * thresholds['overall']:.0f}%)")
     report(s["misreads"] <= thresholds.get("misreads", 0), f"misreads: {s['misreads']} (allowed {thresholds.get('misreads', 0)})")
+    report(s["duplicates"] <= thresholds.get("duplicates", 0), f"duplicates: {s['duplicates']} (allowed {thresholds.get('duplicates', 0)})")
     print(f"scan: {passed} passed, {failed} failed")
     return failed == 0
 
@@ -189,6 +200,8 @@ def main():
     ap.add_argument("--decoders", default="jeton,rqrr,zxing-cpp,zbarimg")
     ap.add_argument("--repeat", type=int, default=1, help="decode each image N times, keep the median time (Jeton, rqrr, zxing-cpp)")
     ap.add_argument("--binary-b", metavar="BINARY", help="a second scan_corpus build, shown as 'jeton-b' (before/after in one run)")
+    ap.add_argument("--only", metavar="CATEGORY", help="read only this category of the corpus")
+    ap.add_argument("--by-layout", action="store_true", help="split multi_grid by layout (grid, sizes, export)")
     ap.add_argument("--check", metavar="THRESHOLDS", help="score Jeton against thresholds and exit 1 on a miss")
     args = ap.parse_args()
 
@@ -198,20 +211,26 @@ def main():
             check=True,
         )
     manifest = load_manifest(args.corpus)
+    if args.only:
+        manifest = [e for e in manifest if e["category"] == args.only]
+    if args.by_layout:
+        for e in manifest:
+            if "layout" in e:
+                e["category"] = f"{e['category']}/{e['layout']}"
 
     if args.check:
         with open(args.check) as f:
             thresholds = json.load(f)
-        results = run_rust(args.corpus, args.binary, ["jeton"], args.budget_ms)["jeton"]
+        results = run_rust(args.corpus, args.binary, ["jeton"], args.budget_ms, only=args.only)["jeton"]
         sys.exit(0 if check(manifest, results, thresholds) else 1)
 
     decoders = args.decoders.split(",")
     rust = [d for d in decoders if d in ("jeton", "rqrr")]
     all_results = {}
     if rust:
-        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat))
+        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat, args.only))
     if args.binary_b:
-        all_results["jeton-b"] = run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat)["jeton"]
+        all_results["jeton-b"] = run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat, args.only)["jeton"]
     if "zxing-cpp" in decoders:
         all_results["zxing-cpp"] = run_zxing(args.corpus, manifest, args.repeat)
     if "zbarimg" in decoders:

@@ -8,7 +8,9 @@ against an independent encoder. Needs numpy and opencv-python-headless (scripts/
     python scripts/scan/corpus.py --out target/scan-corpus --per-category 30 --seed 1
 
 Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame" or a
-"screenshot" file), size and the payloads it holds (an empty list for the no-code frames).
+"screenshot" file), size and the payloads it holds (an empty list for the no-code frames);
+"multi_grid" screenshots (several codes, scripts/scan/grid.py) also say their layout. `--only
+CATEGORY` makes one category (the same images as in the whole corpus).
 """
 
 import argparse
@@ -19,6 +21,8 @@ import subprocess
 
 import cv2
 import numpy as np
+
+import grid
 
 # Category -> what it exercises. Screenshots are PNG unless the name says JPEG.
 CATEGORIES = [
@@ -41,6 +45,9 @@ CATEGORIES = [
     "multi",  # several codes in one frame
 ]
 NO_CODE = "no_code"  # frames without a code: false positives and time to give up
+# Screenshots of several codes (grids, mixed sizes, Google Authenticator export screens), after
+# NO_CODE in the seeding so that adding them changed no other image (scan/grid.py draws them).
+LATER = ["multi_grid"]
 
 ISSUERS = ["Omnivox", "GitHub", "Google", "Cégep", "Amazon Web Services", "Proton", "Deno"]
 NAMES = ["2412345", "marie@example.com", "jean.tremblay", "alice", "bob@omnivox.ca"]
@@ -237,10 +244,13 @@ def main():
     ap.add_argument("--per-category", type=int, default=20)
     ap.add_argument("--no-code", type=int, default=None, help="no-code frames (default: per-category)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", metavar="CATEGORY", action="append", help="make only this category (repeatable)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     manifest = []
-    for ci, category in enumerate(CATEGORIES + [NO_CODE]):
+    for ci, category in enumerate(CATEGORIES + [NO_CODE] + LATER):
+        if args.only and category not in args.only:
+            continue
         count = args.per_category if category != NO_CODE else (args.no_code if args.no_code is not None else args.per_category)
         for i in range(count):
             rng = np.random.default_rng([args.seed, ci, i])
@@ -256,6 +266,9 @@ def main():
                 kind = "screenshot"
                 if category == "screenshot_jpeg":
                     ext = "jpg"
+            elif category == "multi_grid":
+                img, payloads, ext, layout = grid.screenshot(rng)
+                kind = "screenshot"
             elif category == "dense":
                 payloads = [migration(rng)]
                 if i % 2 == 0:
@@ -267,11 +280,16 @@ def main():
                 img = camera(rng, category, payloads)
             name = f"{category}-{i:03d}.{ext}"
             path = os.path.join(args.out, name)
-            if ext == "jpg":
+            if ext == "jpg" and category == "multi_grid":
+                cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(55, 90))])
+            elif ext == "jpg":
                 cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 45))])
             else:
                 cv2.imwrite(path, img)
-            manifest.append({"file": name, "category": category, "kind": kind, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads})
+            entry = {"file": name, "category": category, "kind": kind, "width": int(img.shape[1]), "height": int(img.shape[0]), "payloads": payloads}
+            if category == "multi_grid":
+                entry["layout"] = layout  # grid, sizes (side by side) or export
+            manifest.append(entry)
     with open(os.path.join(args.out, "manifest.jsonl"), "w") as f:
         for entry in manifest:
             f.write(json.dumps(entry, ensure_ascii=False) + "\n")

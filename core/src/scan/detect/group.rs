@@ -1,5 +1,11 @@
 //! Finder patterns grouped into codes: every plausible three, the most square first, and the
 //! missing third of a pair looked for where the square puts it.
+//!
+//! Where codes stand side by side (a screenshot of a grid, an export screen), the finders of
+//! neighbouring codes form squares as good as a code's own: the top-left finders of three codes
+//! of a grid, say. Such a group has other finders of its size on its sides (the first code's
+//! top-right and bottom-left ones), a code's own three none: such groups are [`crowded`] (and
+//! tried last when there are many finders, [`super::rounds`]).
 
 use super::sample::{Grid, concentric_match, dist, pt};
 use crate::scan::finder::{Bits, Finder};
@@ -17,6 +23,15 @@ pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
     let n = finders.len();
     for a in 0..n {
         for b in a + 1..n {
+            // What `arrange` would reject for any third: modules too different, or two finders
+            // closer than the shortest side allows (10 modules of the three's mean size, at
+            // least a third of these two's sum).
+            let (p, q) = (finders[a], finders[b]);
+            if p.module.max(q.module) > 2.2 * p.module.min(q.module)
+                || (p.x - q.x).hypot(p.y - q.y) < 10.0 * (p.module + q.module) / 3.0
+            {
+                continue;
+            }
             for c in b + 1..n {
                 if let Some(t) = arrange(finders, [a, b, c]) {
                     out.push(t);
@@ -26,6 +41,46 @@ pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
     }
     out.sort_by(|x, y| x.score.total_cmp(&y.score));
     out
+}
+
+/// Whether a finder other than the group's own, of a module size within half again of theirs and
+/// seen on at least half as many rows as the least seen of them (a look-alike in a code's data is
+/// seen on fewer), has its centre within two modules of a side of the square the group spans (top-left, top-right,
+/// bottom-left; the fourth corner completes the parallelogram). A group across the codes of a
+/// grid has the codes' other finders there; a code's own sides run through its timing patterns
+/// and its data next to the quiet zone, where the nearest finder of a neighbouring code is at
+/// least 2 + 3.5 modules beyond the edge (and 3.5 more from the line through the centres).
+pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
+    let o = finders[tl];
+    let module = (o.module + finders[tr].module + finders[bl].module) / 3.0;
+    let seen = o.count.min(finders[tr].count).min(finders[bl].count);
+    let (ax, ay) = (finders[tr].x - o.x, finders[tr].y - o.y);
+    let (bx, by) = (finders[bl].x - o.x, finders[bl].y - o.y);
+    let det = ax * by - ay * bx;
+    if det.abs() < f32::EPSILON {
+        return false;
+    }
+    // Two modules, as a share of each side.
+    let (ma, mb) = (2.0 * module / ax.hypot(ay), 2.0 * module / bx.hypot(by));
+    finders.iter().enumerate().any(|(i, f)| {
+        if i == tl
+            || i == tr
+            || i == bl
+            || f.module > 1.5 * module
+            || 1.5 * f.module < module
+            || 2 * f.count < seen
+        {
+            return false;
+        }
+        let (px, py) = (f.x - o.x, f.y - o.y);
+        // p = s·a + t·b.
+        let s = (px * by - py * bx) / det;
+        let t = (ax * py - ay * px) / det;
+        let along = (-ma..=1.0 + ma).contains(&s) && (-mb..=1.0 + mb).contains(&t);
+        let on_side =
+            s.abs() <= ma || (s - 1.0).abs() <= ma || t.abs() <= mb || (t - 1.0).abs() <= mb;
+        along && on_side
+    })
 }
 
 /// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them.

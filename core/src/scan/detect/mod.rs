@@ -14,6 +14,7 @@ mod fit;
 mod group;
 mod homography;
 mod read;
+mod rounds;
 mod sample;
 
 use super::binarize::Thresholds;
@@ -21,15 +22,10 @@ use super::finder::{self, Bits, Finder};
 use super::frame::Luma;
 use super::pass::PassCode;
 use fit::{FULL_SEARCH, MIN_FUNCTION_MATCH, NEAR_SEARCH, fit_perspective};
-use group::{find_third, triples};
+use group::find_third;
 use homography::Homography;
 use read::read_version;
 use sample::{Grid, concentric_match, dist, pt};
-
-/// At most this many finder patterns of one polarity are grouped (the most often seen first).
-const MAX_FINDERS: usize = 20;
-/// At most this many groups of three are tried per frame.
-const MAX_ATTEMPTS: usize = 40;
 
 /// The groups of three finder patterns already read at one scale, so that another pass there
 /// (other thresholds) or the search from pairs does not read the same code again: reading a
@@ -58,8 +54,8 @@ impl Tried {
     }
 }
 
-/// Finds and decodes every code whose three finder patterns are seen, in both polarities,
-/// reading rows `sparser` rows further apart than usual (and, with `despeckle`, without their
+/// Finds and decodes every code whose three finder patterns are seen (grouped in rounds,
+/// [`rounds`]), or two of them beside the codes read, in both polarities, reading rows `sparser` rows further apart than usual (and, with `despeckle`, without their
 /// single-pixel specks: a pass for codes of larger modules); groups in `tried` are not read again
 /// (and those read here are added); no new group of finders is tried once the budget is spent.
 pub(crate) fn decode_all(
@@ -76,53 +72,39 @@ pub(crate) fn decode_all(
     let all = finder::find(bits, row_step, despeckle, in_budget);
     let mut codes = Vec::new();
     for inverted in [false, true] {
-        let mut finders: Vec<Finder> = all
+        let mut waiting: Vec<Finder> = all
             .iter()
             .copied()
             .filter(|f| f.inverted == inverted)
             .collect();
         // Seen on one row only: noise, unless there is little else.
-        if finders.iter().filter(|f| f.count >= 2).count() >= 3 {
-            finders.retain(|f| f.count >= 2);
+        if waiting.iter().filter(|f| f.count >= 2).count() >= 3 {
+            waiting.retain(|f| f.count >= 2);
         }
-        finders.sort_by_key(|f| std::cmp::Reverse(f.count));
-        finders.truncate(MAX_FINDERS);
-        let mut used = vec![false; finders.len()];
-        let mut attempts = 0;
-        for triple in triples(&finders) {
-            if attempts >= MAX_ATTEMPTS || !in_budget() {
+        waiting.sort_by_key(|f| std::cmp::Reverse(f.count));
+        let (read, left) = rounds::read_groups(bits, waiting, inverted, tried, in_budget);
+        codes.extend(read);
+        // Two finders left may be a code whose third the rows missed: when nothing was read, any
+        // of those left; beside codes read, only those seen on several rows and outside every
+        // code (a look-alike in a code's data is not paired).
+        let mut spare = if codes.is_empty() {
+            left
+        } else {
+            rounds::spare(left, &codes)
+        };
+        spare.truncate(MAX_PAIRED);
+        while spare.len() >= 2 {
+            let Some(code) = read_from_pairs(bits, &spare, inverted, tried, in_budget) else {
                 break;
-            }
-            if triple.members.iter().any(|&i| used[i]) {
-                continue;
-            }
-            let [tl, tr, bl] = triple.members.map(|i| finders[i]);
-            if !tried.first_time([tl, tr, bl]) {
-                continue;
-            }
-            attempts += 1;
-            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
-                for i in triple.members {
-                    used[i] = true;
-                }
-                codes.push(code);
-            }
-        }
-        if codes.is_empty() {
-            let unused: Vec<Finder> = finders
-                .iter()
-                .zip(&used)
-                .filter(|&(_, &u)| !u)
-                .map(|(f, _)| *f)
-                .take(MAX_PAIRED)
-                .collect();
-            codes.extend(read_from_pairs(bits, &unused, inverted, tried, in_budget));
+            };
+            codes.push(code);
+            spare = rounds::spare(spare, &codes);
         }
     }
     codes
 }
 
-/// At most this many finders (the most often seen) are paired when no group of three reads.
+/// At most this many finders left by the groups of three (the most often seen) are paired.
 const MAX_PAIRED: usize = 6;
 
 /// Reads a code of which only two finder patterns were found (glare or low contrast can hide

@@ -1,0 +1,121 @@
+//! Groups of three finder patterns read in rounds, so that an image of many codes (a grid of
+//! twelve shows 36 finders) gives every one without grouping them all at once (the groups grow
+//! with the cube of the finders).
+//!
+//! A round groups at most [`MAX_FINDERS`] finders, the most often seen first, or up to
+//! [`MAX_SEEN_TWICE`] when that many were seen on two rows or more (on noise, most are seen on
+//! one); when it reads codes, their finders leave and the next round groups those left with the
+//! next ones. Among [`MANY`] finders seen twice or more, groups with other finders on their sides
+//! (likely across neighbouring codes, [`super::group`]) are tried last, once no round reads more:
+//! each one costs a full perspective search, and a grid has dozens. With fewer, all go the most
+//! square first, so that a code with a finder look-alike in its data does not wait behind groups
+//! that don't read.
+
+use super::Tried;
+use super::group::{crowded, triples};
+use super::read_code;
+use crate::scan::Point;
+use crate::scan::finder::{Bits, Finder};
+use crate::scan::pass::PassCode;
+
+/// At most this many finder patterns of one polarity are grouped in a round...
+const MAX_FINDERS: usize = 20;
+/// ...or this many when they were all seen on two rows or more (a grid of twelve codes shows 36).
+const MAX_SEEN_TWICE: usize = 40;
+/// From this many finders seen on two rows or more, crowded groups wait.
+const MANY: usize = 6;
+/// At most this many groups of three that do not read are tried per polarity (codes read do not
+/// count: a screenshot of many codes also has many groups across neighbouring codes).
+const MAX_ATTEMPTS: usize = 40;
+
+/// Reads the codes of `waiting` (finders of one polarity, the most often seen first); returns the
+/// codes and the finders no code used.
+pub(super) fn read_groups(
+    bits: Bits<'_>,
+    mut waiting: Vec<Finder>,
+    inverted: bool,
+    tried: &mut Tried,
+    in_budget: &dyn Fn() -> bool,
+) -> (Vec<PassCode>, Vec<Finder>) {
+    let mut codes = Vec::new();
+    let mut attempts = 0;
+    let mut finders: Vec<Finder> = Vec::new();
+    let mut groups = Vec::new();
+    let mut changed = true;
+    let mut crowded_too = false;
+    loop {
+        // This round's finders: those no code used yet, then the next ones.
+        let seen_twice = finders.len() + waiting.iter().take_while(|f| f.count >= 2).count();
+        let cap = seen_twice.clamp(MAX_FINDERS, MAX_SEEN_TWICE);
+        let room = cap.saturating_sub(finders.len()).min(waiting.len());
+        if room > 0 {
+            finders.extend(waiting.drain(..room));
+            changed = true;
+        }
+        if changed {
+            groups = triples(&finders);
+            changed = false;
+        }
+        let mut used = vec![false; finders.len()];
+        let mut read_here = false;
+        let defer = !crowded_too && finders.iter().filter(|f| f.count >= 2).count() >= MANY;
+        for group in &groups {
+            if attempts >= MAX_ATTEMPTS || !in_budget() {
+                break;
+            }
+            if group.members.iter().any(|&i| used[i]) || (defer && crowded(&finders, group.members))
+            {
+                continue;
+            }
+            let [tl, tr, bl] = group.members.map(|i| finders[i]);
+            if !tried.first_time([tl, tr, bl]) {
+                continue;
+            }
+            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+                for i in group.members {
+                    used[i] = true;
+                }
+                codes.push(code);
+                read_here = true;
+            } else {
+                attempts += 1;
+            }
+        }
+        if read_here {
+            finders = finders
+                .iter()
+                .zip(&used)
+                .filter(|&(_, &u)| !u)
+                .map(|(f, _)| *f)
+                .collect();
+            changed = true;
+        }
+        if attempts >= MAX_ATTEMPTS || !in_budget() || crowded_too {
+            break;
+        }
+        if !defer && (!read_here || waiting.is_empty()) {
+            break;
+        }
+        // Another round when this one read codes and finders wait; else the crowded groups of
+        // the finders left (those read already are not read again).
+        if !read_here || waiting.is_empty() {
+            crowded_too = true;
+        }
+    }
+    (codes, finders)
+}
+
+/// The finders left by [`read_groups`] worth pairing beside the codes read: seen on at least two
+/// rows, and outside every code (a code's data can hold finder look-alikes).
+pub(super) fn spare(left: Vec<Finder>, codes: &[PassCode]) -> Vec<Finder> {
+    left.into_iter()
+        .filter(|f| f.count >= 2 && !codes.iter().any(|c| inside(&c.corners, f)))
+        .collect()
+}
+
+/// Whether the finder's centre is inside the quadrilateral `corners` (in order around it).
+fn inside(corners: &[Point; 4], f: &Finder) -> bool {
+    let side = |a: &Point, b: &Point| (b.x - a.x) * (f.y - a.y) - (b.y - a.y) * (f.x - a.x);
+    let sides: [f32; 4] = std::array::from_fn(|i| side(&corners[i], &corners[(i + 1) % 4]));
+    sides.iter().all(|&s| s > 0.0) || sides.iter().all(|&s| s < 0.0)
+}

@@ -1,0 +1,141 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Several codes in one screenshot, drawn by `qrencode` (an independent encoder, run at test time;
+//! each test is skipped with a message when it is not installed): every code is given, each once.
+//!
+//! The shapes are those of `scripts/scan/corpus.py`'s "multi_grid" category: a grid of twelve
+//! codes with quiet zones of two modules between neighbours (36 finder patterns, and squares of
+//! finders across neighbouring codes as good as each code's own), the same in dark mode, and a
+//! grid where one code's finder pattern can't be seen by the row scan.
+
+use std::io::Cursor;
+use std::process::Command;
+
+use image::{DynamicImage, GrayImage, ImageFormat, Luma};
+use jeton_core::scan;
+
+/// The code for `text` drawn by qrencode at `px` pixels per module with a one-module margin
+/// (two modules between neighbours), or `None` when qrencode is absent.
+fn qrencode(text: &str, px: u32) -> Option<GrayImage> {
+    let out = Command::new("qrencode")
+        .args([
+            "-l",
+            "M",
+            "-s",
+            &px.to_string(),
+            "-m",
+            "1",
+            "-o",
+            "-",
+            "--",
+            text,
+        ])
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "qrencode failed on {text:?}");
+    Some(image::load_from_memory(&out.stdout).unwrap().into_luma8())
+}
+
+/// Twelve distinct enrolment URIs of one site (same secret length: codes of one version).
+fn uris() -> Vec<String> {
+    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    (0..12u64)
+        .map(|i| {
+            let secret: String = (0..32u64)
+                .map(|k| char::from(B32[((i * 7919 + k * 104_729) % 32) as usize]))
+                .collect();
+            format!("otpauth://totp/Omnivox:student{i:02}?secret={secret}&issuer=Omnivox")
+        })
+        .collect()
+}
+
+/// The codes side by side in rows of `cols`, on a page with a margin, as a PNG; `None` when
+/// qrencode is absent.
+fn grid(texts: &[String], cols: usize, px: u32) -> Option<GrayImage> {
+    let codes: Vec<GrayImage> = texts
+        .iter()
+        .map(|t| qrencode(t, px))
+        .collect::<Option<_>>()?;
+    let side = codes.iter().map(GrayImage::width).max().unwrap();
+    let rows = texts.len().div_ceil(cols) as u32;
+    let margin = 40;
+    let mut page = GrayImage::from_pixel(
+        2 * margin + side * cols as u32,
+        2 * margin + side * rows,
+        Luma([250]),
+    );
+    for (i, code) in codes.iter().enumerate() {
+        let (col, row) = ((i % cols) as u32, (i / cols) as u32);
+        image::imageops::overlay(
+            &mut page,
+            code,
+            i64::from(margin + col * side),
+            i64::from(margin + row * side),
+        );
+    }
+    Some(page)
+}
+
+fn png(gray: &GrayImage) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageLuma8(gray.clone())
+        .write_to(&mut out, ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Scans the image as a file and checks that each of `texts` comes out exactly once.
+fn assert_each_once(gray: &GrayImage, texts: &[String]) {
+    let codes = scan::scan_image(&png(gray)).unwrap();
+    let mut found: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+    found.sort_unstable();
+    let mut expected: Vec<&str> = texts.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(found, expected);
+}
+
+fn skipped() {
+    eprintln!("skipped: qrencode is not installed");
+}
+
+#[test]
+fn a_grid_of_twelve_codes_gives_each_once() {
+    // 3 columns by 4 rows, 4 pixels per module: 36 finder patterns, more than one round of
+    // grouping takes, and many squares across neighbouring codes.
+    let texts = uris();
+    let Some(page) = grid(&texts, 3, 4) else {
+        return skipped();
+    };
+    assert_each_once(&page, &texts);
+}
+
+#[test]
+fn a_dark_mode_grid_of_twelve_codes_gives_each_once() {
+    // Light modules on a dark page, 4 columns by 3 rows.
+    let texts = uris();
+    let Some(mut page) = grid(&texts, 4, 3) else {
+        return skipped();
+    };
+    image::imageops::invert(&mut page);
+    assert_each_once(&page, &texts);
+}
+
+#[test]
+fn a_code_beside_others_is_read_from_two_finders_when_the_rows_miss_its_third() {
+    // 6 pixels per module; light lines one pixel wide along the module boundaries of the
+    // top-left finder pattern of the middle code cut every row through it into one-module runs,
+    // while each module's centre still reads right (a finder blurred or broken by a JPEG).
+    let texts = &uris()[..3];
+    let px = 6;
+    let Some(mut page) = grid(texts, 3, px) else {
+        return skipped();
+    };
+    let side = qrencode(&texts[1], px).unwrap().width();
+    // The middle code's top-left finder: 7 modules from one module in (the margin).
+    let (left, top) = (40 + side + px, 40 + px);
+    for y in top..top + 7 * px {
+        for k in 1..7 {
+            page.put_pixel(left + k * px, y, Luma([250]));
+        }
+    }
+    assert_each_once(&page, texts);
+}
