@@ -226,7 +226,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
 
     // Our locator: the frame as it is, then halved until a level is too small.
     let mut levels: Vec<(Gray, f32)> = Vec::new();
-    let mut fallbacks: Vec<binarize::Thresholds> = Vec::new();
+    let mut fallbacks: Vec<Option<binarize::Thresholds>> = Vec::new();
     fallbacks.push(run_ours(frame, 1.0, 1, &mut found, &in_budget));
     let mut scale = 1.0f32;
     while found.is_empty() && in_budget() {
@@ -247,6 +247,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         let views = std::iter::once((frame, 1.0))
             .chain(levels.iter().map(|(level, scale)| (level.view(), *scale)));
         for ((level, scale), thresholds) in views.zip(&fallbacks) {
+            let Some(thresholds) = thresholds else { break };
             if !found.is_empty() || !in_budget() {
                 break;
             }
@@ -262,7 +263,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     {
         let double = frame::double(frame);
         let thresholds = run_ours(double.view(), 0.5, 2, &mut found, &in_budget);
-        if found.is_empty() && in_budget() {
+        if let Some(thresholds) = thresholds.filter(|_| found.is_empty() && in_budget()) {
             run_rqrr(double.view(), 0.5, &thresholds, &mut found, &in_budget);
         }
     }
@@ -299,14 +300,15 @@ fn add_scaled(codes: Vec<PassCode>, scale: f32, found: &mut Vec<PassCode>) -> bo
 /// Our locator on one pyramid level, first with camera-noise flatness, then for very low
 /// contrast; `scale` maps level pixels to frame pixels; `radius` is the thresholds' window in
 /// blocks (the full-size level uses a small window for blurred edges, coarser levels a larger
-/// one). Returns the low-contrast thresholds, on which `rqrr`'s locator may run later.
+/// one). Returns the low-contrast thresholds when it got to them (nothing found before), on
+/// which `rqrr`'s locator may run later.
 fn run_ours(
     level: Luma<'_>,
     scale: f32,
     radius: usize,
     found: &mut Vec<PassCode>,
     in_budget: &dyn Fn() -> bool,
-) -> binarize::Thresholds {
+) -> Option<binarize::Thresholds> {
     let blocks = binarize::Blocks::measure(level);
     let thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
@@ -325,17 +327,17 @@ fn run_ours(
         })
         .unwrap_or_default()
     };
-    let low = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
     if add_scaled(locate(&thresholds, 0, false), scale, found) || !in_budget() {
-        return low;
+        return None;
     }
     // Very low contrast leaves camera noise in the thresholds, and many false runs to check;
     // such codes are seldom small, so fewer rows are read (at full size one in six or seven,
     // three or more through a finder's centre once modules are 3 pixels; coarser levels one in
     // four), without single-pixel specks.
+    let low = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
     let sparser = if scale == 1.0 { 4 } else { 2 };
     add_scaled(locate(&low, sparser, true), scale, found);
-    low
+    Some(low)
 }
 
 /// `rqrr`'s own locator on one level binarized with `thresholds`, normal and inverted; not on a
