@@ -215,37 +215,43 @@ pub fn scan_image_with(bytes: &[u8], options: &ScanOptions) -> Result<Vec<Scanne
     Ok(scan_luma(gray.view(), options))
 }
 
-/// Runs the passes in order until the budget is spent or a level has found codes.
+/// Runs the passes, cheapest first, until the budget is spent or a pass has found codes: our
+/// locator on the frame, then on each halved level (codes whose modules are too large for the
+/// thresholds' window, and cheap retries of blurred or noisy frames), then (image files only)
+/// `rqrr`'s slower locator on those same levels, and last the doubled level of a small image.
 fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let start = Instant::now();
     let mut found: Vec<PassCode> = Vec::new();
     let in_budget = || start.elapsed() < options.budget;
 
-    // rqrr's own locator, in both polarities, backs ours up on image files (read once); camera
-    // frames rely on ours alone (a frame it misses is followed by another in 33 ms).
-    let fallback: &[bool] = if options.thorough {
-        &[false, true]
-    } else {
-        &[]
-    };
+    // Our locator: the frame as it is, then halved until a level is too small.
+    let mut levels: Vec<(Gray, f32)> = Vec::new();
+    let mut fallbacks: Vec<Option<binarize::Thresholds>> = Vec::new();
+    fallbacks.push(run_ours(frame, 1.0, 1, &mut found, &in_budget));
+    let mut scale = 1.0f32;
+    while found.is_empty() && in_budget() {
+        let source = levels.last().map_or(frame, |(level, _)| level.view());
+        if source.width < 2 * MIN_LEVEL_SIDE || source.height < 2 * MIN_LEVEL_SIDE {
+            break;
+        }
+        let half = frame::half(source);
+        scale *= 2.0;
+        fallbacks.push(run_ours(half.view(), scale, 2, &mut found, &in_budget));
+        levels.push((half, scale));
+    }
 
-    // Level 0: the frame as it is.
-    run_level(frame, 1.0, 1, fallback, &mut found, &in_budget);
-
-    // Coarser levels: codes whose modules are too large for the thresholding window, and
-    // cheap retries of blurred or noisy frames.
-    if found.is_empty() {
-        let mut level: Option<Gray> = None;
-        let mut scale = 1.0f32;
-        while found.is_empty() && in_budget() {
-            let source = level.as_ref().map_or(frame, Gray::view);
-            if source.width < 2 * MIN_LEVEL_SIDE || source.height < 2 * MIN_LEVEL_SIDE {
+    // rqrr's own locator, in both polarities, backs ours up on image files (read once) on the
+    // levels ours has read; camera frames rely on ours alone (a frame it misses is followed by
+    // another in 33 ms).
+    if options.thorough {
+        let views = std::iter::once((frame, 1.0))
+            .chain(levels.iter().map(|(level, scale)| (level.view(), *scale)));
+        for ((level, scale), thresholds) in views.zip(&fallbacks) {
+            let Some(thresholds) = thresholds else { break };
+            if !found.is_empty() || !in_budget() {
                 break;
             }
-            let half = frame::half(source);
-            scale *= 2.0;
-            run_level(half.view(), scale, 2, fallback, &mut found, &in_budget);
-            level = Some(half);
+            run_rqrr(level, scale, thresholds, &mut found, &in_budget);
         }
     }
 
@@ -256,14 +262,10 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
     {
         let double = frame::double(frame);
-        run_level(
-            double.view(),
-            0.5,
-            2,
-            &[false, true],
-            &mut found,
-            &in_budget,
-        );
+        let thresholds = run_ours(double.view(), 0.5, 2, &mut found, &in_budget);
+        if let Some(thresholds) = thresholds.filter(|_| found.is_empty() && in_budget()) {
+            run_rqrr(double.view(), 0.5, &thresholds, &mut found, &in_budget);
+        }
     }
 
     found
@@ -282,33 +284,33 @@ const MIN_LEVEL_SIDE: usize = 64;
 /// Images up to this many pixels are also scanned at twice their size.
 const MAX_UPSCALED_SOURCE: u64 = 1024 * 768;
 
-/// One pyramid level: our locator, then rqrr's in the given polarities (`true`: black and white
-/// swapped; none for camera frames); `scale` maps level pixels to frame pixels; `radius` is the
-/// thresholds' window in blocks (the full-size level uses a small window for blurred edges,
-/// coarser levels a larger one).
-fn run_level(
+/// Adds codes read on a level whose pixels are `scale` frame pixels; `true` when there were any.
+fn add_scaled(codes: Vec<PassCode>, scale: f32, found: &mut Vec<PassCode>) -> bool {
+    let any = !codes.is_empty();
+    for code in codes {
+        let corners = code.corners.map(|p| Point {
+            x: (p.x + 0.5) * scale - 0.5,
+            y: (p.y + 0.5) * scale - 0.5,
+        });
+        add_unique(found, PassCode { corners, ..code });
+    }
+    any
+}
+
+/// Our locator on one pyramid level, first with camera-noise flatness, then for very low
+/// contrast; `scale` maps level pixels to frame pixels; `radius` is the thresholds' window in
+/// blocks (the full-size level uses a small window for blurred edges, coarser levels a larger
+/// one). Returns the low-contrast thresholds when it got to them (nothing found before), on
+/// which `rqrr`'s locator may run later.
+fn run_ours(
     level: Luma<'_>,
     scale: f32,
     radius: usize,
-    polarities: &[bool],
     found: &mut Vec<PassCode>,
     in_budget: &dyn Fn() -> bool,
-) {
-    let add = |codes: Vec<PassCode>, found: &mut Vec<PassCode>| {
-        let any = !codes.is_empty();
-        for code in codes {
-            let corners = code.corners.map(|p| Point {
-                x: (p.x + 0.5) * scale - 0.5,
-                y: (p.y + 0.5) * scale - 0.5,
-            });
-            add_unique(found, PassCode { corners, ..code });
-        }
-        any
-    };
-    // Our locator, first with camera-noise flatness, then for very low contrast; then rqrr's
-    // own locator on the second thresholds, in `polarities`.
+) -> Option<binarize::Thresholds> {
     let blocks = binarize::Blocks::measure(level);
-    let mut thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
+    let thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
     // A group of finders read without success by the first pass is not read again by the second.
     let tried = std::cell::RefCell::new(detect::Tried::default());
@@ -325,27 +327,36 @@ fn run_level(
         })
         .unwrap_or_default()
     };
-    if add(locate(&thresholds, 0, false), found) {
-        return;
+    if add_scaled(locate(&thresholds, 0, false), scale, found) || !in_budget() {
+        return None;
     }
     // Very low contrast leaves camera noise in the thresholds, and many false runs to check;
     // such codes are seldom small, so fewer rows are read (at full size one in six or seven,
     // three or more through a finder's centre once modules are 3 pixels; coarser levels one in
     // four), without single-pixel specks.
-    thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
+    let low = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
     let sparser = if scale == 1.0 { 4 } else { 2 };
-    if !in_budget() || add(locate(&thresholds, sparser, true), found) {
+    add_scaled(locate(&low, sparser, true), scale, found);
+    Some(low)
+}
+
+/// `rqrr`'s own locator on one level binarized with `thresholds`, normal and inverted; not on a
+/// noisy level (it has no budget inside a pass and drowns in noise).
+fn run_rqrr(
+    level: Luma<'_>,
+    scale: f32,
+    thresholds: &binarize::Thresholds,
+    found: &mut Vec<PassCode>,
+    in_budget: &dyn Fn() -> bool,
+) {
+    if pass::too_busy(level, thresholds) {
         return;
     }
-    // rqrr's locator has no budget inside a pass and drowns in noise: not on a noisy level.
-    if polarities.is_empty() || pass::too_busy(level, &thresholds) {
-        return;
-    }
-    for &inverted in polarities {
+    for inverted in [false, true] {
         if !in_budget() {
             return;
         }
-        add(pass::decode_all(level, &thresholds, inverted), found);
+        add_scaled(pass::decode_all(level, thresholds, inverted), scale, found);
     }
 }
 

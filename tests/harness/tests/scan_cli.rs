@@ -65,6 +65,45 @@ fn no_code_exits_1_and_an_unreadable_file_exits_2() {
 }
 
 #[test]
+fn several_files_are_printed_in_the_order_given() {
+    // Files of different sizes (so that they take different times), a blank one and an unreadable
+    // one among them: each file's lines come in argument order, the failure on stderr, exit 2.
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["scan".to_string()];
+    let mut expected = String::new();
+    for i in 0..9 {
+        let path = dir.path().join(format!("code-{i}.png"));
+        let uri = format!("otpauth://totp/Omnivox:{i}?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox");
+        let module = (2 + (9 - i) * 2).to_string();
+        let drawn = jeton(&[
+            "qr",
+            &uri,
+            "--png",
+            path.to_str().unwrap(),
+            "--module-px",
+            &module,
+        ]);
+        assert!(drawn.status.success(), "{}", text(&drawn.stderr));
+        expected.push_str(&format!("{}\t{uri}\n", path.display()));
+        args.push(path.display().to_string());
+        if i == 4 {
+            let blank = dir.path().join("blank.png");
+            image::GrayImage::from_pixel(300, 300, image::Luma([255]))
+                .save(&blank)
+                .unwrap();
+            args.push(blank.display().to_string());
+            args.push(dir.path().join("missing.png").display().to_string());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let scanned = jeton(&args);
+    assert_eq!(text(&scanned.stdout), expected);
+    assert_eq!(scanned.status.code(), Some(2), "{}", text(&scanned.stderr));
+    let stderr = text(&scanned.stderr);
+    assert_eq!(stderr.matches("missing.png").count(), 1, "{stderr}");
+}
+
+#[test]
 fn qr_needs_exactly_one_kind_of_output_and_prints_half_blocks() {
     assert_eq!(jeton(&["qr", URI]).status.code(), Some(2));
     let shown = jeton(&["qr", URI, "--terminal"]);

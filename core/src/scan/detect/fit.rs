@@ -25,33 +25,80 @@ pub(super) fn fit_perspective(
     search: &[(i32, f64)],
 ) -> Option<(f32, (f64, f64), Homography)> {
     let d = dim as f64;
-    let score = |a: f64, b: f64| {
+    // Modules read right, or `None` for a transform that can't read at least `least`.
+    let score = |a: f64, b: f64, least: u32| {
         // The horizon must stay outside the code: the denominator positive at every corner.
         if 1.0 + a.min(0.0) + b.min(0.0) <= 0.2 {
             return None;
         }
-        Homography::through_three(tl, tr, bl, d, a / d, b / d)
-            .map(|h| (function_patterns_match(bits, &h, dim, inverted), h))
+        let h = Homography::through_three(tl, tr, bl, d, a / d, b / d)?;
+        function_patterns_read(bits, &h, dim, inverted, least).map(|right| (right, h))
     };
+    let total = function_pattern_modules(dim);
+    let share = |right: u32| right as f32 / total as f32;
     let (mut a, mut b) = start;
-    let (mut best, mut h) = score(a, b)?;
+    let (mut best, mut h) = score(a, b, 0)?;
     for &(reach, step) in search {
-        if best >= 0.9 {
+        if share(best) >= 0.9 {
             break;
         }
         let (ca, cb) = (a, b);
         for i in -reach..=reach {
             for j in -reach..=reach {
                 let (ta, tb) = (ca + f64::from(i) * step, cb + f64::from(j) * step);
-                if let Some((s, th)) = score(ta, tb) {
-                    if s > best {
-                        (best, h, a, b) = (s, th, ta, tb);
-                    }
+                // Only a better transform replaces the best: one that can't stops being read.
+                if let Some((right, th)) = score(ta, tb, best + 1) {
+                    (best, h, a, b) = (right, th, ta, tb);
                 }
             }
         }
     }
-    Some((best, (a, b), h))
+    Some((share(best), (a, b), h))
+}
+
+/// How many modules the finder and timing patterns of a `dim`×`dim` code have.
+fn function_pattern_modules(dim: usize) -> u32 {
+    (3 * 49 + 2 * dim.saturating_sub(16)) as u32
+}
+
+/// [`function_patterns_match`] as a count of modules read right, or `None` as soon as fewer
+/// than `least` can be.
+fn function_patterns_read(
+    bits: Bits<'_>,
+    h: &Homography,
+    dim: usize,
+    inverted: bool,
+    least: u32,
+) -> Option<u32> {
+    let total = function_pattern_modules(dim);
+    let most_wrong = total.checked_sub(least)?;
+    let (mut right, mut wrong) = (0u32, 0u32);
+    let mut check = |mx: usize, my: usize, dark: bool| {
+        let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
+        if module_at(bits, x, y, inverted) == dark {
+            right += 1;
+        } else {
+            wrong += 1;
+        }
+        wrong <= most_wrong
+    };
+    for (ox, oy) in [(0, 0), (dim - 7, 0), (0, dim - 7)] {
+        for j in 0..7 {
+            for i in 0..7 {
+                // Dark ring, light ring, dark 3×3 centre.
+                let ring = (i as i32 - 3).abs().max((j as i32 - 3).abs());
+                if !check(ox + i, oy + j, ring != 2) {
+                    return None;
+                }
+            }
+        }
+    }
+    for k in 8..dim - 8 {
+        if !check(k, 6, k % 2 == 0) || !check(6, k, k % 2 == 0) {
+            return None;
+        }
+    }
+    Some(right)
 }
 
 /// The share of function-pattern modules (the three finder patterns and both timing patterns)
@@ -63,29 +110,9 @@ pub(super) fn function_patterns_match(
     dim: usize,
     inverted: bool,
 ) -> f32 {
-    let mut total = 0u32;
-    let mut right = 0u32;
-    let mut check = |mx: usize, my: usize, dark: bool| {
-        let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
-        total += 1;
-        if module_at(bits, x, y, inverted) == dark {
-            right += 1;
-        }
-    };
-    for (ox, oy) in [(0, 0), (dim - 7, 0), (0, dim - 7)] {
-        for j in 0..7 {
-            for i in 0..7 {
-                // Dark ring, light ring, dark 3×3 centre.
-                let ring = (i as i32 - 3).abs().max((j as i32 - 3).abs());
-                check(ox + i, oy + j, ring != 2);
-            }
-        }
-    }
-    for k in 8..dim - 8 {
-        check(k, 6, k % 2 == 0);
-        check(6, k, k % 2 == 0);
-    }
-    right as f32 / total as f32
+    function_patterns_read(bits, h, dim, inverted, 0).map_or(0.0, |right| {
+        right as f32 / function_pattern_modules(dim) as f32
+    })
 }
 
 /// Below this share of function-pattern modules read right, a grid is not decoded.

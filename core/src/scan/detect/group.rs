@@ -7,7 +7,7 @@
 //! top-right and bottom-left ones), a code's own three none: such groups are [`crowded`] (and
 //! tried last when there are many finders, [`super::rounds`]).
 
-use super::sample::{Grid, concentric_match, dist, pt};
+use super::sample::{Grid, concentric_matched_at_least, dist, pt};
 use crate::scan::finder::{Bits, Finder};
 
 /// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
@@ -154,19 +154,22 @@ pub(super) fn find_third(
     };
     let grid = Grid::of_finder(unit(tl, tr), unit(tl, bl), module);
     let estimate64 = (f64::from(estimate.0), f64::from(estimate.1));
-    let mut best = (0.0f32, estimate);
+    // The first place of the most modules read right, if 85% or more of the 49 are; a place
+    // stops being read once it can't reach that or beat the best so far.
+    let need = (0..=49u32).find(|&m| m as f32 / 49.0 >= 0.85).unwrap_or(49);
+    let mut best: Option<(u32, (f32, f32))> = None;
     for j in -4i32..=4 {
         for i in -4i32..=4 {
             let (x, y) = grid.point(estimate64, f64::from(i) / 2.0, f64::from(j) / 2.0);
-            let score = concentric_match(bits, &grid, (x, y), 3, inverted);
-            if score > best.0 {
-                best = (score, (x as f32, y as f32));
+            let least = best.map_or(need, |(m, _)| m + 1);
+            if let Some(m) = concentric_matched_at_least(bits, &grid, (x, y), 3, inverted, least) {
+                best = Some((m, (x as f32, y as f32)));
             }
         }
     }
-    (best.0 >= 0.85).then_some(Finder {
-        x: best.1.0,
-        y: best.1.1,
+    best.map(|(_, at)| Finder {
+        x: at.0,
+        y: at.1,
         module,
         inverted,
         count: 1,

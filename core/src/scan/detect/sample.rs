@@ -91,6 +91,38 @@ pub(super) fn concentric_match(
     matched as f32 / (side * side) as f32
 }
 
+/// [`concentric_match`] as a count of modules read right, or `None` as soon as fewer than
+/// `least` can be: a search for the best match stops reading a place that can't beat it.
+pub(super) fn concentric_matched_at_least(
+    bits: Bits<'_>,
+    grid: &Grid,
+    centre: (f64, f64),
+    radius: i32,
+    inverted: bool,
+    least: u32,
+) -> Option<u32> {
+    let modules = ((2 * radius + 1) * (2 * radius + 1)) as u32;
+    if least > modules {
+        return None;
+    }
+    let most_wrong = modules - least;
+    let (mut matched, mut wrong) = (0u32, 0u32);
+    for j in -radius..=radius {
+        for i in -radius..=radius {
+            let (x, y) = grid.point(centre, f64::from(i), f64::from(j));
+            if module_at(bits, x, y, inverted) == (i.abs().max(j.abs()) != radius - 1) {
+                matched += 1;
+            } else {
+                wrong += 1;
+                if wrong > most_wrong {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(matched)
+}
+
 pub(super) fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 - b.0).hypot(a.1 - b.1)
 }
@@ -114,4 +146,53 @@ fn bilinear(image: Luma<'_>, x: f32, y: f32) -> u8 {
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
     let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
     (top * (1.0 - fy) + bottom * fy + 0.5) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::binarize::{Blocks, FLAT_CAMERA, Thresholds};
+
+    #[test]
+    fn the_bounded_count_is_the_full_count_when_it_reaches_the_bound() {
+        // Pseudo-random blotches of 3×3 pixels, read at many places, turns and bounds: the count
+        // is concentric_match's share of 49 whenever it reaches the bound, else there is none.
+        let (w, h) = (96usize, 96usize);
+        let mut state = 12345u32;
+        let mut cells = vec![0u8; (w / 3) * (h / 3)];
+        for c in &mut cells {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            *c = if (state >> 16) & 1 == 1 { 20 } else { 230 };
+        }
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| cells[(i / w / 3) * (w / 3) + (i % w) / 3])
+            .collect();
+        let image = Luma::new(&pixels, w as u32, h as u32, w as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let bits = Bits {
+            image,
+            thresholds: &thresholds,
+        };
+        let mut checked = 0;
+        for (right, down) in [((1.0, 0.0), (0.0, 1.0)), ((0.8, 0.6), (-0.6, 0.8))] {
+            let grid = Grid::of_finder(right, down, 3.0);
+            for cy in (20..76).step_by(5) {
+                for cx in (20..76).step_by(7) {
+                    let centre = (f64::from(cx), f64::from(cy));
+                    for inverted in [false, true] {
+                        let full = concentric_match(bits, &grid, centre, 3, inverted);
+                        let matched = (full * 49.0).round() as u32;
+                        for least in [0, 20, 30, 40, 42, 45, 49, 50] {
+                            let bounded = concentric_matched_at_least(
+                                bits, &grid, centre, 3, inverted, least,
+                            );
+                            assert_eq!(bounded, (matched >= least).then_some(matched));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
 }

@@ -47,19 +47,20 @@ pub struct QrArgs {
 }
 
 /// Prints every code in every file: `FILE<TAB>PAYLOAD` lines (control and bidi characters
-/// escaped, so one code is one line) or, with `--json`, one JSON object per line. A file that
-/// can't be read gets one line on stderr and the others are still scanned; then the exit status
-/// is 2. Otherwise it is 1 when no file holds a code.
+/// escaped, so one code is one line) or, with `--json`, one JSON object per line. Files are
+/// scanned concurrently (one worker per available core) and printed in the order given, each
+/// file's lines together. A file that can't be read gets one line on stderr and the others are
+/// still scanned; then the exit status is 2. Otherwise it is 1 when no file holds a code.
 pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut found = 0usize;
     let mut failed = 0usize;
-    for path in &args.files {
-        let codes = match read(path, args.frame) {
+    let mut print = |path: &PathBuf, result: Result<Vec<scan::ScannedCode>, String>| {
+        let codes = match result {
             Ok(codes) => codes,
             Err(message) => {
                 eprintln!("jeton: {}: {message}", escaped(&path.display().to_string()));
                 failed += 1;
-                continue;
+                return Ok(());
             }
         };
         for code in &codes {
@@ -71,7 +72,9 @@ pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
         }
         found += codes.len();
-    }
+        Ok::<(), CliError>(())
+    };
+    in_order(&args.files, |path| read(path, args.frame), &mut print)?;
     if failed > 0 {
         return Err(CliError::Incomplete(format!(
             "{failed} of {} files could not be scanned",
@@ -86,6 +89,57 @@ pub fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return Err(CliError::NotFound(format!("no QR code found in {what}")));
     }
     Ok(())
+}
+
+/// Runs `work` on every item on up to [`std::thread::available_parallelism`] threads, and hands
+/// each result to `take` on this thread in the items' order, as soon as it and all before it are
+/// done. Stops early with `take`'s first error (the workers then finish the item they hold).
+fn in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+    take: &mut dyn FnMut(&T, R) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().try_for_each(|item| take(item, work(item)));
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel();
+        for _ in 0..workers {
+            let send = send.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    if send.send((i, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        // Results that came back before an earlier item's, by index.
+        let mut waiting: Vec<Option<R>> =
+            std::iter::repeat_with(|| None).take(items.len()).collect();
+        let mut printed = 0;
+        for (i, result) in receive {
+            waiting[i] = Some(result);
+            while let Some(result) = waiting.get_mut(printed).and_then(Option::take) {
+                if let Err(e) = take(&items[printed], result) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                printed += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The codes in one file, or why it can't be scanned.
@@ -166,4 +220,42 @@ pub fn qr(args: QrArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_the_items_order_whatever_finishes_first() {
+        // The first items take longest, so that the later ones finish first on several workers.
+        let items: Vec<u64> = (0..12).collect();
+        let mut seen = Vec::new();
+        in_order(
+            &items,
+            |&i| {
+                std::thread::sleep(std::time::Duration::from_millis(2 * (12 - i)));
+                i * 10
+            },
+            &mut |&item, result| {
+                seen.push((item, result));
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        let expected: Vec<(u64, u64)> = items.iter().map(|&i| (i, i * 10)).collect();
+        assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn the_first_error_of_take_stops_the_run() {
+        let items: Vec<u32> = (0..50).collect();
+        let mut taken = 0;
+        let result = in_order(&items, |&i| i, &mut |&item, _| {
+            taken += 1;
+            if item == 3 { Err(item) } else { Ok(()) }
+        });
+        assert_eq!(result, Err(3));
+        assert_eq!(taken, 4);
+    }
 }
