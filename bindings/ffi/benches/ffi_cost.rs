@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jeton_ffi::{KdfParameters, OtpAccount, Vault, codes_at, core_version};
+use jeton_ffi::{KdfParameters, OtpAccount, Vault, codes_at, core_version, scan_frame};
 
 fn accounts() -> Vec<Arc<OtpAccount>> {
     (0..1000)
@@ -48,6 +48,20 @@ fn ffi_cost(c: &mut Criterion) {
     });
     c.bench_function("1,000 codes, vault accounts().device_code_sheet_at", |b| {
         b.iter(|| list.device_code_sheet_at(59).unwrap())
+    });
+    // A camera frame with nothing to read, as the shells pass it (the copy each call makes of
+    // it is part of a call's cost: the generated code copies the platform's array too).
+    let mut state = 0x2545_f491_u32;
+    let frame: Vec<u8> = (0..1280 * 720)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            96 + (state >> 28) as u8
+        })
+        .collect();
+    c.bench_function("empty 720p frame, scan_frame", |b| {
+        b.iter(|| scan_frame(frame.clone(), 1280, 720, 1280).unwrap())
     });
 }
 
