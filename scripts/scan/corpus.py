@@ -17,7 +17,6 @@ import argparse
 import base64
 import json
 import os
-import subprocess
 
 import cv2
 import numpy as np
@@ -79,13 +78,7 @@ def migration(rng):
 
 def modules(text, level="M"):
     """The code's modules (True = dark) with a 4-module quiet zone, drawn by qrencode."""
-    png = subprocess.run(
-        ["qrencode", "-l", level, "-s", "1", "-m", "4", "-o", "-", "--", text],
-        check=True,
-        capture_output=True,
-    ).stdout
-    img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    return img < 128
+    return grid.code(text, level, margin=4)
 
 
 def background(rng, w, h, mean=150.0):

@@ -26,10 +26,10 @@ ISSUERS = ["Omnivox", "GitHub", "Google", "Cégep", "Amazon Web Services", "Prot
 NAMES = ["2412345", "marie@example.com", "jean.tremblay", "alice", "bob@omnivox.ca", "admin", "x.y@z.org"]
 
 
-def code(text, level="M"):
-    """The code's modules (True = dark), no quiet zone, drawn by qrencode."""
+def code(text, level="M", margin=0):
+    """The code's modules (True = dark) with `margin` modules of quiet zone, drawn by qrencode."""
     png = subprocess.run(
-        ["qrencode", "-l", level, "-s", "1", "-m", "0", "-o", "-", "--", text],
+        ["qrencode", "-l", level, "-s", "1", "-m", str(margin), "-o", "-", "--", text],
         check=True,
         capture_output=True,
     ).stdout

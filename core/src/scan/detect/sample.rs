@@ -78,16 +78,8 @@ pub(super) fn concentric_match(
     radius: i32,
     inverted: bool,
 ) -> f32 {
-    let mut matched = 0u32;
-    for j in -radius..=radius {
-        for i in -radius..=radius {
-            let (x, y) = grid.point(centre, f64::from(i), f64::from(j));
-            if module_at(bits, x, y, inverted) == (i.abs().max(j.abs()) != radius - 1) {
-                matched += 1;
-            }
-        }
-    }
     let side = 2 * radius + 1;
+    let matched = concentric_matched_at_least(bits, grid, centre, radius, inverted, 0).unwrap_or(0);
     matched as f32 / (side * side) as f32
 }
 
