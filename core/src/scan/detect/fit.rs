@@ -2,7 +2,7 @@
 //! finder centres whose remaining terms make those patterns read best.
 
 use super::homography::Homography;
-use super::sample::module_at;
+use super::sample::{judged, judged_modules, module_at};
 use crate::scan::finder::Bits;
 
 /// The perspective searches of [`fit_perspective`]: (reach, step) rounds around the best so far.
@@ -58,7 +58,7 @@ pub(super) fn fit_perspective(
 
 /// How many modules the finder and timing patterns of a `dim`×`dim` code have.
 fn function_pattern_modules(dim: usize) -> u32 {
-    (3 * 49 + 2 * dim.saturating_sub(16)) as u32
+    3 * judged_modules(3) + 2 * dim.saturating_sub(16) as u32
 }
 
 /// [`function_patterns_match`] as a count of modules read right, or `None` as soon as fewer
@@ -84,8 +84,8 @@ fn function_patterns_read(
     };
     for (ox, oy) in [(0, 0), (dim - 7, 0), (0, dim - 7)] {
         for j in 0..7 {
-            for i in 0..7 {
-                // Dark ring, light ring, dark 3×3 centre.
+            for i in (0..7).filter(|&i| judged(i as i32 - 3, j as i32 - 3, 3)) {
+                // Dark ring, light ring, dark 3×3 centre (square or round, `judged`).
                 let ring = (i as i32 - 3).abs().max((j as i32 - 3).abs());
                 if !check(ox + i, oy + j, ring != 2) {
                     return None;

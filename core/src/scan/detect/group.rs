@@ -7,7 +7,7 @@
 //! top-right and bottom-left ones), a code's own three none: such groups are [`crowded`] (and
 //! tried last when there are many finders, [`super::rounds`]).
 
-use super::sample::{Grid, concentric_matched_at_least, dist, pt};
+use super::sample::{Grid, concentric_matched_at_least, dist, judged_modules, pt};
 use crate::scan::finder::{Bits, Finder};
 
 /// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
@@ -154,9 +154,12 @@ pub(super) fn find_third(
     };
     let grid = Grid::of_finder(unit(tl, tr), unit(tl, bl), module);
     let estimate64 = (f64::from(estimate.0), f64::from(estimate.1));
-    // The first place of the most modules read right, if 85% or more of the 49 are; a place
-    // stops being read once it can't reach that or beat the best so far.
-    let need = (0..=49u32).find(|&m| m as f32 / 49.0 >= 0.85).unwrap_or(49);
+    // The first place of the most modules read right, if 85% or more of those judged are; a
+    // place stops being read once it can't reach that or beat the best so far.
+    let judged = judged_modules(3);
+    let need = (0..=judged)
+        .find(|&m| m as f32 / judged as f32 >= 0.85)
+        .unwrap_or(judged);
     let mut best: Option<(u32, (f32, f32))> = None;
     for j in -4i32..=4 {
         for i in -4i32..=4 {
