@@ -45,11 +45,12 @@ pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
 
 /// Whether a finder other than the group's own, of a module size within half again of theirs and
 /// seen on at least half as many rows as the least seen of them (a look-alike in a code's data is
-/// seen on fewer), has its centre within two modules of a side of the square the group spans (top-left, top-right,
-/// bottom-left; the fourth corner completes the parallelogram). A group across the codes of a
-/// grid has the codes' other finders there; a code's own sides run through its timing patterns
-/// and its data next to the quiet zone, where the nearest finder of a neighbouring code is at
-/// least 2 + 3.5 modules beyond the edge (and 3.5 more from the line through the centres).
+/// seen on fewer), has its centre within two modules of a side of the square the group spans
+/// (top-left, top-right, bottom-left; the fourth corner completes the parallelogram). A group
+/// across the codes of a grid has the codes' other finders there; a code's own sides run through
+/// its timing patterns and its data next to the quiet zone, where the nearest finder of a
+/// neighbouring code is at least 2 + 3.5 modules beyond the edge (and 3.5 more from the line
+/// through the centres).
 pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
     let o = finders[tl];
     let module = (o.module + finders[tr].module + finders[bl].module) / 3.0;

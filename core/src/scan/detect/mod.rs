@@ -55,9 +55,10 @@ impl Tried {
 }
 
 /// Finds and decodes every code whose three finder patterns are seen (grouped in rounds,
-/// [`rounds`]), or two of them beside the codes read, in both polarities, reading rows `sparser` rows further apart than usual (and, with `despeckle`, without their
-/// single-pixel specks: a pass for codes of larger modules); groups in `tried` are not read again
-/// (and those read here are added); no new group of finders is tried once the budget is spent.
+/// [`rounds`]), or two of them beside the codes read, in both polarities, reading rows `sparser`
+/// rows further apart than usual (and, with `despeckle`, without their single-pixel specks: a
+/// pass for codes of larger modules); groups in `tried` are not read again (and those read here
+/// are added); no new group of finders is tried once the budget is spent.
 pub(crate) fn decode_all(
     image: Luma<'_>,
     thresholds: &Thresholds,
