@@ -86,3 +86,27 @@ fn dots_and_bulls_eye_finders_read_as_the_text_encoded() {
         }
     }
 }
+
+#[test]
+fn light_modules_on_a_pale_page_are_read() {
+    // Light modules on a flat page only a little darker (as a messaging app's card draws them):
+    // a dark-mode code whose surroundings are not dark.
+    let Some(modules) = modules(TEXT) else {
+        eprintln!("skipped: qrencode is not installed");
+        return;
+    };
+    let n = modules.len() as u32;
+    for (px, page) in [(4u32, 180u8), (6, 200)] {
+        let side = (n + 16) * px;
+        let image = GrayImage::from_fn(side, side, |x, y| {
+            let (mx, my) = ((x / px) as i64 - 8, (y / px) as i64 - 8);
+            let module = (0..i64::from(n)).contains(&mx)
+                && (0..i64::from(n)).contains(&my)
+                && modules[my as usize][mx as usize];
+            Luma([if module { 250 } else { page }])
+        });
+        let codes = scan::scan_image(&png(&image)).unwrap();
+        let texts: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+        assert_eq!(texts, [TEXT], "{px} px per module on a page of {page}");
+    }
+}

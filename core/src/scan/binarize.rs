@@ -105,9 +105,22 @@ impl Thresholds {
     /// The thresholds of measured blocks, each the mean over the blocks within `radius` blocks
     /// of its own: 1 (a 24-pixel window) follows blurred edges, 2 (40 pixels) keeps large dark
     /// areas dark. Blocks spanning no more than `flat` levels take their neighbours' black point.
+    /// Flat blocks with nothing around to say otherwise are taken as light paper.
     pub fn from_blocks(blocks: &Blocks, radius: usize, flat: u8) -> Self {
+        Self::with_paper(blocks, radius, flat, Paper::Light)
+    }
+
+    /// [`Thresholds::from_blocks`] with flat blocks taken as a dark page: the thresholds a
+    /// light-on-dark code needs when the flat area around it is lighter than paper-on-ink
+    /// thresholds assume (the same thresholds made from the inverted image, as ZXing reads
+    /// dark-mode codes).
+    pub fn on_dark_page(blocks: &Blocks, radius: usize, flat: u8) -> Self {
+        Self::with_paper(blocks, radius, flat, Paper::Dark)
+    }
+
+    fn with_paper(blocks: &Blocks, radius: usize, flat: u8, paper: Paper) -> Self {
         let (blocks_wide, blocks_high) = (blocks.wide, blocks.high);
-        let black_points = black_points(blocks, flat);
+        let black_points = black_points(blocks, flat, paper);
 
         // Mean over the (2·radius+1)² neighbourhood (clamped at the edges): column sums over the
         // window's rows, kept up to date row by row, then sums of those along the row.
@@ -280,9 +293,18 @@ fn at_most(pixels: [u8; 8], limit: u8) -> u32 {
     ((ge >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
 }
 
+/// What a flat block with nothing around to say otherwise is taken for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Paper {
+    /// Paper under dark ink (ZXing's assumption).
+    Light,
+    /// A dark page under light modules.
+    Dark,
+}
+
 /// The black point of each block: its mean, or for a flat block a value that follows its
 /// already computed neighbours above and to the left.
-fn black_points(blocks: &Blocks, flat: u8) -> Vec<u8> {
+fn black_points(blocks: &Blocks, flat: u8, paper: Paper) -> Vec<u8> {
     let wide = blocks.wide;
     let mut points = vec![0u8; blocks.stats.len()];
     for (by, stats) in blocks.stats.chunks_exact(wide).enumerate() {
@@ -296,14 +318,19 @@ fn black_points(blocks: &Blocks, flat: u8) -> Vec<u8> {
             let (mean, min, max) = stats[bx];
             let mut point = mean;
             if max - min <= flat {
-                // Flat: assume paper unless the neighbours say this is ink.
-                point = min / 2;
+                // Flat: assume paper unless the neighbours say this is the other colour.
+                let light = paper == Paper::Light;
+                point = if light {
+                    min / 2
+                } else {
+                    max + (255 - max) / 2
+                };
                 if let Some(above) = above.filter(|_| bx > 0) {
                     let up = u32::from(above[bx]);
                     let left = u32::from(row[bx - 1]);
                     let diagonal = u32::from(above[bx - 1]);
                     let neighbours = ((up + 2 * left + diagonal) / 4) as u8;
-                    if min < neighbours {
+                    if (light && min < neighbours) || (!light && max > neighbours) {
                         point = neighbours;
                     }
                 }

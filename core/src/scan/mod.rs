@@ -240,6 +240,13 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         levels.push((half, scale));
     }
 
+    // Image files: light modules on a flat light page (a pale background, not paper-white) need
+    // thresholds that take flat areas for a dark page, or the code's surroundings read as light
+    // as its modules.
+    if found.is_empty() && options.thorough && in_budget() {
+        run_on_dark_page(frame, &mut found, &in_budget);
+    }
+
     // rqrr's own locator, in both polarities, backs ours up on image files (read once) on the
     // levels ours has read; camera frames rely on ours alone (a frame it misses is followed by
     // another in 33 ms).
@@ -338,6 +345,26 @@ fn run_ours(
     let sparser = if scale == 1.0 { 4 } else { 2 };
     add_scaled(locate(&low, sparser, true), scale, found);
     Some(low)
+}
+
+/// Our locator on the full-size frame with thresholds that take flat blocks for a dark page
+/// ([`binarize::Thresholds::on_dark_page`]): a light-on-dark code whose surroundings are flat
+/// but lighter than the thresholds for paper expect.
+fn run_on_dark_page(frame: Luma<'_>, found: &mut Vec<PassCode>, in_budget: &dyn Fn() -> bool) {
+    let blocks = binarize::Blocks::measure(frame);
+    let thresholds = binarize::Thresholds::on_dark_page(&blocks, 1, binarize::FLAT_CAMERA);
+    let codes = pass::contained(|| {
+        detect::decode_all(
+            frame,
+            &thresholds,
+            0,
+            false,
+            &mut detect::Tried::default(),
+            in_budget,
+        )
+    })
+    .unwrap_or_default();
+    add_scaled(codes, 1.0, found);
 }
 
 /// `rqrr`'s own locator on one level binarized with `thresholds`, normal and inverted; not on a
