@@ -13,8 +13,10 @@
 //!    and every module sampled from the gray pixels into a grid that `rqrr` corrects and
 //!    decodes. This reads small (2 pixels per module), blurred, tilted, dense and dark-mode codes
 //!    in a few milliseconds.
-//! 3. **`rqrr`'s own locator** as a fallback for image files ([`ScanOptions::thorough`]), in
-//!    both polarities, through `PreparedImage::prepare_from_bitmap` on the same thresholds.
+//! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
+//!    our locator again with thresholds that take flat areas for a dark page (light modules on
+//!    a pale card), then `rqrr`'s own locator in both polarities, through
+//!    `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
 //!    modules), and for small image files doubled.
 //! 5. **De-duplication**: a code found by several passes is reported once.
@@ -218,7 +220,8 @@ pub fn scan_image_with(bytes: &[u8], options: &ScanOptions) -> Result<Vec<Scanne
 /// Runs the passes, cheapest first, until the budget is spent or a pass has found codes: our
 /// locator on the frame, then on each halved level (codes whose modules are too large for the
 /// thresholds' window, and cheap retries of blurred or noisy frames), then (image files only)
-/// `rqrr`'s slower locator on those same levels, and last the doubled level of a small image.
+/// ours on the frame with dark-page thresholds, `rqrr`'s slower locator on the levels ours read,
+/// and last the doubled level of a small image.
 fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let start = Instant::now();
     let mut found: Vec<PassCode> = Vec::new();
