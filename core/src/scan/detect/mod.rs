@@ -226,7 +226,8 @@ fn read_code(
         &FULL_SEARCH,
     )?;
     // Most often the estimate is right and reads at once.
-    if score >= 0.9 && in_budget() {
+    let read_first = score >= 0.9;
+    if read_first && in_budget() {
         if let Some(code) = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted) {
             return Some(code);
         }
@@ -274,6 +275,8 @@ fn read_code(
         .into_iter()
         .take(3)
         .take_while(|_| in_budget())
+        // The version read first, fitted the same again, reads the same.
+        .filter(|(_, v, h)| !(read_first && *v == base && *h == fitted))
         .find_map(|(_, v, fitted)| read_version(bits, (tl, tr, bl), module, v, &fitted, inverted))
 }
 
