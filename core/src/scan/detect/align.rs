@@ -1,12 +1,13 @@
 //! The bottom-right alignment pattern, found from its runs near where the fitted transform puts
 //! it, or from its shape in the gray values when blur hides the runs.
 
-use super::sample::{Grid, sample};
+use super::sample::{Grid, gray};
 use crate::scan::finder::Bits;
 
 /// The position within 6 modules of `estimate` where the gray values look most like an
 /// alignment pattern (light ring brighter than the dark centre and the dark ring), searched every
-/// half module then every quarter module around the best.
+/// half module then every quarter module around the best. The half-module search reads each
+/// point of its half-module lattice once (1,089 points, not 625 places × 25 modules).
 pub(super) fn match_alignment(
     bits: Bits<'_>,
     grid: &Grid,
@@ -14,12 +15,16 @@ pub(super) fn match_alignment(
     inverted: bool,
 ) -> Option<(f64, f64)> {
     let at = |a: f64, b: f64| grid.point(estimate, a, b);
-    let contrast = |a: f64, b: f64| {
+    let read = |a: f64, b: f64| {
+        let (x, y) = at(a, b);
+        gray(bits, x, y, inverted)
+    };
+    // The pattern's contrast at (`a`, `b`), its 25 modules' values given by `value(i, j)`.
+    let contrast = |value: &dyn Fn(i32, i32) -> f32| {
         let (mut centre, mut inner, mut outer) = (0.0f32, 0.0f32, 0.0f32);
         for j in -2i32..=2 {
             for i in -2i32..=2 {
-                let (x, y) = at(a + f64::from(i), b + f64::from(j));
-                let (value, _) = sample(bits, x, y, inverted);
+                let value = value(i, j);
                 match i.abs().max(j.abs()) {
                     0 => centre += value,
                     1 => inner += value / 8.0,
@@ -30,17 +35,35 @@ pub(super) fn match_alignment(
         let c = inner - (centre + outer) / 2.0;
         if inverted { -c } else { c }
     };
+    // Half-module steps: places up to REACH half modules away, their modules up to 4 beyond.
+    const REACH: i32 = 12;
+    const SIDE: i32 = 2 * (REACH + 4) + 1;
+    let mut lattice = Vec::with_capacity((SIDE * SIDE) as usize);
+    for v in -(REACH + 4)..=REACH + 4 {
+        for u in -(REACH + 4)..=REACH + 4 {
+            lattice.push(read(f64::from(u) * 0.5, f64::from(v) * 0.5));
+        }
+    }
     let mut best = (f32::MIN, 0.0, 0.0);
-    for step in [0.5, 0.25] {
-        let (ca, cb) = (best.1, best.2);
-        let reach: i32 = if step == 0.5 { 12 } else { 2 };
-        for j in -reach..=reach {
-            for i in -reach..=reach {
-                let (a, b) = (ca + f64::from(i) * step, cb + f64::from(j) * step);
-                let c = contrast(a, b);
-                if c > best.0 {
-                    best = (c, a, b);
-                }
+    for j in -REACH..=REACH {
+        for i in -REACH..=REACH {
+            let c = contrast(&|di, dj| {
+                let (u, v) = (i + 2 * di + REACH + 4, j + 2 * dj + REACH + 4);
+                lattice[(v * SIDE + u) as usize]
+            });
+            if c > best.0 {
+                best = (c, f64::from(i) * 0.5, f64::from(j) * 0.5);
+            }
+        }
+    }
+    // Quarter-module steps around the best.
+    let (ca, cb) = (best.1, best.2);
+    for j in -2i32..=2 {
+        for i in -2i32..=2 {
+            let (a, b) = (ca + f64::from(i) * 0.25, cb + f64::from(j) * 0.25);
+            let c = contrast(&|di, dj| read(a + f64::from(di), b + f64::from(dj)));
+            if c > best.0 {
+                best = (c, a, b);
             }
         }
     }

@@ -15,9 +15,18 @@ pub(super) fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f3
     if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
         return if inverted { (0.0, 255.0) } else { (255.0, 0.0) };
     }
-    let value = bilinear(image, x - 0.5, y - 0.5);
     let threshold = bits.thresholds.darkness(x as usize, y as usize, 0.0);
-    (f32::from(value), threshold)
+    (gray(bits, x.into(), y.into(), inverted), threshold)
+}
+
+/// The gray value of [`sample`] alone.
+pub(super) fn gray(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> f32 {
+    let image = bits.image;
+    let (x, y) = (x as f32, y as f32);
+    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+        return if inverted { 0.0 } else { 255.0 };
+    }
+    f32::from(bilinear(image, x - 0.5, y - 0.5))
 }
 
 /// Whether the module centred at (`x`, `y`) is dark (light when `inverted`); off the frame is
