@@ -1,7 +1,7 @@
 //! Perspective transforms from the module grid to the frame.
 
 /// A perspective transform from the module grid to the frame.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub(super) struct Homography([f64; 8]);
 
 impl Homography {
