@@ -229,7 +229,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
 
     // Our locator: the frame as it is, then halved until a level is too small.
     let mut levels: Vec<(Gray, f32)> = Vec::new();
-    let mut fallbacks: Vec<Option<binarize::Thresholds>> = Vec::new();
+    let mut fallbacks: Vec<Option<Fallback>> = Vec::new();
     fallbacks.push(run_ours(frame, 1.0, 1, &mut found, &in_budget));
     let mut scale = 1.0f32;
     while found.is_empty() && in_budget() {
@@ -256,12 +256,12 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     if options.thorough {
         let views = std::iter::once((frame, 1.0))
             .chain(levels.iter().map(|(level, scale)| (level.view(), *scale)));
-        for ((level, scale), thresholds) in views.zip(&fallbacks) {
-            let Some(thresholds) = thresholds else { break };
+        for ((level, scale), fallback) in views.zip(&fallbacks) {
+            let Some(fallback) = fallback else { break };
             if !found.is_empty() || !in_budget() {
                 break;
             }
-            run_rqrr(level, scale, thresholds, &mut found, &in_budget);
+            run_rqrr(level, scale, fallback, &mut found, &in_budget);
         }
     }
 
@@ -272,9 +272,9 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
     {
         let double = frame::double(frame);
-        let thresholds = run_ours(double.view(), 0.5, 2, &mut found, &in_budget);
-        if let Some(thresholds) = thresholds.filter(|_| found.is_empty() && in_budget()) {
-            run_rqrr(double.view(), 0.5, &thresholds, &mut found, &in_budget);
+        let fallback = run_ours(double.view(), 0.5, 2, &mut found, &in_budget);
+        if let Some(fallback) = fallback.filter(|_| found.is_empty() && in_budget()) {
+            run_rqrr(double.view(), 0.5, &fallback, &mut found, &in_budget);
         }
     }
 
@@ -310,15 +310,14 @@ fn add_scaled(codes: Vec<PassCode>, scale: f32, found: &mut Vec<PassCode>) -> bo
 /// Our locator on one pyramid level, first with camera-noise flatness, then for very low
 /// contrast; `scale` maps level pixels to frame pixels; `radius` is the thresholds' window in
 /// blocks (the full-size level uses a small window for blurred edges, coarser levels a larger
-/// one). Returns the low-contrast thresholds when it got to them (nothing found before), on
-/// which `rqrr`'s locator may run later.
+/// one). When it read nothing, returns what `rqrr`'s locator may run on later.
 fn run_ours(
     level: Luma<'_>,
     scale: f32,
     radius: usize,
     found: &mut Vec<PassCode>,
     in_budget: &dyn Fn() -> bool,
-) -> Option<binarize::Thresholds> {
+) -> Option<Fallback> {
     let blocks = binarize::Blocks::measure(level);
     let thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
@@ -346,9 +345,31 @@ fn run_ours(
     // four), without single-pixel specks.
     let low = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_LOW_CONTRAST);
     let sparser = if scale == 1.0 { 4 } else { 2 };
-    add_scaled(locate(&low, sparser, true), scale, found);
-    Some(low)
+    if add_scaled(locate(&low, sparser, true), scale, found) {
+        return None;
+    }
+    let tried = tried.borrow();
+    Some(Fallback {
+        thresholds: low,
+        polarities: [false, true]
+            .into_iter()
+            .filter(|&inverted| tried.finders_seen(inverted) >= RQRR_FINDERS)
+            .collect(),
+    })
 }
+
+/// A level where our locator read nothing, for `rqrr`'s: the level's low-contrast thresholds,
+/// and the polarities (`true`: light on dark) in which ours saw at least [`RQRR_FINDERS`] finder
+/// patterns. `rqrr`'s locator reads codes whose finders ours saw but could not read (a steep
+/// perspective, a bend, a third finder hidden); where ours saw fewer, it read none on the photos
+/// or the synthetic corpus, and it is the slowest pass.
+struct Fallback {
+    thresholds: binarize::Thresholds,
+    polarities: Vec<bool>,
+}
+
+/// See [`Fallback`].
+const RQRR_FINDERS: usize = 2;
 
 /// Our locator on the full-size frame with thresholds that take flat blocks for a dark page
 /// ([`binarize::Thresholds::on_dark_page`]): a light-on-dark code whose surroundings are flat
@@ -370,19 +391,20 @@ fn run_on_dark_page(frame: Luma<'_>, found: &mut Vec<PassCode>, in_budget: &dyn 
     add_scaled(codes, 1.0, found);
 }
 
-/// `rqrr`'s own locator on one level binarized with `thresholds`, normal and inverted; not on a
-/// noisy level (it has no budget inside a pass and drowns in noise).
+/// `rqrr`'s own locator on one level binarized with the fallback's thresholds, in its
+/// polarities; not on a noisy level (it has no budget inside a pass and drowns in noise).
 fn run_rqrr(
     level: Luma<'_>,
     scale: f32,
-    thresholds: &binarize::Thresholds,
+    fallback: &Fallback,
     found: &mut Vec<PassCode>,
     in_budget: &dyn Fn() -> bool,
 ) {
-    if pass::too_busy(level, thresholds) {
+    let thresholds = &fallback.thresholds;
+    if fallback.polarities.is_empty() || pass::too_busy(level, thresholds) {
         return;
     }
-    for inverted in [false, true] {
+    for &inverted in &fallback.polarities {
         if !in_budget() {
             return;
         }

@@ -30,11 +30,21 @@ use sample::{Grid, concentric_match, dist, pt};
 /// The groups of three finder patterns already read at one scale, so that another pass there
 /// (other thresholds) or the search from pairs does not read the same code again: reading a
 /// group that fails costs a full perspective search, and on an image whose code can't be read
-/// the same three finders are found by every pass.
+/// the same three finders are found by every pass. Also how many finder patterns of each
+/// polarity the passes there saw, at most.
 #[derive(Default)]
-pub(crate) struct Tried(Vec<[Finder; 3]>);
+pub(crate) struct Tried {
+    groups: Vec<[Finder; 3]>,
+    seen: [usize; 2],
+}
 
 impl Tried {
+    /// The most finder patterns of a polarity (light on dark when `inverted`) that one pass at
+    /// this scale saw.
+    pub(crate) fn finders_seen(&self, inverted: bool) -> usize {
+        self.seen[usize::from(inverted)]
+    }
+
     /// Records a group (top-left, top-right, bottom-left); `false` when about the same group,
     /// each centre within a module, was read already.
     fn first_time(&mut self, group: [Finder; 3]) -> bool {
@@ -43,13 +53,13 @@ impl Tried {
             a.inverted == b.inverted && (a.x - b.x).abs() <= near && (a.y - b.y).abs() <= near
         };
         if self
-            .0
+            .groups
             .iter()
             .any(|t| t.iter().zip(&group).all(|(a, b)| same(a, b)))
         {
             return false;
         }
-        self.0.push(group);
+        self.groups.push(group);
         true
     }
 }
@@ -58,7 +68,7 @@ impl Tried {
 /// [`rounds`]), or two of them beside the codes read, in both polarities, reading rows `sparser`
 /// rows further apart than usual (and, with `despeckle`, without their single-pixel specks: a
 /// pass for codes of larger modules); groups in `tried` are not read again (and those read here
-/// are added); no new group of finders is tried once the budget is spent.
+/// are added, with the finders seen); no new group of finders is tried once the budget is spent.
 pub(crate) fn decode_all(
     image: Luma<'_>,
     thresholds: &Thresholds,
@@ -71,6 +81,9 @@ pub(crate) fn decode_all(
     // Every second row for a small frame, every third for a large one; `sparser` rows more apart.
     let row_step = if image.height > 800 { 3 } else { 2 } + sparser;
     let all = finder::find(bits, row_step, despeckle, in_budget);
+    for (inverted, seen) in [false, true].into_iter().zip(&mut tried.seen) {
+        *seen = (*seen).max(all.iter().filter(|f| f.inverted == inverted).count());
+    }
     let mut codes = Vec::new();
     for inverted in [false, true] {
         let mut waiting: Vec<Finder> = all
