@@ -246,8 +246,9 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     // Image files: light modules on a flat light page (a pale background, not paper-white) need
     // thresholds that take flat areas for a dark page, or the code's surroundings read as light
     // as its modules.
-    if found.is_empty() && options.thorough && in_budget() {
-        run_on_dark_page(frame, &mut found, &in_budget);
+    let dark_page = found.is_empty() && options.thorough && in_budget();
+    if let Some(Some(full)) = fallbacks.first().filter(|_| dark_page) {
+        run_on_dark_page(frame, &full.blocks, &mut found, &in_budget);
     }
 
     // rqrr's own locator, in both polarities, backs ours up on image files (read once) on the
@@ -350,6 +351,7 @@ fn run_ours(
     }
     let tried = tried.borrow();
     Some(Fallback {
+        blocks,
         thresholds: low,
         polarities: [false, true]
             .into_iter()
@@ -358,12 +360,13 @@ fn run_ours(
     })
 }
 
-/// A level where our locator read nothing, for `rqrr`'s: the level's low-contrast thresholds,
-/// and the polarities (`true`: light on dark) in which ours saw at least [`RQRR_FINDERS`] finder
+/// A level where our locator read nothing, for the passes after it: the level's block
+/// statistics; for `rqrr`'s locator, its low-contrast thresholds and the polarities (`true`: light on dark) in which ours saw at least [`RQRR_FINDERS`] finder
 /// patterns. `rqrr`'s locator reads codes whose finders ours saw but could not read (a steep
 /// perspective, a bend, a third finder hidden); where ours saw fewer, it read none on the photos
 /// or the synthetic corpus, and it is the slowest pass.
 struct Fallback {
+    blocks: binarize::Blocks,
     thresholds: binarize::Thresholds,
     polarities: Vec<bool>,
 }
@@ -374,9 +377,13 @@ const RQRR_FINDERS: usize = 2;
 /// Our locator on the full-size frame with thresholds that take flat blocks for a dark page
 /// ([`binarize::Thresholds::on_dark_page`]): a light-on-dark code whose surroundings are flat
 /// but lighter than the thresholds for paper expect.
-fn run_on_dark_page(frame: Luma<'_>, found: &mut Vec<PassCode>, in_budget: &dyn Fn() -> bool) {
-    let blocks = binarize::Blocks::measure(frame);
-    let thresholds = binarize::Thresholds::on_dark_page(&blocks, 1, binarize::FLAT_CAMERA);
+fn run_on_dark_page(
+    frame: Luma<'_>,
+    blocks: &binarize::Blocks,
+    found: &mut Vec<PassCode>,
+    in_budget: &dyn Fn() -> bool,
+) {
+    let thresholds = binarize::Thresholds::on_dark_page(blocks, 1, binarize::FLAT_CAMERA);
     let codes = pass::contained(|| {
         detect::decode_all(
             frame,
