@@ -15,7 +15,7 @@
 //!    in a few milliseconds.
 //! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
 //!    our locator again with thresholds that take flat areas for a dark page (light modules on
-//!    a pale card), then `rqrr`'s own locator in both polarities, through
+//!    a pale card), then `rqrr`'s own locator in the polarities where ours saw finders, through
 //!    `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
 //!    modules), and for small image files doubled.
@@ -251,8 +251,8 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         run_on_dark_page(frame, &full.blocks, &mut found, &in_budget);
     }
 
-    // rqrr's own locator, in both polarities, backs ours up on image files (read once) on the
-    // levels ours has read; camera frames rely on ours alone (a frame it misses is followed by
+    // rqrr's own locator backs ours up on image files (read once) on the levels ours has read,
+    // in the polarities where ours saw finders ([`Fallback`]); camera frames rely on ours alone (a frame it misses is followed by
     // another in 33 ms).
     if options.thorough {
         let views = std::iter::once((frame, 1.0))
