@@ -7,11 +7,15 @@ use std::io::{Cursor, Read};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use image::{DynamicImage, GrayImage, ImageFormat};
+use image::{DynamicImage, GrayImage};
 use jeton_core::draw::{Ecc, Qr};
 use jeton_core::intake::Content;
 use jeton_core::scan::{self, ScanError, ScannedCode};
 use jeton_core::uri::UriError;
+
+#[path = "support/images.rs"]
+mod images;
+use images::png;
 
 const URI: &str = "otpauth://totp/neo4j:Charlotte?secret=B33WS2ALPT34K4BNY24AYROE4M&issuer=neo4j";
 
@@ -32,14 +36,6 @@ impl Rng {
 
 fn gray_of_png(png: &[u8]) -> GrayImage {
     image::load_from_memory(png).unwrap().into_luma8()
-}
-
-fn png_of(gray: &GrayImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageLuma8(gray.clone())
-        .write_to(&mut out, ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
 }
 
 fn payloads(codes: &[ScannedCode]) -> Vec<&str> {
@@ -149,7 +145,7 @@ fn dark_mode_codes_are_read() {
     for p in gray.pixels_mut() {
         p.0[0] = 30 + (u16::from(p.0[0]) * 200 / 255) as u8;
     }
-    let codes = scan::scan_image(&png_of(&gray)).unwrap();
+    let codes = scan::scan_image(&png(&gray)).unwrap();
     assert_eq!(payloads(&codes), [URI]);
 }
 
@@ -165,7 +161,7 @@ fn several_codes_in_one_image_are_all_found() {
         let code = gray_of_png(&Qr::new(text, Ecc::Medium).unwrap().png(5).unwrap());
         image::imageops::overlay(&mut canvas, &code, 20 + 400 * i as i64, 40);
     }
-    let codes = scan::scan_image(&png_of(&canvas)).unwrap();
+    let codes = scan::scan_image(&png(&canvas)).unwrap();
     let mut found = payloads(&codes);
     found.sort_unstable();
     let mut expected = texts.to_vec();
@@ -285,7 +281,7 @@ fn a_screenshot_of_the_terminal_rendering_is_read() {
     let text = jeton_core::draw::terminal(URI).unwrap();
     for (cell_w, cell_h) in [(8, 16), (9, 18), (6, 12)] {
         let shot = screenshot_of_terminal(&text, cell_w, cell_h);
-        let codes = scan::scan_image(&png_of(&shot)).unwrap();
+        let codes = scan::scan_image(&png(&shot)).unwrap();
         assert_eq!(payloads(&codes), [URI], "cells of {cell_w}x{cell_h}");
     }
 }
@@ -328,7 +324,7 @@ fn random_and_corrupt_images_never_panic_and_return_quickly() {
     let start = Instant::now();
     check(
         "blocky noise",
-        scan::scan_image(&png_of(&blocky)),
+        scan::scan_image(&png(&blocky)),
         start.elapsed(),
     );
 
@@ -399,7 +395,7 @@ fn noise_of_any_size_gives_up_quickly_on_both_paths() {
     };
     let image_limit = Duration::from_secs(2);
     for side in [1500u32, 2400] {
-        let png = png_of(&noise(side, side, &mut rng));
+        let png = png(&noise(side, side, &mut rng));
         let start = Instant::now();
         let codes = scan::scan_image(&png).unwrap();
         let took = start.elapsed();

@@ -4,33 +4,14 @@
 //! module a dot, each finder pattern a ring around a disc (a "bull's-eye") — must read as the text
 //! qrencode was given.
 
-use std::io::Cursor;
-use std::process::Command;
-
-use image::{DynamicImage, GrayImage, ImageFormat, Luma};
+use image::{GrayImage, Luma};
 use jeton_core::scan;
 
-const TEXT: &str = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
+#[path = "support/images.rs"]
+mod images;
+use images::{modules, png};
 
-/// The code's modules (true = dark), one pixel each and no margin, from qrencode; `None` when
-/// qrencode is absent.
-fn modules(text: &str) -> Option<Vec<Vec<bool>>> {
-    let out = Command::new("qrencode")
-        .args(["-l", "M", "-s", "1", "-m", "0", "-o", "-", "--", text])
-        .output()
-        .ok()?;
-    assert!(out.status.success(), "qrencode failed");
-    let gray = image::load_from_memory(&out.stdout).unwrap().into_luma8();
-    Some(
-        (0..gray.height())
-            .map(|y| {
-                (0..gray.width())
-                    .map(|x| gray.get_pixel(x, y).0[0] < 128)
-                    .collect()
-            })
-            .collect(),
-    )
-}
+const TEXT: &str = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
 
 /// Draws the code at `px` pixels per module with a 4-module margin: data modules as dots of
 /// `dot` modules across, each 7×7 finder pattern as a ring (outer radius 3.5 modules, 1 thick)
@@ -62,14 +43,6 @@ fn bulls_eye(modules: &[Vec<bool>], px: u32, dot: f32) -> GrayImage {
         };
         Luma([if dark { 20 } else { 245 }])
     })
-}
-
-fn png(gray: &GrayImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageLuma8(gray.clone())
-        .write_to(&mut out, ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
 }
 
 #[test]

@@ -7,33 +7,12 @@
 //! finders across neighbouring codes as good as each code's own), the same in dark mode, and a
 //! grid where one code's finder pattern can't be seen by the row scan.
 
-use std::io::Cursor;
-use std::process::Command;
-
-use image::{DynamicImage, GrayImage, ImageFormat, Luma};
+use image::{GrayImage, Luma};
 use jeton_core::scan;
 
-/// The code for `text` drawn by qrencode at `px` pixels per module with a one-module margin
-/// (two modules between neighbours), or `None` when qrencode is absent.
-fn qrencode(text: &str, px: u32) -> Option<GrayImage> {
-    let out = Command::new("qrencode")
-        .args([
-            "-l",
-            "M",
-            "-s",
-            &px.to_string(),
-            "-m",
-            "1",
-            "-o",
-            "-",
-            "--",
-            text,
-        ])
-        .output()
-        .ok()?;
-    assert!(out.status.success(), "qrencode failed on {text:?}");
-    Some(image::load_from_memory(&out.stdout).unwrap().into_luma8())
-}
+#[path = "support/images.rs"]
+mod images;
+use images::{png, qrencode};
 
 /// Twelve distinct enrolment URIs of one site (same secret length: codes of one version).
 fn uris() -> Vec<String> {
@@ -53,7 +32,7 @@ fn uris() -> Vec<String> {
 fn grid(texts: &[String], cols: usize, px: u32) -> Option<GrayImage> {
     let codes: Vec<GrayImage> = texts
         .iter()
-        .map(|t| qrencode(t, px))
+        .map(|t| qrencode(t, px, 1))
         .collect::<Option<_>>()?;
     let side = codes.iter().map(GrayImage::width).max().unwrap();
     let rows = texts.len().div_ceil(cols) as u32;
@@ -73,14 +52,6 @@ fn grid(texts: &[String], cols: usize, px: u32) -> Option<GrayImage> {
         );
     }
     Some(page)
-}
-
-fn png(gray: &GrayImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageLuma8(gray.clone())
-        .write_to(&mut out, ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
 }
 
 /// Scans the image as a file and checks that each of `texts` comes out exactly once.
@@ -129,7 +100,7 @@ fn a_code_beside_others_is_read_from_two_finders_when_the_rows_miss_its_third() 
     let Some(mut page) = grid(texts, 3, px) else {
         return skipped();
     };
-    let side = qrencode(&texts[1], px).unwrap().width();
+    let side = qrencode(&texts[1], px, 1).unwrap().width();
     // The middle code's top-left finder: 7 modules from one module in (the margin).
     let (left, top) = (40 + side + px, 40 + px);
     for y in top..top + 7 * px {
