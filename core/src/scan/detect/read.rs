@@ -4,6 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::align::{find_alignments, match_alignment};
+use super::corner::far_corner;
 use super::fit::{MIN_FUNCTION_MATCH, function_patterns_match};
 use super::homography::Homography;
 use super::sample::{Grid, concentric_match, sample};
@@ -52,7 +53,19 @@ pub(super) fn read_version(
         }));
     }
     tries.push(fitted.clone());
-    tries.iter().find_map(|h| read_grid(bits, h, dim, inverted))
+    tries
+        .iter()
+        .find_map(|h| read_grid(bits, h, dim, inverted))
+        .or_else(|| {
+            // The far corner where the finders' outer edges meet, when no alignment pattern
+            // corrected the transform (hidden, or version 1) and it did not read.
+            let corner = far_corner(bits, fitted, dim)?;
+            let h = Homography::from_points(
+                &[(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5), (d, d)],
+                &[tl, tr, bl, corner],
+            )?;
+            read_grid(bits, &h, dim, inverted)
+        })
 }
 
 /// Samples and decodes a `dim`×`dim` grid mapped onto the frame by `h`, once its finder
