@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn a_logo_over_the_alignment_pattern_of_a_code_seen_at_a_steep_angle_is_read() {
         // The top-left corner nearest (its finder 1.3 times the others' size), and a light
-        // square over the bottom-right alignment pattern (version 4: centred on module 26) and
+        // square over the bottom-right alignment pattern (version 5: centred on module 30) and
         // the modules around it: the fitted perspective reads the finder and timing patterns
         // right but not the far corner, which the finders' apparent sizes place.
         let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as i64;
