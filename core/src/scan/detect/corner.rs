@@ -8,20 +8,43 @@
 //! modules long, seen in the gray values whatever hides the data.
 
 use super::homography::Homography;
-use super::sample::gray;
+use super::sample::{dist, gray};
 use crate::scan::finder::Bits;
 
 /// The frame point of the code's far corner (module coordinates (`dim`, `dim`)): the finders'
 /// outer edges are looked for across the edge around where `h` puts them, and the two lines
-/// fitted to them meet there. `None` when an edge can't be seen along most of a finder.
-pub(super) fn far_corner(bits: Bits<'_>, h: &Homography, dim: usize) -> Option<(f64, f64)> {
+/// fitted to them meet there. `None` when an edge can't be seen along most of a finder, or when
+/// the lines meet more than [`MAX_SHIFT`] modules from where `h` puts the corner.
+pub(super) fn far_corner(
+    bits: Bits<'_>,
+    h: &Homography,
+    dim: usize,
+    inverted: bool,
+) -> Option<(f64, f64)> {
     let d = dim as f64;
     // The top-right finder's right edge (u = d, v from 0 to 7) and the bottom-left finder's
-    // bottom edge (v = d, u from 0 to 7).
-    let right = edge_line(bits, |along, across| h.map(d + across, along))?;
-    let bottom = edge_line(bits, |along, across| h.map(along, d + across))?;
-    meet(right, bottom)
+    // bottom edge (v = d, u from 0 to 7), looked for through `h`, then again through the
+    // transform that puts the far corner where they met (an error at the far corner bends the
+    // search across the finders too).
+    let meeting = |h: &Homography| {
+        let right = edge_line(bits, inverted, |along, across| h.map(d + across, along))?;
+        let bottom = edge_line(bits, inverted, |along, across| h.map(along, d + across))?;
+        meet(right, bottom)
+    };
+    let first = meeting(h)?;
+    let corners = [(0.0, 0.0), (d, 0.0), (0.0, d), (d, d)];
+    let through = Homography::from_points(
+        &corners,
+        &[h.map(0.0, 0.0), h.map(d, 0.0), h.map(0.0, d), first],
+    )?;
+    let corner = meeting(&through)?;
+    let expected = h.map(d, d);
+    let module = dist(h.map(d - 1.0, d - 1.0), expected) / std::f64::consts::SQRT_2;
+    (dist(corner, expected) <= MAX_SHIFT * module).then_some(corner)
 }
+
+/// How far, in modules, the corner found may be from where the fitted transform puts it.
+const MAX_SHIFT: f64 = 4.0;
 
 /// A line through the points where an edge of a finder is crossed: `at(along, across)` maps a
 /// place `along` modules along the finder's side (0 to 7) and `across` modules across it
@@ -29,12 +52,13 @@ pub(super) fn far_corner(bits: Bits<'_>, h: &Homography, dim: usize) -> Option<(
 /// point on the line and its direction.
 fn edge_line(
     bits: Bits<'_>,
+    inverted: bool,
     at: impl Fn(f64, f64) -> (f64, f64),
 ) -> Option<((f64, f64), (f64, f64))> {
     let mut points = Vec::with_capacity(7);
     for k in 0..7 {
         let along = f64::from(k) + 0.5;
-        if let Some(across) = crossing(bits, |across| at(along, across)) {
+        if let Some(across) = crossing(bits, inverted, |across| at(along, across)) {
             points.push(at(along, across));
         }
     }
@@ -46,11 +70,12 @@ fn edge_line(
 
 /// Where the gray values go from the finder's dark ring (at `across` = -0.5) to the quiet zone
 /// (at +0.5) through their mid-level, in modules from the expected edge, searched a module to
-/// either side; `None` when the two differ by too little to tell.
-fn crossing(bits: Bits<'_>, at: impl Fn(f64) -> (f64, f64)) -> Option<f64> {
+/// either side (off the frame, a quiet zone of the code's polarity); `None` when the two differ
+/// by too little to tell.
+fn crossing(bits: Bits<'_>, inverted: bool, at: impl Fn(f64) -> (f64, f64)) -> Option<f64> {
     let value = |across: f64| {
         let (x, y) = at(across);
-        gray(bits, x, y, false)
+        gray(bits, x, y, inverted)
     };
     let (ring, quiet) = (value(-0.5), value(0.5));
     if (ring - quiet).abs() < MIN_CONTRAST {

@@ -430,6 +430,41 @@ mod tests {
     }
 
     #[test]
+    fn the_far_corner_is_where_the_finders_outer_edges_meet() {
+        // The code drawn at a steep angle, its far corner known from the drawing; the search
+        // starts from a transform whose far corner is two modules off (as a fit's can be) and
+        // must land within a tenth of a module of the drawn one.
+        let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width();
+        let (side, d) = ((n + 8) as f64, n as f64);
+        let quad = [(20.0, 20.0), (210.0, 45.0), (185.0, 185.0), (45.0, 210.0)];
+        let pixels = frame(URI, 230, 230, quad, 30, 220);
+        let image = Luma::new(&pixels, 230, 230, 230).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let bits = Bits {
+            image,
+            thresholds: &thresholds,
+        };
+        let square = [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)];
+        // Module coordinates of the code (its quiet zone outside) to the frame.
+        let drawn =
+            Homography::from_points(&square.map(|(u, v)| (u - 4.0, v - 4.0)), &quad).unwrap();
+        let truth = drawn.map(d, d);
+        // The code's corners where they are drawn, but the far one where (d - 2, d - 2) is.
+        let off = Homography::from_points(
+            &[(0.0, 0.0), (d, 0.0), (0.0, d), (d, d)],
+            &[(0.0, 0.0), (d, 0.0), (0.0, d), (d - 2.0, d - 2.0)].map(|(u, v)| drawn.map(u, v)),
+        )
+        .unwrap();
+        let found = corner::far_corner(bits, &off, n, false).unwrap();
+        let module = sample::dist(drawn.map(d - 1.0, d), truth);
+        assert!(
+            sample::dist(found, truth) < module / 10.0,
+            "found {found:?}, drawn {truth:?}, the transform put it at {:?}",
+            off.map(d, d)
+        );
+    }
+
+    #[test]
     fn a_code_whose_third_finder_the_rows_miss_is_read_from_the_other_two() {
         // 6 px per module, straight on; light lines one pixel wide along the module boundaries
         // of the top-right finder cut every row through it into one-module runs, so the row

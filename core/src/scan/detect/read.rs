@@ -59,7 +59,7 @@ pub(super) fn read_version(
         .or_else(|| {
             // The far corner where the finders' outer edges meet, when no alignment pattern
             // corrected the transform (hidden, or version 1) and it did not read.
-            let corner = far_corner(bits, fitted, dim)?;
+            let corner = far_corner(bits, fitted, dim, inverted)?;
             let h = Homography::from_points(
                 &[(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5), (d, d)],
                 &[tl, tr, bl, corner],
