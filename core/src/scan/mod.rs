@@ -252,8 +252,8 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     }
 
     // rqrr's own locator backs ours up on image files (read once) on the levels ours has read,
-    // in the polarities where ours saw finders ([`Fallback`]); camera frames rely on ours alone (a frame it misses is followed by
-    // another in 33 ms).
+    // in the polarities where ours saw finders ([`Fallback`]); camera frames rely on ours alone
+    // (a frame it misses is followed by another in 33 ms).
     if options.thorough {
         let views = std::iter::once((frame, 1.0))
             .chain(levels.iter().map(|(level, scale)| (level.view(), *scale)));
@@ -361,10 +361,11 @@ fn run_ours(
 }
 
 /// A level where our locator read nothing, for the passes after it: the level's block
-/// statistics; for `rqrr`'s locator, its low-contrast thresholds and the polarities (`true`: light on dark) in which ours saw at least [`RQRR_FINDERS`] finder
-/// patterns. `rqrr`'s locator reads codes whose finders ours saw but could not read (a steep
-/// perspective, a bend, a third finder hidden); where ours saw fewer, it read none on the photos
-/// or the synthetic corpus, and it is the slowest pass.
+/// statistics; for `rqrr`'s locator, its low-contrast thresholds and the polarities (`true`:
+/// light on dark) in which ours saw at least [`RQRR_FINDERS`] finder patterns. `rqrr`'s locator
+/// reads codes whose finders ours saw but could not read (a steep perspective, a bend, a third
+/// finder hidden); where ours saw fewer, it read none on the photos or the synthetic corpus, and
+/// it is the slowest pass.
 struct Fallback {
     blocks: binarize::Blocks,
     thresholds: binarize::Thresholds,
