@@ -5,14 +5,15 @@
 //! The shapes are those of `scripts/scan/corpus.py`'s "multi_grid" category: a grid of twelve
 //! codes with quiet zones of two modules between neighbours (36 finder patterns, and squares of
 //! finders across neighbouring codes as good as each code's own), the same in dark mode, and a
-//! grid where one code's finder pattern can't be seen by the row scan.
+//! grid where one code's finder pattern can't be seen by the row scan; and a code printed inside
+//! another code's data.
 
 use image::{GrayImage, Luma};
 use jeton_core::scan;
 
 #[path = "support/images.rs"]
 mod images;
-use images::{png, qrencode};
+use images::{png, qrencode, qrencode_at};
 
 /// Twelve distinct enrolment URIs of one site (same secret length: codes of one version).
 fn uris() -> Vec<String> {
@@ -109,4 +110,40 @@ fn a_code_beside_others_is_read_from_two_finders_when_the_rows_miss_its_third() 
         }
     }
     assert_each_once(&page, texts);
+}
+
+#[test]
+fn a_code_inside_another_codes_data_is_read_too() {
+    // A "double" code: a large one at level H with a light square over the middle of its data
+    // (within what its error correction restores), and a small code with its own quiet zone
+    // printed in that square, its modules under half the large one's. As in qrcode-2/16 of
+    // zxing-cpp's photos, the rows miss one of the small code's finders (cut into one-module
+    // runs as above), so it is read from two, inside the large code.
+    let outer_text = "https://example.com/double/outer?campaign=2026&page=students";
+    let inner_text = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
+    let (Some(mut page), Some(inner)) = (
+        qrencode_at(outer_text, 'H', 12, 4),
+        qrencode(inner_text, 4, 2),
+    ) else {
+        return skipped();
+    };
+    let side = page.width();
+    let hole = inner.width() + 8;
+    let corner = (side - hole) / 2;
+    for y in corner..corner + hole {
+        for x in corner..corner + hole {
+            page.put_pixel(x, y, Luma([255]));
+        }
+    }
+    let at = corner + 4;
+    image::imageops::overlay(&mut page, &inner, i64::from(at), i64::from(at));
+    // The small code's bottom-left finder: 7 modules from two modules in (its margin).
+    let (px, n) = (4, inner.width() / 4 - 4);
+    let (left, top) = (at + 2 * px, at + (2 + n - 7) * px);
+    for y in top..top + 7 * px {
+        for k in 1..7 {
+            page.put_pixel(left + k * px, y, Luma([255]));
+        }
+    }
+    assert_each_once(&page, &[outer_text.to_string(), inner_text.to_string()]);
 }

@@ -16,6 +16,8 @@ pub(crate) struct PassCode {
     /// The payload's bytes when they are no text (see [`super::ScannedCode::bytes`]).
     pub bytes: Option<Vec<u8>>,
     pub corners: [Point; 4],
+    /// Modules on a side of the code.
+    pub modules: usize,
 }
 
 /// Finds and decodes every code in `image` binarized with `thresholds` (black and white swapped
@@ -43,6 +45,7 @@ pub(crate) fn decode_all(
                     x: p.x as f32,
                     y: p.y as f32,
                 }),
+                modules: rqrr::BitGrid::size(&grid.grid),
             })
         })
         .collect()

@@ -12,8 +12,14 @@ use image::{DynamicImage, GrayImage, ImageFormat};
 /// The code for `text` at error correction level M, drawn by qrencode at `px` pixels per module
 /// with a margin of `margin` modules, or `None` when qrencode is absent.
 pub fn qrencode(text: &str, px: u32, margin: u32) -> Option<GrayImage> {
+    qrencode_at(text, 'M', px, margin)
+}
+
+/// [`qrencode`] at error correction level `level` (L, M, Q or H).
+pub fn qrencode_at(text: &str, level: char, px: u32, margin: u32) -> Option<GrayImage> {
     let out = Command::new("qrencode")
-        .args(["-l", "M", "-s", &px.to_string(), "-m", &margin.to_string()])
+        .args(["-l", &level.to_string(), "-s", &px.to_string()])
+        .args(["-m", &margin.to_string()])
         .args(["-o", "-", "--", text])
         .output()
         .ok()?;

@@ -127,5 +127,6 @@ pub(super) fn read_grid(
             corner(d, d),
             corner(0.0, d),
         ],
+        modules: dim,
     })
 }

@@ -106,11 +106,30 @@ pub(super) fn read_groups(
 }
 
 /// The finders left by [`read_groups`] worth pairing beside the codes read: seen on at least two
-/// rows, and outside every code (a code's data can hold finder look-alikes).
+/// rows, and not in a code's data, where look-alikes made of its modules can be. A finder of
+/// modules under two thirds of a code's is no look-alike of its data: it belongs to a code inside
+/// that code (a "double" code prints a small one in a quiet area of a large one's data).
 pub(super) fn spare(left: Vec<Finder>, codes: &[PassCode]) -> Vec<Finder> {
     left.into_iter()
-        .filter(|f| f.count >= 2 && !codes.iter().any(|c| inside(&c.corners, f)))
+        .filter(|f| {
+            f.count >= 2
+                && !codes.iter().any(|c| {
+                    let module = side(&c.corners) / c.modules.max(1) as f32;
+                    inside(&c.corners, f) && 3.0 * f.module >= 2.0 * module
+                })
+        })
         .collect()
+}
+
+/// The mean length of a quadrilateral's sides.
+fn side(corners: &[Point; 4]) -> f32 {
+    (0..4)
+        .map(|i| {
+            let (a, b) = (corners[i], corners[(i + 1) % 4]);
+            (b.x - a.x).hypot(b.y - a.y)
+        })
+        .sum::<f32>()
+        / 4.0
 }
 
 /// Whether the finder's centre is inside the quadrilateral `corners` (in order around it).
