@@ -18,6 +18,7 @@ mod read;
 mod rounds;
 mod sample;
 
+use super::Point;
 use super::binarize::Thresholds;
 use super::finder::{self, Bits, Finder};
 use super::frame::Luma;
@@ -32,11 +33,12 @@ use sample::{Grid, concentric_match, dist, pt};
 /// (other thresholds) or the search from pairs does not read the same code again: reading a
 /// group that fails costs a full perspective search, and on an image whose code can't be read
 /// the same three finders are found by every pass. Also how many finder patterns of each
-/// polarity the passes there saw, at most.
+/// polarity the passes there saw, at most, and where codes were located that did not decode.
 #[derive(Default)]
 pub(crate) struct Tried {
     groups: Vec<[Finder; 3]>,
     seen: [usize; 2],
+    unreadable: Vec<([Point; 4], usize)>,
 }
 
 impl Tried {
@@ -44,6 +46,33 @@ impl Tried {
     /// this scale saw.
     pub(crate) fn finders_seen(&self, inverted: bool) -> usize {
         self.seen[usize::from(inverted)]
+    }
+
+    /// Records a code located through `h` (`dim` modules a side) that did not decode.
+    fn unreadable(&mut self, h: &Homography, dim: usize) {
+        let d = dim as f64;
+        let corner = |u: f64, v: f64| {
+            let (x, y) = h.map(u, v);
+            Point {
+                x: x as f32,
+                y: y as f32,
+            }
+        };
+        let corners = [
+            corner(0.0, 0.0),
+            corner(d, 0.0),
+            corner(d, d),
+            corner(0.0, d),
+        ];
+        self.unreadable.push((corners, dim));
+    }
+
+    /// Whether `f` lies in the data of a code located that did not decode, as a look-alike made
+    /// of its modules would ([`rounds::in_data`]): such finders are not grouped again.
+    fn in_unreadable(&self, f: &Finder) -> bool {
+        self.unreadable
+            .iter()
+            .any(|(corners, modules)| rounds::in_data(corners, *modules, f))
     }
 
     /// Records a group (top-left, top-right, bottom-left); `false` when about the same group,
@@ -96,6 +125,9 @@ pub(crate) fn decode_all(
         if waiting.iter().filter(|f| f.count >= 2).count() >= 3 {
             waiting.retain(|f| f.count >= 2);
         }
+        // Inside a code located at this scale that did not decode: its own finders (tried
+        // already) and look-alikes in its data.
+        waiting.retain(|f| !tried.in_unreadable(f));
         waiting.sort_by_key(|f| std::cmp::Reverse(f.count));
         let (read, left) = rounds::read_groups(bits, waiting, inverted, tried, in_budget);
         codes.extend(read);
@@ -168,7 +200,7 @@ fn read_from_pairs(
                     if !tried.first_time([tl, tr, bl]) {
                         continue;
                     }
-                    if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+                    if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, tried, in_budget) {
                         return Some(code);
                     }
                 }
@@ -182,13 +214,15 @@ fn read_from_pairs(
 /// perspective fitted to the finder and timing patterns at the version their distance suggests
 /// and at its neighbours, the versions ranked by how well those patterns read; then the best
 /// versions read through the bottom-right alignment pattern, or through the fitted transform
-/// alone. Stops between steps once the budget is spent.
+/// alone. Stops between steps once the budget is spent. A code located (its patterns read at
+/// 90%) that does not decode is recorded in `tried`.
 fn read_code(
     bits: Bits<'_>,
     tl: &Finder,
     tr: &Finder,
     bl: &Finder,
     inverted: bool,
+    tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
 ) -> Option<PassCode> {
     let module = (tl.module + tr.module + bl.module) / 3.0;
@@ -247,7 +281,11 @@ fn read_code(
         if !in_budget() {
             return None;
         }
-        return read_version(bits, (tl, tr, bl), module, base, &fitted, inverted);
+        let read = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted);
+        if read.is_none() {
+            tried.unreadable(&fitted, 17 + 4 * base as usize);
+        }
+        return read;
     }
     // The size read from the finders is rough under perspective: the versions around it are
     // fitted from the tilt found (its terms are relative to the code's size, so they barely

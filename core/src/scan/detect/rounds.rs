@@ -58,6 +58,7 @@ pub(super) fn read_groups(
         }
         let mut used = vec![false; finders.len()];
         let mut read_here = false;
+        let mut dropped_here = false;
         let defer = !crowded_too && finders.iter().filter(|f| f.count >= 2).count() >= MANY;
         for group in &groups {
             if attempts >= MAX_ATTEMPTS || !in_budget() {
@@ -71,7 +72,7 @@ pub(super) fn read_groups(
             if !tried.first_time([tl, tr, bl]) {
                 continue;
             }
-            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, in_budget) {
+            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, tried, in_budget) {
                 for i in group.members {
                     used[i] = true;
                 }
@@ -79,9 +80,20 @@ pub(super) fn read_groups(
                 read_here = true;
             } else {
                 attempts += 1;
+                // A code located that did not decode: its finders, and look-alikes in its data,
+                // are grouped no more.
+                for (i, f) in finders.iter().enumerate() {
+                    if tried.in_unreadable(f) {
+                        used[i] = true;
+                        dropped_here = true;
+                    }
+                }
             }
         }
-        if read_here {
+        if dropped_here {
+            waiting.retain(|f| !tried.in_unreadable(f));
+        }
+        if read_here || dropped_here {
             finders = finders
                 .iter()
                 .zip(&used)
@@ -111,14 +123,16 @@ pub(super) fn read_groups(
 /// that code (a "double" code prints a small one in a quiet area of a large one's data).
 pub(super) fn spare(left: Vec<Finder>, codes: &[PassCode]) -> Vec<Finder> {
     left.into_iter()
-        .filter(|f| {
-            f.count >= 2
-                && !codes.iter().any(|c| {
-                    let module = side(&c.corners) / c.modules.max(1) as f32;
-                    inside(&c.corners, f) && 3.0 * f.module >= 2.0 * module
-                })
-        })
+        .filter(|f| f.count >= 2 && !codes.iter().any(|c| in_data(&c.corners, c.modules, f)))
         .collect()
+}
+
+/// Whether `f` is inside the code of `modules` modules a side whose corners are `corners`, with
+/// modules of at least two thirds of the code's: a look-alike made of its modules (or one of its
+/// own finders), not a smaller code inside it.
+pub(super) fn in_data(corners: &[Point; 4], modules: usize, f: &Finder) -> bool {
+    let module = side(corners) / modules.max(1) as f32;
+    inside(corners, f) && 3.0 * f.module >= 2.0 * module
 }
 
 /// The mean length of a quadrilateral's sides.
@@ -137,4 +151,38 @@ fn inside(corners: &[Point; 4], f: &Finder) -> bool {
     let side = |a: &Point, b: &Point| (b.x - a.x) * (f.y - a.y) - (b.y - a.y) * (f.x - a.x);
     let sides: [f32; 4] = std::array::from_fn(|i| side(&corners[i], &corners[(i + 1) % 4]));
     sides.iter().all(|&s| s > 0.0) || sides.iter().all(|&s| s < 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finder_in_a_codes_data_is_a_look_alike_unless_its_modules_are_smaller() {
+        // A code of 25 modules of 4 pixels, turned 30 degrees about (100, 100).
+        let (c, s) = (30f32.to_radians().cos(), 30f32.to_radians().sin());
+        let at = |u: f32, v: f32| Point {
+            x: 100.0 + c * u - s * v,
+            y: 100.0 + s * u + c * v,
+        };
+        let corners = [
+            at(0.0, 0.0),
+            at(100.0, 0.0),
+            at(100.0, 100.0),
+            at(0.0, 100.0),
+        ];
+        let finder = |p: Point, module: f32| Finder {
+            x: p.x,
+            y: p.y,
+            module,
+            inverted: false,
+            count: 3,
+        };
+        // Its own finder, and a look-alike of its modules in its data.
+        assert!(in_data(&corners, 25, &finder(at(14.0, 14.0), 4.0)));
+        assert!(in_data(&corners, 25, &finder(at(50.0, 60.0), 3.0)));
+        // A smaller code's finder inside it; a finder of its size just outside it.
+        assert!(!in_data(&corners, 25, &finder(at(50.0, 60.0), 2.0)));
+        assert!(!in_data(&corners, 25, &finder(at(104.0, 50.0), 4.0)));
+    }
 }
