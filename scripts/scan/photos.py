@@ -14,6 +14,9 @@ code found whose bytes are not the expected ones). Per decoder:
     python scripts/scan/photos.py --jeton target/release/jeton \\
         --example target/release/examples/scan_corpus [--no-zxing] [--no-rqrr] [--list]
 
+`--runs N` times the two whole-set processes N times each, alternating (Jeton, then zxing-cpp),
+and prints both medians and their ratio: on a noisy machine, one run of each decides little.
+
 `--check-floor N` scores Jeton only: it must read at least N images and give no wrong text;
 prints "scan-photos: N passed, N failed" and exits 1 on a failure (the CI regression test,
 `scripts/test.d/scan.sh`). With `--budget-ms`, the check reads through the example (the same
@@ -28,6 +31,7 @@ import argparse
 import base64
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,6 +185,7 @@ def main():
     ap.add_argument("--no-zxing", action="store_true")
     ap.add_argument("--no-rqrr", action="store_true")
     ap.add_argument("--list", action="store_true", help="list wrong texts, misses and slow images")
+    ap.add_argument("--runs", type=int, default=1, help="whole-set runs of each, alternating; medians")
     ap.add_argument("--check-floor", type=int, metavar="N", help="CI: jeton must read N images, no wrong text")
     ap.add_argument("--budget-ms", type=int, help="with --check-floor: read through --example with this budget")
     args = ap.parse_args()
@@ -215,6 +220,17 @@ def main():
     if "rqrr" in per_image:
         rfound, rtimes = per_image["rqrr"]
         runs["rqrr"] = (rfound, rtimes, sum(rtimes.values()) / 1000)
+
+    if args.runs > 1 and not args.no_zxing:
+        jeton_s, zxing_s = [], []
+        for _ in range(args.runs):
+            jeton_s.append(run_jeton(args.jeton, files)[1])
+            zxing_s.append(run_zxing(files)[2])
+        j, z = statistics.median(jeton_s), statistics.median(zxing_s)
+        print(f"whole set, median of {args.runs} alternating runs: jeton {j:.3f} s, "
+              f"zxing-cpp {z:.3f} s, ratio {j / z:.2f}")
+        runs["jeton"] = (runs["jeton"][0], runs["jeton"][1], j)
+        runs["zxing-cpp"] = (runs["zxing-cpp"][0], runs["zxing-cpp"][1], z)
 
     folders = sorted({f for f, _, _ in entries})
     counts = {f: sum(1 for g, _, _ in entries if g == f) for f in folders}
