@@ -1,9 +1,11 @@
 //! Our own QR locator, with `rqrr` as the decoder: finder patterns ([`super::finder`]) are grouped
 //! in threes (or a missing third is looked for from two, [`group`]), each checked module by
 //! module; the version and the perspective are fitted to the finder and timing patterns
-//! ([`fit`]); the bottom-right alignment pattern corrects the transform ([`align`]); and each
+//! ([`fit`]); the bottom-right alignment pattern corrects the transform ([`align`]), or, when
+//! that does not read, the far corner where the finders' outer edges meet ([`corner`]); and each
 //! module is read from the gray pixels (bilinear, against the local threshold, [`sample`]) into a
-//! grid that `rqrr` corrects and decodes ([`read`]).
+//! grid that `rqrr` corrects and decodes ([`read`]). A code located that does not decode takes
+//! the finders in its data out of the grouping ([`Tried`]).
 //!
 //! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
 //! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row

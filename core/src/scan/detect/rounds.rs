@@ -131,12 +131,12 @@ pub(super) fn spare(left: Vec<Finder>, codes: &[PassCode]) -> Vec<Finder> {
 /// modules of at least two thirds of the code's: a look-alike made of its modules (or one of its
 /// own finders), not a smaller code inside it.
 pub(super) fn in_data(corners: &[Point; 4], modules: usize, f: &Finder) -> bool {
-    let module = side(corners) / modules.max(1) as f32;
+    let module = mean_side(corners) / modules.max(1) as f32;
     inside(corners, f) && 3.0 * f.module >= 2.0 * module
 }
 
 /// The mean length of a quadrilateral's sides.
-fn side(corners: &[Point; 4]) -> f32 {
+fn mean_side(corners: &[Point; 4]) -> f32 {
     (0..4)
         .map(|i| {
             let (a, b) = (corners[i], corners[(i + 1) % 4]);
