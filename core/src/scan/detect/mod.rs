@@ -19,8 +19,8 @@ mod homography;
 mod read;
 mod rounds;
 mod sample;
+mod tried;
 
-use super::Point;
 use super::binarize::Thresholds;
 use super::finder::{self, Bits, Finder};
 use super::frame::Luma;
@@ -30,71 +30,7 @@ use group::find_third;
 use homography::Homography;
 use read::read_version;
 use sample::{Grid, concentric_match, dist, pt};
-
-/// The groups of three finder patterns already read at one scale, so that another pass there
-/// (other thresholds) or the search from pairs does not read the same code again: reading a
-/// group that fails costs a full perspective search, and on an image whose code can't be read
-/// the same three finders are found by every pass. Also how many finder patterns of each
-/// polarity the passes there saw, at most, and where codes were located that did not decode.
-#[derive(Default)]
-pub(crate) struct Tried {
-    groups: Vec<[Finder; 3]>,
-    seen: [usize; 2],
-    unreadable: Vec<([Point; 4], usize)>,
-}
-
-impl Tried {
-    /// The most finder patterns of a polarity (light on dark when `inverted`) that one pass at
-    /// this scale saw.
-    pub(crate) fn finders_seen(&self, inverted: bool) -> usize {
-        self.seen[usize::from(inverted)]
-    }
-
-    /// Records a code located through `h` (`dim` modules a side) that did not decode.
-    fn unreadable(&mut self, h: &Homography, dim: usize) {
-        let d = dim as f64;
-        let corner = |u: f64, v: f64| {
-            let (x, y) = h.map(u, v);
-            Point {
-                x: x as f32,
-                y: y as f32,
-            }
-        };
-        let corners = [
-            corner(0.0, 0.0),
-            corner(d, 0.0),
-            corner(d, d),
-            corner(0.0, d),
-        ];
-        self.unreadable.push((corners, dim));
-    }
-
-    /// Whether `f` lies in the data of a code located that did not decode, as a look-alike made
-    /// of its modules would ([`rounds::in_data`]): such finders are not grouped again.
-    fn in_unreadable(&self, f: &Finder) -> bool {
-        self.unreadable
-            .iter()
-            .any(|(corners, modules)| rounds::in_data(corners, *modules, f))
-    }
-
-    /// Records a group (top-left, top-right, bottom-left); `false` when about the same group,
-    /// each centre within a module, was read already.
-    fn first_time(&mut self, group: [Finder; 3]) -> bool {
-        let same = |a: &Finder, b: &Finder| {
-            let near = a.module.max(b.module).max(1.5);
-            a.inverted == b.inverted && (a.x - b.x).abs() <= near && (a.y - b.y).abs() <= near
-        };
-        if self
-            .groups
-            .iter()
-            .any(|t| t.iter().zip(&group).all(|(a, b)| same(a, b)))
-        {
-            return false;
-        }
-        self.groups.push(group);
-        true
-    }
-}
+pub(crate) use tried::Tried;
 
 /// Finds and decodes every code whose three finder patterns are seen (grouped in rounds,
 /// [`rounds`]), or two of them beside the codes read, in both polarities, reading rows `sparser`
@@ -113,9 +49,7 @@ pub(crate) fn decode_all(
     // Every second row for a small frame, every third for a large one; `sparser` rows more apart.
     let row_step = if image.height > 800 { 3 } else { 2 } + sparser;
     let all = finder::find(bits, row_step, despeckle, in_budget);
-    for (inverted, seen) in [false, true].into_iter().zip(&mut tried.seen) {
-        *seen = (*seen).max(all.iter().filter(|f| f.inverted == inverted).count());
-    }
+    tried.saw(&all);
     let mut codes = Vec::new();
     for inverted in [false, true] {
         let mut waiting: Vec<Finder> = all
