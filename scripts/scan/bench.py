@@ -147,7 +147,7 @@ def table(manifest, all_results):
             cells.append(f"{100 * c['read'] / c['codes']:.0f}%")
         lines.append(f"| {cat} | {codes} | " + " | ".join(cells) + " |")
     s0 = sums[names[0]]
-    lines.append(f"| **overall** | {s0['codes']} | " + " | ".join(f"**{100 * sums[n]['read'] / sums[n]['codes']:.1f}%**" for n in names) + " |")
+    lines.append(f"| **overall** | {s0['codes']} | " + " | ".join(f"**{100 * sums[n]['read'] / max(sums[n]['codes'], 1):.1f}%**" for n in names) + " |")
     lines.append("| misreads (incl. no-code frames) | | " + " | ".join(str(sums[n]["misreads"]) for n in names) + " |")
     lines.append("| duplicates | | " + " | ".join(str(sums[n]["duplicates"]) for n in names) + " |")
     lines.append("| lowest category | | " + " | ".join(lowest(sums[n]) for n in names) + " |")
@@ -160,6 +160,8 @@ def table(manifest, all_results):
 
 def lowest(s):
     cats = [(100 * c["read"] / c["codes"], name) for name, c in s["cats"].items() if c["codes"]]
+    if not cats:
+        return "-"
     rate, name = min(cats)
     return f"{rate:.0f}% ({name})"
 

@@ -24,6 +24,18 @@ const OFFSET: u16 = 3;
 pub(crate) struct Thresholds {
     blocks_wide: usize,
     values: Vec<u8>,
+    /// Per block, whether its pixels are all white, all black or some of each against its
+    /// threshold, known from its darkest and lightest: the row scan compares the pixels of mixed
+    /// blocks only (on most frames, most blocks are flat paper, or ink far from any edge).
+    fills: Vec<Fill>,
+}
+
+/// What a block's pixels are against its threshold (see [`Thresholds`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    White,
+    Black,
+    Mixed,
 }
 
 /// Each 8×8 block's mean, darkest and lightest value: one pass over the image, from which
@@ -161,9 +173,26 @@ impl Thresholds {
                 *value = ((u64::from(sum) * reciprocals[rows * (right - left)]) >> 32) as u8;
             }
         }
+        // Black is pixel + OFFSET <= threshold: all black when the lightest pixel is, all white
+        // when the darkest is not.
+        let fills = values
+            .iter()
+            .zip(&blocks.stats)
+            .map(|(&t, &(_, min, max))| {
+                let t = u16::from(t);
+                if u16::from(max) + OFFSET <= t {
+                    Fill::Black
+                } else if u16::from(min) + OFFSET > t {
+                    Fill::White
+                } else {
+                    Fill::Mixed
+                }
+            })
+            .collect();
         Self {
             blocks_wide,
             values,
+            fills,
         }
     }
 
@@ -196,15 +225,31 @@ impl Thresholds {
         }
         let start = (y >> BLOCK_SHIFT) * self.blocks_wide;
         let values = &self.values[start..start + self.blocks_wide];
+        let fills = &self.fills[start..start + self.blocks_wide];
         words.clear();
         words.resize(width.div_ceil(64), 0);
-        let mut chunks = row.chunks_exact(BLOCK);
-        for (bx, (chunk, &t)) in chunks.by_ref().zip(values).enumerate() {
-            // Black: pixel + OFFSET <= t, that is pixel <= t - OFFSET (none when t < OFFSET).
-            if let Some(limit) = t.checked_sub(OFFSET as u8) {
-                let mask = at_most(std::array::from_fn(|j| chunk[j]), limit);
-                words[bx / 8] |= u64::from(mask) << ((bx % 8) * 8);
+        // Sixty-four pixels (eight blocks) a word, then the blocks past the last whole word.
+        let whole = width / 64;
+        let word_blocks = row
+            .chunks_exact(64)
+            .zip(values.chunks_exact(8))
+            .zip(fills.chunks_exact(8));
+        for (word, ((pixels, values), fills)) in words.iter_mut().zip(word_blocks) {
+            if fills.iter().all(|&f| f == Fill::White) {
+                continue;
             }
+            let blocks = pixels.chunks_exact(BLOCK).zip(values).zip(fills);
+            for (j, ((chunk, &t), &fill)) in blocks.enumerate() {
+                *word |= u64::from(block_mask(chunk, t, fill)) << (8 * j);
+            }
+        }
+        let mut chunks = row[64 * whole..].chunks_exact(BLOCK);
+        let blocks = chunks
+            .by_ref()
+            .zip(&values[8 * whole..])
+            .zip(&fills[8 * whole..]);
+        for (j, ((chunk, &t), &fill)) in blocks.enumerate() {
+            words[whole] |= u64::from(block_mask(chunk, t, fill)) << (8 * j);
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -278,10 +323,23 @@ impl Thresholds {
     }
 }
 
+/// Bit `j` set when pixel `j` of an 8-pixel block of threshold `t` is black.
+#[inline]
+fn block_mask(pixels: &[u8], t: u8, fill: Fill) -> u8 {
+    match fill {
+        Fill::White => 0,
+        Fill::Black => 0xFF,
+        // Black: pixel + OFFSET <= t, that is pixel <= t - OFFSET (none when t < OFFSET).
+        Fill::Mixed => t.checked_sub(OFFSET as u8).map_or(0, |limit| {
+            at_most(std::array::from_fn(|j| pixels[j]), limit)
+        }),
+    }
+}
+
 /// Bit `j` set when `pixels[j] <= limit`: the eight comparisons at once in a `u64` (Hacker's
 /// Delight, 6-1), so the row scan costs a few instructions per eight pixels on every target.
 #[inline]
-fn at_most(pixels: [u8; 8], limit: u8) -> u32 {
+fn at_most(pixels: [u8; 8], limit: u8) -> u8 {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let p = u64::from_le_bytes(pixels);
     let l = u64::from(limit) * 0x0101_0101_0101_0101;
@@ -290,7 +348,7 @@ fn at_most(pixels: [u8; 8], limit: u8) -> u32 {
     // limit >= pixel: limit's high bit set and the pixel's not, or equal high bits and `low`.
     let ge = ((l & !p) | (!(l ^ p) & low)) & HIGH;
     // Gather the eight high bits into one byte, bit j from byte j.
-    ((ge >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+    ((ge >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
 /// What a flat block with nothing around to say otherwise is taken for.
@@ -389,7 +447,7 @@ mod tests {
             for base in (0..=255u8).step_by(3) {
                 let pixels: [u8; 8] =
                     std::array::from_fn(|j| base.wrapping_add((j as u8).wrapping_mul(37)));
-                let expected = (0..8).fold(0u32, |m, j| m | (u32::from(pixels[j] <= limit) << j));
+                let expected = (0..8).fold(0u8, |m, j| m | (u8::from(pixels[j] <= limit) << j));
                 assert_eq!(at_most(pixels, limit), expected, "{pixels:?} <= {limit}");
             }
         }
@@ -418,6 +476,25 @@ mod tests {
         data
     }
 
+    /// Asserts that `row_edges` gives, on every row, the edges of `is_black` pixel by pixel;
+    /// returns the fewest edges in a row.
+    fn assert_edges_match(data: &[u8], w: usize, h: usize, thresholds: &Thresholds) -> usize {
+        let image = Luma::new(data, w as u32, h as u32, w as u32).unwrap();
+        let mut words = Vec::new();
+        let mut fewest = usize::MAX;
+        for y in 0..h {
+            let row = image.row(y);
+            let black: Vec<bool> = (0..w).map(|x| thresholds.is_black(x, y, row[x])).collect();
+            let expected: Vec<usize> = (1..w).filter(|&x| black[x] != black[x - 1]).collect();
+            let mut edges = Vec::new();
+            let first = thresholds.row_edges(row, y, false, &mut words, &mut edges);
+            assert_eq!(first, black[0]);
+            assert_eq!(edges, expected, "width {w}, row {y}");
+            fewest = fewest.min(edges.len());
+        }
+        fewest
+    }
+
     #[test]
     fn row_edges_are_where_the_colour_changes() {
         // The edges from the block masks must be those pixel by pixel, at any width.
@@ -425,18 +502,42 @@ mod tests {
             let h = 16;
             let data = stripes(w, h);
             let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
-            let thresholds = Thresholds::compute(image, 1);
-            let mut words = Vec::new();
-            for y in 0..h {
-                let row = image.row(y);
-                let black: Vec<bool> = (0..w).map(|x| thresholds.is_black(x, y, row[x])).collect();
-                let expected: Vec<usize> = (1..w).filter(|&x| black[x] != black[x - 1]).collect();
-                let mut edges = Vec::new();
-                let first = thresholds.row_edges(row, y, false, &mut words, &mut edges);
-                assert_eq!(first, black[0]);
-                assert_eq!(edges, expected, "width {w}, row {y}");
-                assert!(w < 200 || edges.len() > 20);
+            let fewest = assert_edges_match(&data, w, h, &Thresholds::compute(image, 1));
+            assert!(w < 200 || fewest > 20);
+        }
+    }
+
+    #[test]
+    fn row_edges_skip_no_pixel_of_flat_blocks() {
+        // Grainy paper with a large ink square (flat inside), a row of stripes and a faint
+        // patch: blocks all white, all black and mixed, under every kind of thresholds.
+        let (w, h) = (203usize, 97usize);
+        let mut data = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let grain = ((x * 7 + y * 13) % 5) as u8;
+                data[y * w + x] = if (20..90).contains(&x) && (11..75).contains(&y) {
+                    30 + grain
+                } else if (120..190).contains(&x) && (40..50).contains(&y) {
+                    if (x / 3) % 2 == 0 { 40 } else { 210 }
+                } else if (110..150).contains(&x) && (70..90).contains(&y) {
+                    190 + 4 * ((x / 5) % 2) as u8
+                } else {
+                    200 + grain
+                };
             }
+        }
+        let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
+        let blocks = Blocks::measure(image);
+        for thresholds in [
+            Thresholds::from_blocks(&blocks, 1, FLAT_CAMERA),
+            Thresholds::from_blocks(&blocks, 2, FLAT_LOW_CONTRAST),
+            Thresholds::on_dark_page(&blocks, 1, FLAT_CAMERA),
+        ] {
+            for fill in [Fill::White, Fill::Black, Fill::Mixed] {
+                assert!(thresholds.fills.contains(&fill));
+            }
+            assert_edges_match(&data, w, h, &thresholds);
         }
     }
 
@@ -468,6 +569,40 @@ mod tests {
             let first = thresholds.row_edges(row, y, true, &mut words, &mut edges);
             assert_eq!(first, black[0]);
             assert_eq!(edges, expected, "row {y}");
+        }
+    }
+
+    #[test]
+    fn each_blocks_mean_darkest_and_lightest_are_those_of_its_pixels() {
+        // Widths and heights with and without a partial last block; values up to 255, so that
+        // sums of whole blocks reach their largest.
+        for (w, h) in [(8usize, 8usize), (64, 16), (203, 29), (5, 3), (130, 64)] {
+            let data: Vec<u8> = (0..w * h)
+                .map(|i| match i % 11 {
+                    0..=3 => 255,
+                    4 => 0,
+                    k => (i * 37 + k * 101) as u8,
+                })
+                .collect();
+            let image = Luma::new(&data, w as u32, h as u32, w as u32).unwrap();
+            let blocks = Blocks::measure(image);
+            assert_eq!((blocks.wide, blocks.high), (w.div_ceil(8), h.div_ceil(8)));
+            for by in 0..blocks.high {
+                for bx in 0..blocks.wide {
+                    let pixels: Vec<u32> = (8 * by..(8 * by + 8).min(h))
+                        .flat_map(|y| (8 * bx..(8 * bx + 8).min(w)).map(move |x| (x, y)))
+                        .map(|(x, y)| u32::from(data[y * w + x]))
+                        .collect();
+                    let mean = pixels.iter().sum::<u32>() / pixels.len() as u32;
+                    let min = *pixels.iter().min().unwrap();
+                    let max = *pixels.iter().max().unwrap();
+                    assert_eq!(
+                        blocks.stats[by * blocks.wide + bx],
+                        (mean as u8, min as u8, max as u8),
+                        "{w}x{h}, block ({bx}, {by})"
+                    );
+                }
+            }
         }
     }
 
