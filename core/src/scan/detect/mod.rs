@@ -4,14 +4,17 @@
 //! ([`fit`]); the bottom-right alignment pattern corrects the transform ([`align`]), or, when
 //! that does not read, the far corner where the finders' outer edges meet ([`corner`]); and each
 //! module is read from the gray pixels (bilinear, against the local threshold, [`sample`]) into a
-//! grid that `rqrr` corrects and decodes ([`read`]). A code located that does not decode takes
-//! the finders in its data out of the grouping ([`Tried`]).
+//! grid that `rqrr` corrects and decodes ([`read`]); a large code that still does not read, as on
+//! bent paper, is read through a transform per cell of its alignment patterns' grid ([`bend`]).
+//! A code located that does not decode takes the finders in its data out of the grouping
+//! ([`Tried`]).
 //!
 //! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
 //! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row
 //! runs instead of region flood fills is what keeps a 1080p frame within a few milliseconds.
 
 mod align;
+mod bend;
 mod corner;
 mod fit;
 mod group;

@@ -4,6 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::align::{find_alignments, match_alignment};
+use super::bend::Bent;
 use super::corner::far_corner;
 use super::fit::{MIN_FUNCTION_MATCH, function_patterns_match};
 use super::homography::Homography;
@@ -66,6 +67,16 @@ pub(super) fn read_version(
             )?;
             read_grid(bits, &h, dim, inverted)
         })
+        .or_else(|| {
+            // A code bent across its alignment patterns' grid (version 7 and up), whose function
+            // patterns one transform reads well enough (a lower bar, 0.6, read no more photos
+            // and cost 12% more on them).
+            let h = tries
+                .iter()
+                .find(|h| function_patterns_match(bits, h, dim, inverted) >= MIN_FUNCTION_MATCH)?;
+            let bent = Bent::locate(bits, h, v, inverted)?;
+            decode_sampled(bits, &|u, v| bent.map(u, v), dim, inverted)
+        })
 }
 
 /// Samples and decodes a `dim`×`dim` grid mapped onto the frame by `h`, once its finder
@@ -79,12 +90,22 @@ pub(super) fn read_grid(
     if function_patterns_match(bits, h, dim, inverted) < MIN_FUNCTION_MATCH {
         return None;
     }
+    decode_sampled(bits, &|u, v| h.map(u, v), dim, inverted)
+}
+
+/// Samples and decodes a `dim`×`dim` grid whose module coordinates `map` takes to the frame.
+fn decode_sampled(
+    bits: Bits<'_>,
+    map: &dyn Fn(f64, f64) -> (f64, f64),
+    dim: usize,
+    inverted: bool,
+) -> Option<PassCode> {
     // Each module's gray value at its centre, and its threshold there.
     let mut values = vec![0.0f32; dim * dim];
     let mut thresholds = vec![0.0f32; dim * dim];
     for my in 0..dim {
         for mx in 0..dim {
-            let (x, y) = h.map(mx as f64 + 0.5, my as f64 + 0.5);
+            let (x, y) = map(mx as f64 + 0.5, my as f64 + 0.5);
             let (value, threshold) = sample(bits, x, y, inverted);
             values[my * dim + mx] = value;
             thresholds[my * dim + mx] = threshold;
@@ -112,7 +133,7 @@ pub(super) fn read_grid(
     })?;
     let d = dim as f64;
     let corner = |u: f64, v: f64| {
-        let (x, y) = h.map(u, v);
+        let (x, y) = map(u, v);
         Point {
             x: x as f32 - 0.5,
             y: y as f32 - 0.5,
