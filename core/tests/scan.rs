@@ -347,8 +347,14 @@ fn random_and_corrupt_images_never_panic_and_return_quickly() {
 
 /// The shared fixtures folder beside the repository, if it is there.
 fn fixtures() -> Option<PathBuf> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/other-apps-exports");
+    fixture_folder("other-apps-exports")
+}
+
+/// A folder of the shared fixtures beside the repository, if it is there.
+fn fixture_folder(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures")
+        .join(name);
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -383,6 +389,21 @@ fn real_camera_frames_from_a_phone_are_read() {
     assert_eq!(payloads(&codes), [EXPECTED]);
     let codes = scan::scan_frame(&strided, 1840, 1380, 1840).unwrap();
     assert!(codes.is_empty(), "read with the wrong stride: {codes:?}");
+}
+
+#[test]
+fn qr_model_1_codes_that_other_generators_wrote_are_read() {
+    // zxing-cpp's test photos: a Model 1 code, and one made by a generator that writes Model 1
+    // (its format information under Model 1's mask), each with its text in a `.txt` beside it.
+    let Some(dir) = fixture_folder("qr-photos-zxing-cpp/qrcode-2") else {
+        return;
+    };
+    for name in ["qr-model-1", "#940"] {
+        let image = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+        let expected = std::fs::read_to_string(dir.join(format!("{name}.txt"))).unwrap();
+        let codes = scan::scan_image(&image).unwrap();
+        assert_eq!(payloads(&codes), [expected.as_str()], "{name}");
+    }
 }
 
 #[test]

@@ -7,10 +7,12 @@
 //! layout (taken from the `qrcode` encoder's tables), Reed–Solomon correction and the segments
 //! are ours. The text follows the ECI designators; byte segments without one are guessed as
 //! zxing does: valid UTF-8, else Shift_JIS when the bytes look Japanese, else ISO-8859-1.
-//! Bytes that are no text in their character set are kept as bytes.
+//! Bytes that are no text in their character set are kept as bytes. A grid whose format reads
+//! only as QR Model 1's is read as Model 1 ([`model1`]).
 
 mod charset;
 mod correct;
+mod model1;
 mod segments;
 
 use rqrr::BitGrid;
@@ -48,7 +50,8 @@ pub(crate) fn decode_any(grid: &dyn BitGrid) -> Option<Payload> {
         Err(first) => match decode_oriented(&Transposed(grid)) {
             Ok(payload) => Some(payload),
             Err(_) if first == Failure::Refused => decode_rqrr(grid),
-            Err(_) => None,
+            // A format unreadable as Model 2's may be Model 1's.
+            Err(_) => model1::decode(grid).or_else(|| model1::decode(&Transposed(grid))),
         },
     }
 }

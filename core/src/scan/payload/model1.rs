@@ -1,0 +1,222 @@
+//! QR Model 1, the first QR code (ISO/IEC 18004:2000, Annex M), still found on old prints and
+//! written by a few generators: the finder and timing patterns of today's codes, but no alignment
+//! patterns, format information masked with 0x2825 instead of 0x5412, codewords placed in
+//! 2×4-module columns down the right side and 4×2-module rows across the rest, error correction
+//! blocks one after the other instead of interleaved, a data stream led by four zero bits, and
+//! versions 1 to 14 only. Its format information tells it from a Model 2 code: under Model 2's
+//! mask a Model 1 format word is 10 bits from any valid one.
+
+use rqrr::BitGrid;
+
+use super::correct::correct_block;
+use super::segments::parse;
+use super::{Payload, masked, text};
+
+/// The mask over Model 1's format information (Model 2 uses 0x5412).
+const FORMAT_MASK: u16 = 0x2825;
+
+/// The largest Model 1 code: version 14, 73 modules.
+const MAX_VERSION: usize = 14;
+
+/// Per version (1 to 14) and level (L, M, Q, H): error correction codewords per block, blocks,
+/// data codewords per block (ISO/IEC 18004:2000, Table M.2 and M.4).
+const BLOCKS: [[(usize, usize, usize); 4]; MAX_VERSION] = [
+    [(7, 1, 19), (10, 1, 16), (13, 1, 13), (17, 1, 9)],
+    [(10, 1, 36), (16, 1, 30), (22, 1, 24), (30, 1, 16)],
+    [(15, 1, 57), (28, 1, 44), (36, 1, 36), (48, 1, 24)],
+    [(20, 1, 80), (40, 1, 60), (50, 1, 50), (66, 1, 34)],
+    [(26, 1, 108), (52, 1, 82), (66, 1, 68), (44, 2, 23)],
+    [(34, 1, 136), (32, 2, 53), (42, 2, 43), (56, 2, 29)],
+    [(42, 1, 170), (40, 2, 66), (52, 2, 54), (46, 3, 24)],
+    [(24, 2, 104), (48, 2, 80), (64, 2, 64), (56, 3, 29)],
+    [(30, 2, 123), (60, 2, 93), (50, 3, 52), (68, 3, 34)],
+    [(34, 2, 145), (68, 2, 111), (58, 3, 61), (58, 4, 31)],
+    [(40, 2, 168), (40, 4, 64), (52, 4, 52), (54, 5, 29)],
+    [(46, 2, 192), (46, 4, 73), (58, 4, 61), (62, 5, 33)],
+    [(36, 3, 144), (52, 4, 83), (66, 4, 69), (58, 6, 32)],
+    [(40, 3, 163), (60, 4, 92), (60, 5, 62), (66, 6, 35)],
+];
+
+/// Decodes `grid` as a Model 1 code, or `None` when it is none (its format information does
+/// not read under Model 1's mask) or can't be read.
+pub(super) fn decode(grid: &dyn BitGrid) -> Option<Payload> {
+    let size = grid.size();
+    if !(21..=17 + 4 * MAX_VERSION).contains(&size) || size % 4 != 1 {
+        return None;
+    }
+    let version = (size - 17) / 4;
+    let (level, mask) = format(grid)?;
+    let (ec, blocks, data) = BLOCKS[version - 1][level];
+    let mut stream = codewords(grid, mask)?;
+    // Some levels leave a few codewords unused at the end.
+    if stream.len() < blocks * (ec + data) {
+        return None;
+    }
+    // The first codeword's high half is the corner left of the columns (the stream's leading
+    // zero bits).
+    stream[0] &= 0x0F;
+    // Data blocks one after another, then their check codewords in the same order.
+    let mut corrected = Vec::with_capacity(blocks * data);
+    for b in 0..blocks {
+        let mut block = stream[b * data..(b + 1) * data].to_vec();
+        let checks = blocks * data + b * ec;
+        block.extend_from_slice(&stream[checks..checks + ec]);
+        correct_block(&mut block, ec)?;
+        corrected.extend_from_slice(&block[..data]);
+    }
+    // The stream starts with four zero bits before its first mode indicator.
+    let shifted: Vec<u8> = corrected
+        .iter()
+        .zip(corrected.iter().skip(1).chain(std::iter::once(&0)))
+        .map(|(&a, &b)| (a << 4) | (b >> 4))
+        .collect();
+    let segments = parse(&shifted, version)?;
+    Some(text(&segments))
+}
+
+/// The level (0 L, 1 M, 2 Q, 3 H, as [`BLOCKS`] lists them) and data mask from either copy of
+/// the format information, when one is within three bits of a Model 1 format word.
+fn format(grid: &dyn BitGrid) -> Option<(usize, usize)> {
+    let size = grid.size();
+    let word = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
+        cells.fold(0u16, |w, (y, x)| (w << 1) | u16::from(grid.bit(y, x)))
+    };
+    // Bits 14 to 0: along row 8 then up column 8 beside the top-left finder; up column 8 beside
+    // the bottom-left finder, then along row 8 beside the top-right one.
+    let first = word(
+        &mut (0..6)
+            .map(|x| (8, x))
+            .chain([(8, 7), (8, 8), (7, 8)])
+            .chain((0..6).rev().map(|y| (y, 8))),
+    );
+    let second = word(
+        &mut (0..7)
+            .map(|i| (size - 1 - i, 8))
+            .chain((0..8).map(|i| (8, size - 8 + i))),
+    );
+    let (distance, data) = (0u16..32)
+        .flat_map(|data| {
+            let valid = bch_format(data) ^ FORMAT_MASK;
+            [first, second].map(|read| ((read ^ valid).count_ones(), data))
+        })
+        .min()?;
+    if distance > 3 {
+        return None;
+    }
+    // Levels are coded M 00, L 01, H 10, Q 11.
+    let level = [1, 0, 3, 2][usize::from(data >> 3)];
+    Some((level, usize::from(data & 7)))
+}
+
+/// The 15-bit format word of five data bits: the data followed by the remainder of its
+/// division by the BCH(15, 5) generator x¹⁰ + x⁸ + x⁵ + x⁴ + x² + x + 1, before any mask.
+fn bch_format(data: u16) -> u16 {
+    const GENERATOR: u16 = 0b101_0011_0111;
+    let mut rest = data << 10;
+    for bit in (10..15).rev() {
+        if rest & (1 << bit) != 0 {
+            rest ^= GENERATOR << (bit - 10);
+        }
+    }
+    (data << 10) | rest
+}
+
+/// The codewords in their order in the grid, unmasked: two columns of 2×4-module codewords up
+/// the right side (the first skipping the extension patterns every other place), then 4×2-module
+/// codewords up each band of four columns (around the timing row and the finders), and last
+/// columns of 2×4 modules between the left finders.
+fn codewords(grid: &dyn BitGrid, mask: usize) -> Option<Vec<u8>> {
+    let size = grid.size() as isize;
+    let bit = |x: isize, y: isize| -> Option<bool> {
+        let (x, y) = (usize::try_from(x).ok()?, usize::try_from(y).ok()?);
+        (x < size as usize && y < size as usize).then(|| grid.bit(y, x) != masked(mask, y, x))
+    };
+    // A codeword whose bit b (most significant first) is at `at(b)`.
+    let read = |at: &dyn Fn(isize) -> (isize, isize)| -> Option<u8> {
+        (0..8).try_fold(0u8, |byte, b| {
+            let (x, y) = at(b);
+            Some((byte << 1) | u8::from(bit(x, y)?))
+        })
+    };
+    let columns = size / 4 + 3;
+    let mut out = Vec::new();
+    for j in 0..columns {
+        if j <= 1 {
+            // Up the two rightmost double columns, four rows a codeword.
+            let rows = (size - 8) / 4;
+            for i in 0..rows {
+                let extension = j == 0 && i % 2 == 0 && i > 0 && i < rows - 1;
+                if extension {
+                    continue;
+                }
+                let (x, y) = (size - 1 - 2 * j, size - 1 - 4 * i);
+                out.push(read(&|b| (x - b % 2, y - b / 2))?);
+            }
+        } else if columns - j <= 4 {
+            // Up the double columns between the left finders, beside the timing column.
+            let rows = (size - 16) / 4;
+            let x = (columns - j - 1) * 2 + 1 + isize::from(columns - j == 4);
+            for i in 0..rows {
+                let y = size - 1 - 8 - 4 * i;
+                out.push(read(&|b| (x - b % 2, y - b / 2))?);
+            }
+        } else {
+            // Up a band of four columns, two rows a codeword, stepping over the timing row.
+            let rows = size / 2;
+            let x = size - 1 - 4 - (j - 2) * 4;
+            for i in 0..rows {
+                let under_finder = j == 2 && i >= rows - 4;
+                let extension = i == 0 && j % 2 == 1 && j + 1 != columns - 4;
+                if under_finder || extension {
+                    continue;
+                }
+                let y = size - 1 - 2 * i - isize::from(i >= rows - 3);
+                out.push(read(&|b| (x - b % 4, y - b / 4))?);
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_words_are_those_of_the_standard() {
+        // ISO/IEC 18004:2015, Annex C, Table C.1 (Model 2's mask 0x5412 applied), for data 0,
+        // 1, 23 and 31.
+        for (data, masked) in [(0, 0x5412), (1, 0x5125), (23, 0x083B), (31, 0x2BED)] {
+            assert_eq!(bch_format(data) ^ 0x5412, masked, "data {data}");
+        }
+    }
+
+    struct Blank(usize);
+
+    impl BitGrid for Blank {
+        fn size(&self) -> usize {
+            self.0
+        }
+        fn bit(&self, _: usize, _: usize) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn the_placement_holds_the_codewords_of_every_level() {
+        // The standard's block table against the placement's own count, version by version: each
+        // level's blocks fill the codewords placed, but for at most four left over (as in the
+        // table for some versions at level H).
+        for (v, levels) in BLOCKS.iter().enumerate() {
+            let placed = codewords(&Blank(21 + 4 * v), 0).unwrap().len();
+            for &(ec, n, d) in levels {
+                let used = n * (ec + d);
+                assert!(
+                    used <= placed && placed - used <= 4,
+                    "version {}: {used} of {placed}",
+                    v + 1
+                );
+            }
+        }
+    }
+}
