@@ -1,8 +1,10 @@
 //! Codes on curved or wavy paper: one perspective transform cannot follow a bend across a large
-//! code. A code of version 7 or more has a grid of alignment patterns; each is looked for near
-//! where the code's transform puts it (moved as much as its neighbours found before it were), and
-//! the code is read through one transform per cell of that grid, from the cell's four corners
-//! (what zxing-cpp does for large codes).
+//! code. A code of version 7 or more has a grid of alignment patterns; each is looked for where
+//! its neighbours already placed put it (the fourth corner of their parallelogram, with their
+//! module steps), or where the code's transform puts it, moved as its neighbours were; the
+//! grid's corners under the finder patterns are placed from the finders; and the code is read
+//! through one transform per cell of that grid, from the cell's four corners (as zxing-cpp reads
+//! large codes).
 
 use super::align::match_alignment;
 use super::homography::Homography;
@@ -40,12 +42,16 @@ pub(super) struct Bent {
 }
 
 impl Bent {
-    /// Finds the alignment patterns of a version-`version` code mapped by `h` (three in four of
-    /// those not under a finder pattern, or `None`), and makes the cells' transforms; a pattern
-    /// not found is where its neighbours' moves put it.
+    /// Finds the alignment patterns of a version-`version` code mapped by `h`, whose finder
+    /// patterns' centres are `finders` (top-left, top-right, bottom-left), and makes the cells'
+    /// transforms. Three in four of the patterns must be found, or `None`; one not found is where
+    /// its neighbours put it. The grid's corners under the finders are placed from each finder's
+    /// centre with the module steps of the patterns beside it: on a bent code, the one transform
+    /// can be modules off even three modules from a finder.
     pub(super) fn locate(
         bits: Bits<'_>,
         h: &Homography,
+        finders: [(f64, f64); 3],
         version: i32,
         inverted: bool,
     ) -> Option<Self> {
@@ -55,64 +61,99 @@ impl Bent {
             return None;
         }
         let lines: Vec<f64> = rows.iter().map(|&r| r as f64 + 0.5).collect();
-        // Where each grid point is in the frame, and how far from where `h` puts it.
-        let mut points = vec![(0.0, 0.0); n * n];
-        let mut moves: Vec<Option<(f64, f64)>> = vec![None; n * n];
+        let under_finder =
+            |i: usize, j: usize| (i == 0 || i == n - 1) && j == 0 || (i == 0 && j == n - 1);
+        // Where each grid point is in the frame, once placed.
+        let mut points: Vec<Option<(f64, f64)>> = vec![None; n * n];
         // Three in four patterns must be found (a wrong version finds few); the search stops as
         // soon as too many are missing.
         let most_missing = (n * n - 3) / 4;
         let mut missing = 0;
         for j in 0..n {
             for i in 0..n {
-                let (u, v) = (lines[i], lines[j]);
-                let predicted = h.map(u, v);
-                // Under a finder pattern: the transform, fitted to the finders, is right there.
-                let under_finder = (i == 0 || i == n - 1) && j == 0 || (i == 0 && j == n - 1);
-                if under_finder {
-                    points[j * n + i] = predicted;
-                    moves[j * n + i] = Some((0.0, 0.0));
+                if under_finder(i, j) {
                     continue;
                 }
-                // Moved as the neighbours found before it (left, above, above-left) moved.
-                let known: Vec<(f64, f64)> = [
-                    (i > 0).then(|| (i - 1, j)),
-                    (j > 0).then(|| (i, j - 1)),
-                    (i > 0 && j > 0).then(|| (i - 1, j - 1)),
-                ]
-                .into_iter()
-                .flatten()
-                .filter_map(|(a, b)| moves[b * n + a])
-                .collect();
-                let shift = if known.is_empty() {
-                    (0.0, 0.0)
-                } else {
-                    let k = known.len() as f64;
-                    let (sx, sy) = known.iter().fold((0.0, 0.0), |s, m| (s.0 + m.0, s.1 + m.1));
-                    (sx / k, sy / k)
-                };
-                let estimate = (predicted.0 + shift.0, predicted.1 + shift.1);
-                let grid = Grid::at(h, u, v);
-                // At least 21 of the pattern's 25 modules read right, as for the bottom-right one.
-                let at = match_alignment(bits, &grid, estimate, inverted)
-                    .filter(|&p| concentric_match(bits, &grid, p, 2, inverted) >= 21.0 / 25.0);
-                let point = match at {
-                    Some(p) => {
-                        moves[j * n + i] = Some((p.0 - predicted.0, p.1 - predicted.1));
-                        p
+                let (u, v) = (lines[i], lines[j]);
+                let predicted = h.map(u, v);
+                let at = |a: usize, b: usize| points[b * n + a];
+                // Where its neighbours left, above and above-left put it (a parallelogram), else
+                // where the transform does, moved as the neighbours placed before it were.
+                let parallelogram = (i > 0 && j > 0)
+                    .then(|| Some((at(i - 1, j)?, at(i, j - 1)?, at(i - 1, j - 1)?)))
+                    .flatten();
+                let (estimate, grid) = match parallelogram {
+                    // The module steps from the same three, not from the transform, which can be
+                    // off in scale and angle there too.
+                    Some((l, t, d)) => {
+                        let (du, dv) = (lines[i] - lines[i - 1], lines[j] - lines[j - 1]);
+                        let right = ((t.0 - d.0) / du, (t.1 - d.1) / du);
+                        let down = ((l.0 - d.0) / dv, (l.1 - d.1) / dv);
+                        ((l.0 + t.0 - d.0, l.1 + t.1 - d.1), Grid::new(right, down))
                     }
                     None => {
-                        missing += 1;
-                        if missing > most_missing {
-                            return None;
-                        }
-                        moves[j * n + i] = Some(shift);
-                        estimate
+                        let moves: Vec<(f64, f64)> =
+                            [(i.wrapping_sub(1), j), (i, j.wrapping_sub(1))]
+                                .into_iter()
+                                .filter(|&(a, b)| a < n && b < n)
+                                .filter_map(|(a, b)| {
+                                    let p = at(a, b)?;
+                                    let q = h.map(lines[a], lines[b]);
+                                    Some((p.0 - q.0, p.1 - q.1))
+                                })
+                                .collect();
+                        let k = moves.len().max(1) as f64;
+                        let (mx, my) = moves.iter().fold((0.0, 0.0), |s, m| (s.0 + m.0, s.1 + m.1));
+                        (
+                            (predicted.0 + mx / k, predicted.1 + my / k),
+                            Grid::at(h, u, v),
+                        )
                     }
                 };
-                points[j * n + i] = point;
+                // At least 21 of the pattern's 25 modules read right, as for the bottom-right one.
+                let found = match_alignment(bits, &grid, estimate, inverted)
+                    .filter(|&p| concentric_match(bits, &grid, p, 2, inverted) >= 21.0 / 25.0);
+                if found.is_none() {
+                    missing += 1;
+                    if missing > most_missing {
+                        return None;
+                    }
+                }
+                points[j * n + i] = Some(found.unwrap_or(estimate));
             }
         }
-
+        // The corners under the finders: (corner, the neighbour across each axis, the finder's
+        // centre in modules, its centre in the frame); the far finders' centres are 3.5 modules
+        // from the far sides, 3 beyond the last line.
+        let last = n - 1;
+        let far = lines[last] + 3.0;
+        let corners = [
+            ((0, 0), (1, 1), (3.5, 3.5), finders[0]),
+            ((last, 0), (last - 1, 1), (far, 3.5), finders[1]),
+            ((0, last), (1, last - 1), (3.5, far), finders[2]),
+        ];
+        for ((ci, cj), (ni, nj), (fu, fv), centre) in corners {
+            let at = |a: usize, b: usize| points[b * n + a];
+            // Module steps along each axis, on the row and the column beside the corner.
+            let (Some(across), Some(beside), Some(below)) = (at(ci, nj), at(ni, nj), at(ni, cj))
+            else {
+                return None;
+            };
+            let right = (
+                (across.0 - beside.0) / (lines[ci] - lines[ni]),
+                (across.1 - beside.1) / (lines[ci] - lines[ni]),
+            );
+            let down = (
+                (below.0 - beside.0) / (lines[cj] - lines[nj]),
+                (below.1 - beside.1) / (lines[cj] - lines[nj]),
+            );
+            let (du, dv) = (lines[ci] - fu, lines[cj] - fv);
+            points[cj * n + ci] = Some((
+                centre.0 + du * right.0 + dv * down.0,
+                centre.1 + du * right.1 + dv * down.1,
+            ));
+        }
+        let points: Vec<(f64, f64)> = points.into_iter().collect::<Option<_>>()?;
         let mut cells = Vec::with_capacity((n - 1) * (n - 1));
         for j in 0..n - 1 {
             for i in 0..n - 1 {
@@ -148,13 +189,19 @@ mod tests {
 
     const URI: &str = "otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox";
 
-    /// A version-7 code of [`URI`] drawn `scale` pixels a module from (`x0`, `y0`), on paper
-    /// bent so that its middle columns sag `sag` modules below its left and right edges (a half
-    /// sine across the code), ink 30 on paper 220, each pixel the mean of 4×4 samples.
-    fn bent_frame(side: usize, x0: f64, y0: f64, scale: f64, sag: f64) -> Vec<u8> {
+    /// A version-`version` code of [`URI`] drawn `scale` pixels a module from (`x0`, `y0`) on a
+    /// `side`-pixel square, on paper bent so that the module at (`u`, `v`) of a flat drawing is
+    /// moved `drop(u / n, v / n)` modules down (`n` the code's side); ink 30 on paper 220, each
+    /// pixel the mean of 4×4 samples.
+    fn bent_frame(
+        version: i16,
+        side: usize,
+        (x0, y0, scale): (f64, f64, f64),
+        drop: &dyn Fn(f64, f64) -> f64,
+    ) -> Vec<u8> {
         let code = qrcode::QrCode::with_version(
             URI.as_bytes(),
-            qrcode::Version::Normal(7),
+            qrcode::Version::Normal(version),
             qrcode::EcLevel::M,
         )
         .unwrap();
@@ -167,8 +214,8 @@ mod tests {
                 for sy in 0..4 {
                     for sx in 0..4 {
                         let u = (x as f64 + (f64::from(sx) + 0.5) / 4.0 - x0) / scale;
-                        let drop = sag * (std::f64::consts::PI * u / n as f64).sin();
-                        let v = (y as f64 + (f64::from(sy) + 0.5) / 4.0 - y0) / scale - drop;
+                        let v = (y as f64 + (f64::from(sy) + 0.5) / 4.0 - y0) / scale;
+                        let v = v - drop(u / n as f64, v / n as f64);
                         let (mx, my) = (u.floor() as i64, v.floor() as i64);
                         let inside = (0..n as i64).contains(&mx) && (0..n as i64).contains(&my);
                         if inside && colors[my as usize * n + mx as usize] == qrcode::Color::Dark {
@@ -183,20 +230,43 @@ mod tests {
         pixels
     }
 
+    /// The payloads our locator reads in a `side`-pixel square frame.
+    fn read(pixels: &[u8], side: usize) -> Vec<String> {
+        let image = Luma::new(pixels, side as u32, side as u32, side as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let codes = decode_all(image, &thresholds, 0, false, &mut Tried::default(), &|| {
+            true
+        });
+        codes.into_iter().map(|c| c.payload).collect()
+    }
+
     #[test]
     fn a_code_on_bent_paper_is_read_through_its_alignment_patterns() {
         // A sag of two and a half modules: one transform through the finders and the
         // bottom-right alignment pattern is up to two modules off in the middle of the code.
         for sag in [0.0, 2.5] {
-            let side = 240;
-            let pixels = bent_frame(side, 20.0, 12.0, 4.0, sag);
-            let image = Luma::new(&pixels, side as u32, side as u32, side as u32).unwrap();
-            let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-            let codes = decode_all(image, &thresholds, 0, false, &mut Tried::default(), &|| {
-                true
-            });
-            let payloads: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
-            assert_eq!(payloads, [URI], "sag {sag}");
+            let sine = |u: f64, _: f64| sag * (std::f64::consts::PI * u).sin();
+            let pixels = bent_frame(7, 240, (20.0, 12.0, 4.0), &sine);
+            assert_eq!(read(&pixels, 240), [URI], "sag {sag}");
+        }
+    }
+
+    #[test]
+    fn a_code_bent_modules_out_of_one_transform_is_read_from_its_neighbouring_patterns() {
+        // A version-15 code at 3.2 pixels a module: sagging five modules in the middle, or its
+        // top-right corner dropped eighteen modules (the rest of the paper less, the further
+        // from it). One transform is modules off, even beside the finders: each pattern is
+        // looked for where its placed neighbours put it, with their module steps, and the grid's
+        // corners under the finders are placed from the finders themselves.
+        let (scale, side) = (3.2, 400);
+        let sag = |u: f64, _: f64| 5.0 * (std::f64::consts::PI * u).sin();
+        let curl = |u: f64, v: f64| 18.0 * u.powi(3) * (1.0 - v).max(0.0).powi(2);
+        for (name, drop, top) in [
+            ("sag", &sag as &dyn Fn(f64, f64) -> f64, 30.0),
+            ("curl", &curl, 90.0),
+        ] {
+            let pixels = bent_frame(15, side, (24.0, top, scale), drop);
+            assert_eq!(read(&pixels, side), [URI], "{name}");
         }
     }
 

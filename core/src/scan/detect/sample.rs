@@ -56,6 +56,11 @@ impl Grid {
         }
     }
 
+    /// The module steps `right` and `down`, in pixels.
+    pub(super) fn new(right: (f64, f64), down: (f64, f64)) -> Self {
+        Self { right, down }
+    }
+
     /// The point `i` modules right and `j` modules down from `centre`.
     pub(super) fn point(&self, centre: (f64, f64), i: f64, j: f64) -> (f64, f64) {
         (
