@@ -15,7 +15,9 @@ use crate::scan::pass::PassCode;
 use crate::scan::payload;
 
 /// Reads the code as version `v` through the fitted transform, corrected through the
-/// bottom-right alignment pattern when one is found near where the transform puts it.
+/// bottom-right alignment pattern when one is found near where the transform puts it; else
+/// through the far corner where the finders' outer edges meet; else, from version 7, as a bent
+/// code, a transform per cell of its alignment patterns' grid ([`Bent`]).
 pub(super) fn read_version(
     bits: Bits<'_>,
     (tl, tr, bl): ((f64, f64), (f64, f64), (f64, f64)),
