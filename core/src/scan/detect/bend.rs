@@ -184,6 +184,7 @@ impl Bent {
 mod tests {
     use super::*;
     use crate::scan::binarize::{Blocks, FLAT_CAMERA, Thresholds};
+    use crate::scan::detect::tests::render;
     use crate::scan::detect::{Tried, decode_all};
     use crate::scan::frame::Luma;
 
@@ -205,29 +206,12 @@ mod tests {
             qrcode::EcLevel::M,
         )
         .unwrap();
-        let n = code.width();
-        let colors = code.to_colors();
-        let mut pixels = vec![0u8; side * side];
-        for y in 0..side {
-            for x in 0..side {
-                let mut ink = 0u32;
-                for sy in 0..4 {
-                    for sx in 0..4 {
-                        let u = (x as f64 + (f64::from(sx) + 0.5) / 4.0 - x0) / scale;
-                        let v = (y as f64 + (f64::from(sy) + 0.5) / 4.0 - y0) / scale;
-                        let v = v - drop(u / n as f64, v / n as f64);
-                        let (mx, my) = (u.floor() as i64, v.floor() as i64);
-                        let inside = (0..n as i64).contains(&mx) && (0..n as i64).contains(&my);
-                        if inside && colors[my as usize * n + mx as usize] == qrcode::Color::Dark {
-                            ink += 1;
-                        }
-                    }
-                }
-                let ink = f64::from(ink) / 16.0;
-                pixels[y * side + x] = (30.0 * ink + 220.0 * (1.0 - ink)).round() as u8;
-            }
-        }
-        pixels
+        let n = code.width() as f64;
+        let module_at = |x: f64, y: f64| {
+            let (u, v) = ((x - x0) / scale, (y - y0) / scale);
+            (u, v - drop(u / n, v / n))
+        };
+        render(&code, (side, side), (30, 220), &module_at, &|_, _| false)
     }
 
     /// The payloads our locator reads in a `side`-pixel square frame.

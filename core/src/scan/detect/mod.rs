@@ -305,12 +305,25 @@ mod tests {
         covered: &dyn Fn(i64, i64) -> bool,
     ) -> Vec<u8> {
         let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        // From the frame back to modules: `quad` is the code with its 4-module quiet zone.
+        let (a, b) = (-4.0, (code.width() + 4) as f64);
+        let back = Homography::from_points(&quad, &[(a, a), (b, a), (b, b), (a, b)]).unwrap();
+        let module_at = |x: f64, y: f64| back.map(x, y);
+        render(&code, (w, h), (dark, light), &module_at, covered)
+    }
+
+    /// Draws `code` into a `w`×`h` frame, dark modules `dark` and the rest `light`, each pixel
+    /// the mean of 4×4 samples: `module_at` takes a sample's position in the frame to module
+    /// coordinates (the code's top-left corner at the origin); `covered` modules are light.
+    pub(super) fn render(
+        code: &qrcode::QrCode,
+        (w, h): (usize, usize),
+        (dark, light): (u8, u8),
+        module_at: &dyn Fn(f64, f64) -> (f64, f64),
+        covered: &dyn Fn(i64, i64) -> bool,
+    ) -> Vec<u8> {
         let n = code.width();
         let colors = code.to_colors();
-        let side = (n + 8) as f64;
-        let square = [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)];
-        // From the frame back to modules.
-        let back = Homography::from_points(&quad, &square).unwrap();
         let mut pixels = vec![0u8; w * h];
         for y in 0..h {
             for x in 0..w {
@@ -319,8 +332,8 @@ mod tests {
                     for sx in 0..4 {
                         let px = x as f64 + (f64::from(sx) + 0.5) / 4.0;
                         let py = y as f64 + (f64::from(sy) + 0.5) / 4.0;
-                        let (u, v) = back.map(px, py);
-                        let (mx, my) = (u.floor() as i64 - 4, v.floor() as i64 - 4);
+                        let (u, v) = module_at(px, py);
+                        let (mx, my) = (u.floor() as i64, v.floor() as i64);
                         let inside = (0..n as i64).contains(&mx) && (0..n as i64).contains(&my);
                         if inside
                             && !covered(mx, my)
