@@ -219,4 +219,61 @@ mod tests {
             }
         }
     }
+
+    /// A grid of given modules, `size` on a side.
+    struct Modules {
+        size: usize,
+        dark: Vec<bool>,
+    }
+
+    impl BitGrid for Modules {
+        fn size(&self) -> usize {
+            self.size
+        }
+        fn bit(&self, y: usize, x: usize) -> bool {
+            self.dark[y * self.size + x]
+        }
+    }
+
+    proptest::proptest! {
+        // A fixed seed: the same cases on every run, so that CI cannot fail by chance.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6f64_656c),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any modules under a valid Model 1 format word, at every size, go through the
+        /// placement, the blocks and the correction without a panic (read or refused).
+        #[test]
+        fn any_grid_with_a_model_1_format_is_read_or_refused(
+            version in 1usize..=MAX_VERSION,
+            data in 0u16..32,
+            seed in proptest::collection::vec(proptest::bool::ANY, 73 * 73),
+        ) {
+            let size = 17 + 4 * version;
+            let mut dark = seed[..size * size].to_vec();
+            let word = bch_format(data) ^ FORMAT_MASK;
+            let first = (0..6)
+                .map(|x| (8, x))
+                .chain([(8, 7), (8, 8), (7, 8)])
+                .chain((0..6).rev().map(|y| (y, 8)));
+            let second = (0..7).map(|i| (size - 1 - i, 8)).chain((0..8).map(|i| (8, size - 8 + i)));
+            for cells in [first.collect::<Vec<_>>(), second.collect()] {
+                for (k, (y, x)) in cells.into_iter().enumerate() {
+                    dark[y * size + x] = (word >> (14 - k)) & 1 == 1;
+                }
+            }
+            let grid = Modules { size, dark };
+            // ISO/IEC 18004 Table 12: L 01, M 00, Q 11, H 10; as `BLOCKS` lists them.
+            let level = match data >> 3 {
+                0b01 => 0,
+                0b00 => 1,
+                0b11 => 2,
+                _ => 3,
+            };
+            proptest::prop_assert_eq!(format(&grid), Some((level, usize::from(data & 7))));
+            let _ = decode(&grid);
+        }
+    }
 }
