@@ -3,8 +3,8 @@
 //! patterns, format information masked with 0x2825 instead of 0x5412, codewords placed in
 //! 2×4-module columns down the right side and 4×2-module rows across the rest, error correction
 //! blocks one after the other instead of interleaved, a data stream led by four zero bits, and
-//! versions 1 to 14 only. Its format information tells it from a Model 2 code: under Model 2's
-//! mask a Model 1 format word is 10 bits from any valid one.
+//! versions 1 to 14 only. Its format information tells it from a Model 2 code: every Model 1
+//! format word is at least 5 bits from every Model 2 one, more than the 3 a format read corrects.
 
 use rqrr::BitGrid;
 
@@ -181,6 +181,16 @@ fn codewords(grid: &dyn BitGrid, mask: usize) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_model_1_format_word_is_within_reach_of_a_model_2_one() {
+        // The module doc's claim: at least 5 bits apart, so a read within 3 bits is one model's.
+        let words = |mask: u16| (0..32).map(move |d| bch_format(d) ^ mask);
+        let closest = words(FORMAT_MASK)
+            .flat_map(|a| words(0x5412).map(move |b| (a ^ b).count_ones()))
+            .min();
+        assert_eq!(closest, Some(5));
+    }
 
     #[test]
     fn format_words_are_those_of_the_standard() {
