@@ -17,10 +17,21 @@ pub(super) struct Triple {
     score: f32,
 }
 
+/// The most a group may differ from square: the cosine of the angle at its top-left finder
+/// (53° to 127°)...
+pub(super) const MAX_COS: f32 = 0.6;
+/// ...or, among at most [`FEW`] finders, this much (26° to 154°): a code seen nearly edge-on and
+/// sheared. Few finders make few groups, so the steep ones cost little (zxing-cpp drops its
+/// angle limit altogether with five finders or fewer).
+const MAX_COS_FEW: f32 = 0.9;
+/// See [`MAX_COS_FEW`].
+const FEW: usize = 5;
+
 /// Every plausible group of three, the most square first.
 pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
+    let max_cos = if n <= FEW { MAX_COS_FEW } else { MAX_COS };
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
@@ -33,7 +44,7 @@ pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
                 continue;
             }
             for c in b + 1..n {
-                if let Some(t) = arrange(finders, [a, b, c]) {
+                if let Some(t) = arrange(finders, [a, b, c], max_cos) {
                     out.push(t);
                 }
             }
@@ -84,8 +95,9 @@ pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
     })
 }
 
-/// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them.
-fn arrange(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
+/// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them
+/// (among others, when the cosine of the angle at the top-left is over `max_cos`).
+fn arrange(finders: &[Finder], idx: [usize; 3], max_cos: f32) -> Option<Triple> {
     let [p, q, r] = idx.map(|i| finders[i]);
     let modules = [p.module, q.module, r.module];
     let (min_m, max_m) = modules
@@ -118,7 +130,7 @@ fn arrange(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
         return None;
     }
     let cos = (ax * bx + ay * by) / (la * lb);
-    if cos.abs() > 0.6 {
+    if cos.abs() > max_cos {
         return None;
     }
     // A real finder is seen on every scanned row through its centre; a look-alike in the data

@@ -187,19 +187,25 @@ fn read_code(
         ((to.0 - tl.0) / n, (to.1 - tl.1) / n)
     };
     let (right, down) = (axis(tr), axis(bl));
-    let matched: f32 = [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
-        .iter()
-        .map(|&(c, m)| {
-            concentric_match(
-                bits,
-                &Grid::of_finder(right, down, m as f32),
-                c,
-                3,
-                inverted,
-            )
-        })
-        .sum();
-    if matched / 3.0 < MIN_FUNCTION_MATCH {
+    // Seen so obliquely that the group is far from square (with few finders only, [`group`]),
+    // a finder's size along the rows says little of its modules along the code's axes: the
+    // perspective fit alone judges such a group.
+    let steep = (right.0 * down.0 + right.1 * down.1).abs() > f64::from(group::MAX_COS);
+    let matched = || -> f32 {
+        [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
+            .iter()
+            .map(|&(c, m)| {
+                concentric_match(
+                    bits,
+                    &Grid::of_finder(right, down, m as f32),
+                    c,
+                    3,
+                    inverted,
+                )
+            })
+            .sum()
+    };
+    if !steep && matched() / 3.0 < MIN_FUNCTION_MATCH {
         return None;
     }
     // The perspective is searched in full at the estimated version first.
@@ -398,6 +404,23 @@ mod tests {
         // as the corpus's "perspective" frames.
         let quad = [(60.0, 30.0), (180.0, 30.0), (215.0, 200.0), (25.0, 200.0)];
         read_uri(240, 220, quad, 30, 220);
+    }
+
+    #[test]
+    fn a_code_seen_nearly_edge_on_and_sheared_is_read() {
+        // The top-left finder nearest, the code's sides 130-150 degrees apart at it (as in
+        // zxing-cpp's photo `30a`): each finder's run along the rows is no measure of its
+        // modules along the code's sides.
+        for quad in [
+            [(115.0, 105.0), (330.0, 15.0), (215.0, 235.0), (45.0, 300.0)],
+            [(110.0, 110.0), (330.0, 30.0), (230.0, 220.0), (40.0, 300.0)],
+            [(120.0, 100.0), (320.0, 20.0), (240.0, 200.0), (50.0, 290.0)],
+            [(100.0, 120.0), (330.0, 20.0), (200.0, 250.0), (40.0, 310.0)],
+        ] {
+            let codes = read(&frame(URI, 350, 330, quad, 30, 220), 350, 330);
+            let payloads: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+            assert_eq!(payloads, [URI], "{quad:?}");
+        }
     }
 
     #[test]
