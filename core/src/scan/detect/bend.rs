@@ -10,28 +10,7 @@ use super::align::match_alignment;
 use super::homography::Homography;
 use super::sample::{Grid, concentric_match};
 use crate::scan::finder::Bits;
-
-/// The alignment patterns' centre rows (and columns) of a version-`version` code, in modules from
-/// its top-left corner: six, the last 7 modules from the far side, and evenly between them in
-/// steps of an even number of modules (26 for version 32), the remainder taken up by the first
-/// step (ISO/IEC 18004, Annex E). None for version 1.
-pub(super) fn alignment_rows(version: i32) -> Vec<usize> {
-    if !(2..=40).contains(&version) {
-        return Vec::new();
-    }
-    let v = version as usize;
-    let count = v / 7 + 2;
-    let last = 4 * v + 10;
-    let step = if v == 32 {
-        26
-    } else {
-        (4 * v + 2 * count + 1) / (2 * count - 2) * 2
-    };
-    let mut rows: Vec<usize> = (0..count - 1).map(|i| last - i * step).collect();
-    rows.push(6);
-    rows.reverse();
-    rows
-}
+use crate::scan::payload::alignment_rows;
 
 /// A transform per cell of the alignment patterns' grid.
 pub(super) struct Bent {
@@ -182,7 +161,6 @@ impl Bent {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::scan::binarize::{Blocks, FLAT_CAMERA, Thresholds};
     use crate::scan::detect::tests::render;
     use crate::scan::detect::{Tried, decode_all};
@@ -251,25 +229,6 @@ mod tests {
         ] {
             let pixels = bent_frame(15, side, (24.0, top, scale), drop);
             assert_eq!(read(&pixels, side), [URI], "{name}");
-        }
-    }
-
-    #[test]
-    fn alignment_rows_are_those_of_the_standard() {
-        // ISO/IEC 18004:2015, Annex E, Table E.1.
-        let table: [(i32, &[usize]); 9] = [
-            (1, &[]),
-            (2, &[6, 18]),
-            (6, &[6, 34]),
-            (7, &[6, 22, 38]),
-            (15, &[6, 26, 48, 70]),
-            (16, &[6, 26, 50, 74]),
-            (32, &[6, 34, 60, 86, 112, 138]),
-            (36, &[6, 24, 50, 76, 102, 128, 154]),
-            (40, &[6, 30, 58, 86, 114, 142, 170]),
-        ];
-        for (version, rows) in table {
-            assert_eq!(alignment_rows(version), rows, "version {version}");
         }
     }
 }

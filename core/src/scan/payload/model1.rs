@@ -9,6 +9,7 @@
 use rqrr::BitGrid;
 
 use super::correct::correct_block;
+use super::modules::format;
 use super::segments::parse;
 use super::{Payload, masked, text};
 
@@ -45,7 +46,7 @@ pub(super) fn decode(grid: &dyn BitGrid) -> Option<Payload> {
         return None;
     }
     let version = (size - 17) / 4;
-    let (level, mask) = format(grid)?;
+    let (level, mask) = format(grid, FORMAT_MASK)?;
     let (ec, blocks, data) = BLOCKS[version - 1][level];
     let mut stream = codewords(grid, mask)?;
     // Some levels leave a few codewords unused at the end.
@@ -72,53 +73,6 @@ pub(super) fn decode(grid: &dyn BitGrid) -> Option<Payload> {
         .collect();
     let segments = parse(&shifted, version)?;
     Some(text(&segments))
-}
-
-/// The level (0 L, 1 M, 2 Q, 3 H, as [`BLOCKS`] lists them) and data mask from either copy of
-/// the format information, when one is within three bits of a Model 1 format word.
-fn format(grid: &dyn BitGrid) -> Option<(usize, usize)> {
-    let size = grid.size();
-    let word = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
-        cells.fold(0u16, |w, (y, x)| (w << 1) | u16::from(grid.bit(y, x)))
-    };
-    // Bits 14 to 0: along row 8 then up column 8 beside the top-left finder; up column 8 beside
-    // the bottom-left finder, then along row 8 beside the top-right one.
-    let first = word(
-        &mut (0..6)
-            .map(|x| (8, x))
-            .chain([(8, 7), (8, 8), (7, 8)])
-            .chain((0..6).rev().map(|y| (y, 8))),
-    );
-    let second = word(
-        &mut (0..7)
-            .map(|i| (size - 1 - i, 8))
-            .chain((0..8).map(|i| (8, size - 8 + i))),
-    );
-    let (distance, data) = (0u16..32)
-        .flat_map(|data| {
-            let valid = bch_format(data) ^ FORMAT_MASK;
-            [first, second].map(|read| ((read ^ valid).count_ones(), data))
-        })
-        .min()?;
-    if distance > 3 {
-        return None;
-    }
-    // Levels are coded M 00, L 01, H 10, Q 11.
-    let level = [1, 0, 3, 2][usize::from(data >> 3)];
-    Some((level, usize::from(data & 7)))
-}
-
-/// The 15-bit format word of five data bits: the data followed by the remainder of its
-/// division by the BCH(15, 5) generator x¹⁰ + x⁸ + x⁵ + x⁴ + x² + x + 1, before any mask.
-fn bch_format(data: u16) -> u16 {
-    const GENERATOR: u16 = 0b101_0011_0111;
-    let mut rest = data << 10;
-    for bit in (10..15).rev() {
-        if rest & (1 << bit) != 0 {
-            rest ^= GENERATOR << (bit - 10);
-        }
-    }
-    (data << 10) | rest
 }
 
 /// The codewords in their order in the grid, unmasked: two columns of 2×4-module codewords up
@@ -180,6 +134,7 @@ fn codewords(grid: &dyn BitGrid, mask: usize) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::modules::{MODEL_2_FORMAT_MASK, bch_format};
     use super::*;
 
     #[test]
@@ -187,18 +142,9 @@ mod tests {
         // The module doc's claim: at least 5 bits apart, so a read within 3 bits is one model's.
         let words = |mask: u16| (0..32).map(move |d| bch_format(d) ^ mask);
         let closest = words(FORMAT_MASK)
-            .flat_map(|a| words(0x5412).map(move |b| (a ^ b).count_ones()))
+            .flat_map(|a| words(MODEL_2_FORMAT_MASK).map(move |b| (a ^ b).count_ones()))
             .min();
         assert_eq!(closest, Some(5));
-    }
-
-    #[test]
-    fn format_words_are_those_of_the_standard() {
-        // ISO/IEC 18004:2015, Annex C, Table C.1 (Model 2's mask 0x5412 applied), for data 0,
-        // 1, 23 and 31.
-        for (data, masked) in [(0, 0x5412), (1, 0x5125), (23, 0x083B), (31, 0x2BED)] {
-            assert_eq!(bch_format(data) ^ 0x5412, masked, "data {data}");
-        }
     }
 
     struct Blank(usize);
@@ -282,7 +228,10 @@ mod tests {
                 0b11 => 2,
                 _ => 3,
             };
-            proptest::prop_assert_eq!(format(&grid), Some((level, usize::from(data & 7))));
+            proptest::prop_assert_eq!(
+                format(&grid, FORMAT_MASK),
+                Some((level, usize::from(data & 7)))
+            );
             let _ = decode(&grid);
         }
     }
