@@ -220,8 +220,8 @@ pub fn scan_image_with(bytes: &[u8], options: &ScanOptions) -> Result<Vec<Scanne
 /// Runs the passes, cheapest first, until the budget is spent or a pass has found codes: our
 /// locator on the frame, then on each halved level (codes whose modules are too large for the
 /// thresholds' window, and cheap retries of blurred or noisy frames), then (image files only)
-/// ours on the frame with dark-page thresholds, `rqrr`'s slower locator on the levels ours read,
-/// and last the doubled level of a small image.
+/// ours on the frame with dark-page thresholds and on the doubled frame of a small image, and
+/// last `rqrr`'s slower locator on the levels ours read.
 fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     let start = Instant::now();
     let mut found: Vec<PassCode> = Vec::new();
@@ -251,31 +251,33 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
         run_on_dark_page(frame, &full.blocks, &mut found, &in_budget);
     }
 
+    // Small images: codes of a few pixels per module read better doubled. Our locator there
+    // costs less than `rqrr`'s on the levels, and goes first.
+    let double = (found.is_empty()
+        && options.thorough
+        && in_budget()
+        && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE)
+        .then(|| frame::double(frame));
+    let double_fallback = double
+        .as_ref()
+        .and_then(|double| run_ours(double.view(), 0.5, 2, &mut found, &in_budget));
+
     // rqrr's own locator backs ours up on image files (read once) on the levels ours has read,
     // in the polarities where ours saw finders ([`Fallback`]); camera frames rely on ours alone
     // (a frame it misses is followed by another in 33 ms).
     if options.thorough {
         let views = std::iter::once((frame, 1.0))
             .chain(levels.iter().map(|(level, scale)| (level.view(), *scale)));
-        for ((level, scale), fallback) in views.zip(&fallbacks) {
+        let mut passes: Vec<_> = views.zip(fallbacks.iter().map(Option::as_ref)).collect();
+        if let Some(double) = &double {
+            passes.push(((double.view(), 0.5), double_fallback.as_ref()));
+        }
+        for ((level, scale), fallback) in passes {
             let Some(fallback) = fallback else { break };
             if !found.is_empty() || !in_budget() {
                 break;
             }
             run_rqrr(level, scale, fallback, &mut found, &in_budget);
-        }
-    }
-
-    // Small images: codes of a few pixels per module read better doubled.
-    if found.is_empty()
-        && options.thorough
-        && in_budget()
-        && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
-    {
-        let double = frame::double(frame);
-        let fallback = run_ours(double.view(), 0.5, 2, &mut found, &in_budget);
-        if let Some(fallback) = fallback.filter(|_| found.is_empty() && in_budget()) {
-            run_rqrr(double.view(), 0.5, &fallback, &mut found, &in_budget);
         }
     }
 
