@@ -9,13 +9,15 @@
 //!
 //! With `--files LIST` instead of a corpus, it reads the image files named in LIST (one path a
 //! line) as `jeton scan` does: Jeton through `scan_image_with` on the file's bytes (decoding
-//! included in the time), rqrr on the decoded gray image (decoding included too). Each line then
-//! also has `"data"`: each code's bytes in hex (`scripts/scan/photos.py` reads it).
+//! included in the time), rqrr on the decoded gray image (decoding included too), and `decode`
+//! the file decoded to gray and no more (what Jeton's time includes before any scanning). Each
+//! line then also has `"data"`: each code's bytes in hex (`scripts/scan/photos.py` reads it).
 //!
 //! ```text
 //! cargo run --release --example scan_corpus -- CORPUS_DIR [--decoders jeton,rqrr] [--budget-ms N]
 //!     [--repeat N] [--only CATEGORY]
-//! cargo run --release --example scan_corpus -- --files LIST [--decoders jeton,rqrr] [--budget-ms N]
+//! cargo run --release --example scan_corpus -- --files LIST [--decoders jeton,rqrr,decode]
+//!     [--budget-ms N]
 //! ```
 
 use std::io::Write;
@@ -143,6 +145,27 @@ fn run_files(list: &Path, decoders: &[String], budget: Option<Duration>) -> Resu
                 "rqrr" => image::load_from_memory(&bytes)
                     .map(|i| plain_rqrr_bytes(&i.into_luma8()))
                     .unwrap_or_default(),
+                // The file decoded to gray and nothing more, as `scan_image` does it for the
+                // photos (RGB, Rec. 709 luma in fixed point): the floor under Jeton's time.
+                "decode" => {
+                    let gray: u64 = image::load_from_memory(&bytes)
+                        .map(|i| i.into_rgb8())
+                        .map(|rgb| {
+                            rgb.as_raw()
+                                .chunks_exact(3)
+                                .map(|p| {
+                                    (2126 * u64::from(p[0])
+                                        + 7152 * u64::from(p[1])
+                                        + 722 * u64::from(p[2])
+                                        + 5000)
+                                        / 10_000
+                                })
+                                .sum()
+                        })
+                        .unwrap_or_default();
+                    std::hint::black_box(gray);
+                    Vec::new()
+                }
                 other => return Err(format!("unknown decoder {other:?}")),
             };
             let ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -9,7 +9,8 @@ code found whose bytes are not the expected ones). Per decoder:
   for rqrr, which has no command, the sum of its per-image times;
 - p50 / p95 / max per image: in-process, file decoding included (Jeton through the
   `scan_corpus` example's `--files` mode, which calls `scan_image_with` on the file's bytes as
-  `jeton scan` does; zxing-cpp as `cv2.imread` + `read_barcodes`).
+  `jeton scan` does; zxing-cpp as `cv2.imread` + `read_barcodes`); and the file decoding alone
+  (the example's `decode`, and `cv2.imread`), the floor under each.
 
     python scripts/scan/photos.py --jeton target/release/jeton \\
         --example target/release/examples/scan_corpus [--no-zxing] [--no-rqrr] [--list]
@@ -108,15 +109,17 @@ import cv2, zxingcpp
 for path in sys.argv[1:]:
     start = time.perf_counter()
     img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    read_ms = (time.perf_counter() - start) * 1000
     codes = [] if img is None else zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
     ms = (time.perf_counter() - start) * 1000
     data = [c.text.encode("utf-8", "surrogatepass").hex() for c in codes if c.valid]
-    print(json.dumps({"file": path, "data": data, "ms": ms}))
+    print(json.dumps({"file": path, "data": data, "ms": ms, "read_ms": read_ms}))
 """
 
 
-def run_zxing(files):
-    """zxing-cpp in its own Python process: its wall time (start-up included) and per-image times."""
+def run_zxing(files, decoding=None):
+    """zxing-cpp in its own Python process: its wall time (start-up included) and per-image times
+    (and, into `decoding`, each file's OpenCV decoding time alone)."""
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", ZXING_WORKER, *files], check=True, capture_output=True, text=True
@@ -127,6 +130,8 @@ def run_zxing(files):
         r = json.loads(line)
         found[r["file"]] = [bytes.fromhex(h) for h in r["data"]]
         times[r["file"]] = r["ms"]
+        if decoding is not None:
+            decoding[r["file"]] = r["read_ms"]
     return found, times, seconds
 
 
@@ -211,12 +216,14 @@ def main():
     runs = {}
     per_image = {}
     if os.path.exists(args.example):
-        per_image = run_example(args.example, files, ["jeton"] + ([] if args.no_rqrr else ["rqrr"]))
+        decoders = ["jeton", "decode"] + ([] if args.no_rqrr else ["rqrr"])
+        per_image = run_example(args.example, files, decoders)
     else:
         print(f"(no {args.example}: no per-image times, no rqrr)")
     runs["jeton"] = (found, per_image.get("jeton", ({}, {}))[1], seconds)
+    opencv_decoding = {}
     if not args.no_zxing:
-        runs["zxing-cpp"] = run_zxing(files)
+        runs["zxing-cpp"] = run_zxing(files, opencv_decoding)
     if "rqrr" in per_image:
         rfound, rtimes = per_image["rqrr"]
         runs["rqrr"] = (rfound, rtimes, sum(rtimes.values()) / 1000)
@@ -253,6 +260,11 @@ def main():
             for path in missed:
                 t = f" {times[path]:.0f} ms" if path in times else ""
                 print(f"  missed: {os.path.relpath(path, args.fixtures)}{t}")
+    decoding = [("Jeton (image crate)", per_image.get("decode", ({}, {}))[1]),
+                ("zxing-cpp's process (OpenCV)", opencv_decoding)]
+    print("file decoding alone, p50 / p95 per image: " + ", ".join(
+        f"{name} {percentile(list(t.values()), 50):.2f} / {percentile(list(t.values()), 95):.2f} ms"
+        for name, t in decoding if t))
     if args.list and per_image:
         times = runs["jeton"][1]
         slow = sorted(times.items(), key=lambda kv: -kv[1])[:15]
