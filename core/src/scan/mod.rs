@@ -1,22 +1,24 @@
-//! QR codes from camera frames and image files: located by our own pipeline, decoded by `rqrr`.
+//! QR codes from camera frames and image files: located and decoded by our own pipeline, with
+//! `rqrr`'s locator as the last resort for image files.
 //!
 //! `rqrr` alone thresholds each row on its own, never reads inverted (dark-mode) codes, misses
-//! codes below about 3.5 pixels per module, slows down on large noisy images and can panic. Its
-//! decoder (format information, Reed–Solomon correction, payload) is sound; its locator is the
-//! limit (docs/adr/0003-scanner-rqrr-limits.md). So, level by level:
+//! codes below about 3.5 pixels per module, slows down on large noisy images and can panic; its
+//! decoder joins every segment into one byte string, and its table misplaces version 21's
+//! alignment patterns (docs/adr/0003-scanner-rqrr-limits.md). So, level by level:
 //!
 //! 1. **Local 2D adaptive thresholds** (8×8 block statistics, one pass over the frame, read in
 //!    place whatever its row stride).
 //! 2. **Our locator** (`scan/finder.rs`, `scan/detect.rs`): finder patterns from row runs in
 //!    both polarities at once, grouped in threes (or a third looked for from two), the version
 //!    and the perspective fitted to the finder and timing patterns, the alignment pattern found,
-//!    and every module sampled from the gray pixels into a grid that `rqrr` corrects and
-//!    decodes. This reads small (2 pixels per module), blurred, tilted, dense and dark-mode codes
-//!    in a few milliseconds.
+//!    and every module sampled from the gray pixels into a grid that our decoder (`payload`)
+//!    corrects and reads. This reads small (2 pixels per module), blurred, tilted, dense and
+//!    dark-mode codes in a few milliseconds.
 //! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
 //!    our locator again with thresholds that take flat areas for a dark page (light modules on
-//!    a pale card), then `rqrr`'s own locator in the polarities where ours saw finders, through
-//!    `PreparedImage::prepare_from_bitmap` on the same thresholds.
+//!    a pale card), and on a small image doubled; then `rqrr`'s own locator in the polarities
+//!    where ours saw finders, through `PreparedImage::prepare_from_bitmap` on the same
+//!    thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
 //!    modules), and for small image files doubled.
 //! 5. **De-duplication**: a code found by several passes is reported once.
