@@ -20,18 +20,25 @@ pub(super) struct Triple {
 /// The most a group may differ from square: the cosine of the angle at its top-left finder
 /// (53° to 127°)...
 pub(super) const MAX_COS: f32 = 0.6;
-/// ...or, among at most [`FEW`] finders, this much (26° to 154°): a code seen nearly edge-on and
-/// sheared. Few finders make few groups, so the steep ones cost little (zxing-cpp drops its
-/// angle limit altogether with five finders or fewer).
+/// ...or, among at most [`FEW`] finders, each seen on two rows or more, and while no code is
+/// read, this much (26° to 154°): a code seen nearly edge-on and sheared. Few finders make few groups, so the steep ones cost
+/// little (zxing-cpp drops its angle limit altogether with five finders or fewer); beside a code
+/// read, the finders left are mostly look-alikes in its data, whose steep groups cost a
+/// perspective search each.
 const MAX_COS_FEW: f32 = 0.9;
 /// See [`MAX_COS_FEW`].
 const FEW: usize = 5;
 
-/// Every plausible group of three, the most square first.
-pub(super) fn triples(finders: &[Finder]) -> Vec<Triple> {
+/// Every plausible group of three, the most square first; `steep` ones too when there are few
+/// finders ([`MAX_COS_FEW`]).
+pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
-    let max_cos = if n <= FEW { MAX_COS_FEW } else { MAX_COS };
+    let max_cos = if steep && n <= FEW {
+        MAX_COS_FEW
+    } else {
+        MAX_COS
+    };
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
@@ -130,7 +137,10 @@ fn arrange(finders: &[Finder], idx: [usize; 3], max_cos: f32) -> Option<Triple> 
         return None;
     }
     let cos = (ax * bx + ay * by) / (la * lb);
-    if cos.abs() > max_cos {
+    // A steep group is one of real finders, each seen on several rows: one seen on a single row
+    // is most often a look-alike, and a steep group costs a perspective search (see
+    // [`MAX_COS_FEW`]).
+    if cos.abs() > max_cos || (cos.abs() > MAX_COS && [p, q, r].iter().any(|f| f.count < 2)) {
         return None;
     }
     // A real finder is seen on every scanned row through its centre; a look-alike in the data

@@ -68,7 +68,8 @@ pub(crate) fn decode_all(
         // already) and look-alikes in its data.
         waiting.retain(|f| !tried.in_unreadable(f));
         waiting.sort_by_key(|f| std::cmp::Reverse(f.count));
-        let (read, left) = rounds::read_groups(bits, waiting, inverted, tried, in_budget);
+        let (read, left) =
+            rounds::read_groups(bits, waiting, inverted, codes.is_empty(), tried, in_budget);
         codes.extend(read);
         // Two finders left may be a code whose third the rows missed: when nothing was read, any
         // of those left; beside codes read, only those seen on several rows and outside every

@@ -29,11 +29,13 @@ const MANY: usize = 6;
 const MAX_ATTEMPTS: usize = 40;
 
 /// Reads the codes of `waiting` (finders of one polarity, the most often seen first); returns the
-/// codes and the finders no code used.
+/// codes and the finders no code used. Steep groups ([`super::group::MAX_COS`]) are formed only
+/// while `none_read` holds and this call has read nothing.
 pub(super) fn read_groups(
     bits: Bits<'_>,
     mut waiting: Vec<Finder>,
     inverted: bool,
+    none_read: bool,
     tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
 ) -> (Vec<PassCode>, Vec<Finder>) {
@@ -53,7 +55,7 @@ pub(super) fn read_groups(
             changed = true;
         }
         if changed {
-            groups = triples(&finders);
+            groups = triples(&finders, none_read && codes.is_empty());
             changed = false;
         }
         let mut used = vec![false; finders.len()];
