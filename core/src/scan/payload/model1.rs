@@ -134,6 +134,7 @@ fn codewords(grid: &dyn BitGrid, mask: usize) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::modules::tests::{Blank, Modules, write_format};
     use super::super::modules::{MODEL_2_FORMAT_MASK, bch_format};
     use super::*;
 
@@ -145,17 +146,6 @@ mod tests {
             .flat_map(|a| words(MODEL_2_FORMAT_MASK).map(move |b| (a ^ b).count_ones()))
             .min();
         assert_eq!(closest, Some(5));
-    }
-
-    struct Blank(usize);
-
-    impl BitGrid for Blank {
-        fn size(&self) -> usize {
-            self.0
-        }
-        fn bit(&self, _: usize, _: usize) -> bool {
-            false
-        }
     }
 
     #[test]
@@ -176,21 +166,6 @@ mod tests {
         }
     }
 
-    /// A grid of given modules, `size` on a side.
-    struct Modules {
-        size: usize,
-        dark: Vec<bool>,
-    }
-
-    impl BitGrid for Modules {
-        fn size(&self) -> usize {
-            self.size
-        }
-        fn bit(&self, y: usize, x: usize) -> bool {
-            self.dark[y * self.size + x]
-        }
-    }
-
     proptest::proptest! {
         // A fixed seed: the same cases on every run, so that CI cannot fail by chance.
         #![proptest_config(proptest::prelude::ProptestConfig {
@@ -208,19 +183,9 @@ mod tests {
             seed in proptest::collection::vec(proptest::bool::ANY, 73 * 73),
         ) {
             let size = 17 + 4 * version;
-            let mut dark = seed[..size * size].to_vec();
+            let mut grid = Modules { size, dark: seed[..size * size].to_vec() };
             let word = bch_format(data) ^ FORMAT_MASK;
-            let first = (0..6)
-                .map(|x| (8, x))
-                .chain([(8, 7), (8, 8), (7, 8)])
-                .chain((0..6).rev().map(|y| (y, 8)));
-            let second = (0..7).map(|i| (size - 1 - i, 8)).chain((0..8).map(|i| (8, size - 8 + i)));
-            for cells in [first.collect::<Vec<_>>(), second.collect()] {
-                for (k, (y, x)) in cells.into_iter().enumerate() {
-                    dark[y * size + x] = (word >> (14 - k)) & 1 == 1;
-                }
-            }
-            let grid = Modules { size, dark };
+            write_format(&mut grid, [word, word]);
             // ISO/IEC 18004 Table 12: L 01, M 00, Q 11, H 10; as `BLOCKS` lists them.
             let level = match data >> 3 {
                 0b01 => 0,

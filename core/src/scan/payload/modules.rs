@@ -17,22 +17,11 @@ pub(super) fn format(grid: &dyn BitGrid, format_mask: u16) -> Option<(usize, usi
     if size < 21 {
         return None;
     }
-    let word = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
-        cells.fold(0u16, |w, (y, x)| (w << 1) | u16::from(grid.bit(y, x)))
-    };
-    // Bits 14 to 0: along row 8 then up column 8 beside the top-left finder; up column 8 beside
-    // the bottom-left finder, then along row 8 beside the top-right one.
-    let first = word(
-        &mut (0..6)
-            .map(|x| (8, x))
-            .chain([(8, 7), (8, 8), (7, 8)])
-            .chain((0..6).rev().map(|y| (y, 8))),
-    );
-    let second = word(
-        &mut (0..7)
-            .map(|i| (size - 1 - i, 8))
-            .chain((0..8).map(|i| (8, size - 8 + i))),
-    );
+    let [first, second] = format_cells(size).map(|cells| {
+        cells
+            .iter()
+            .fold(0u16, |w, &(y, x)| (w << 1) | u16::from(grid.bit(y, x)))
+    });
     let (distance, data) = (0u16..32)
         .flat_map(|data| {
             let valid = bch_format(data) ^ format_mask;
@@ -45,6 +34,28 @@ pub(super) fn format(grid: &dyn BitGrid, format_mask: u16) -> Option<(usize, usi
     // Levels are coded M 00, L 01, H 10, Q 11.
     let level = [1, 0, 3, 2][usize::from(data >> 3)];
     Some((level, usize::from(data & 7)))
+}
+
+/// The (row, column) of the format information's bits 14 to 0 in a code `size` modules a side,
+/// in its two copies: along row 8 then up column 8 beside the top-left finder; up column 8
+/// beside the bottom-left finder, then along row 8 beside the top-right one.
+pub(super) fn format_cells(size: usize) -> [[(usize, usize); 15]; 2] {
+    [
+        std::array::from_fn(|k| match k {
+            0..=5 => (8, k),
+            6 => (8, 7),
+            7 => (8, 8),
+            8 => (7, 8),
+            _ => (14 - k, 8),
+        }),
+        std::array::from_fn(|k| {
+            if k < 7 {
+                (size - 1 - k, 8)
+            } else {
+                (8, size - 15 + k)
+            }
+        }),
+    ]
 }
 
 /// The 15-bit format word of five data bits: the data followed by the remainder of its
@@ -153,7 +164,7 @@ pub(super) fn codewords(grid: &dyn BitGrid, version: usize, mask: usize) -> Vec<
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::Borrowed;
     use super::*;
 
@@ -216,8 +227,8 @@ mod tests {
 
     #[test]
     fn the_codewords_read_are_those_the_encoder_placed() {
-        // The `qrcode` encoder's data and error correction codewords, interleaved as it places
-        // them, read back from the code it drew, at every version (version 21 included, whose
+        // The `qrcode` encoder's format information and its data and error correction codewords,
+        // interleaved as it places them, read back from the code it drew, at every version (version 21 included, whose
         // alignment patterns `rqrr`'s table puts at 92 instead of 94) and level.
         use qrcode::types::{EcLevel, Version};
         for level in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
@@ -243,6 +254,14 @@ mod tests {
                         .map(|&c| c == qrcode::Color::Dark)
                         .collect(),
                 };
+                // Both copies of the format information where the encoder drew them.
+                let copies = format_cells(grid.size).map(|cells| {
+                    cells
+                        .iter()
+                        .fold(0u16, |w, &(y, x)| (w << 1) | u16::from(grid.bit(y, x)))
+                });
+                assert_eq!(copies[0], copies[1], "version {version} {level:?}");
+                assert!((0..32).any(|d| bch_format(d) ^ MODEL_2_FORMAT_MASK == copies[0]));
                 let (_, mask) = format(&grid, MODEL_2_FORMAT_MASK).unwrap();
                 assert_eq!(
                     codewords(&grid, version as usize, mask),
@@ -253,7 +272,8 @@ mod tests {
         }
     }
 
-    struct Blank(usize);
+    /// A grid of light modules, `.0` on a side.
+    pub(in crate::scan::payload) struct Blank(pub(in crate::scan::payload) usize);
 
     impl BitGrid for Blank {
         fn size(&self) -> usize {
@@ -265,9 +285,19 @@ mod tests {
     }
 
     /// A grid of given modules, `size` on a side.
-    struct Modules {
-        size: usize,
-        dark: Vec<bool>,
+    pub(in crate::scan::payload) struct Modules {
+        pub(in crate::scan::payload) size: usize,
+        pub(in crate::scan::payload) dark: Vec<bool>,
+    }
+
+    /// `grid`'s two copies of the format information set to `words` (before any mask is
+    /// removed: as drawn).
+    pub(in crate::scan::payload) fn write_format(grid: &mut Modules, words: [u16; 2]) {
+        for (word, cells) in words.into_iter().zip(format_cells(grid.size)) {
+            for (k, (y, x)) in cells.into_iter().enumerate() {
+                grid.dark[y * grid.size + x] = (word >> (14 - k)) & 1 == 1;
+            }
+        }
     }
 
     impl BitGrid for Modules {
@@ -299,21 +329,11 @@ mod tests {
             seed in proptest::collection::vec(proptest::bool::ANY, 177 * 177),
         ) {
             let size = 17 + 4 * version;
-            let mut dark = seed[..size * size].to_vec();
+            let mut grid = Modules { size, dark: seed[..size * size].to_vec() };
             // A valid format word in both copies, up to two bits of the first flipped.
             let valid = bch_format(format_data) ^ MODEL_2_FORMAT_MASK;
             let flipped = flips.iter().fold(valid, |w, f| w ^ (1 << f));
-            let first = (0..6)
-                .map(|x| (8, x))
-                .chain([(8, 7), (8, 8), (7, 8)])
-                .chain((0..6).rev().map(|y| (y, 8)));
-            let second = (0..7).map(|i| (size - 1 - i, 8)).chain((0..8).map(|i| (8, size - 8 + i)));
-            for (word, cells) in [(flipped, first.collect::<Vec<_>>()), (valid, second.collect())] {
-                for (k, (y, x)) in cells.into_iter().enumerate() {
-                    dark[y * size + x] = (word >> (14 - k)) & 1 == 1;
-                }
-            }
-            let grid = Modules { size, dark };
+            write_format(&mut grid, [flipped, valid]);
             let (meta, _) = rqrr::Grid::new(Borrowed(&grid)).get_raw_data().unwrap();
             let (level, mask) = format(&grid, MODEL_2_FORMAT_MASK).unwrap();
             // rqrr's levels: 0 M, 1 L, 2 H, 3 Q.
