@@ -21,10 +21,10 @@ pub(super) struct Triple {
 /// (53° to 127°)...
 pub(super) const MAX_COS: f32 = 0.6;
 /// ...or, among at most [`FEW`] finders, each seen on two rows or more, and while no code is
-/// read, this much (26° to 154°): a code seen nearly edge-on and sheared. Few finders make few groups, so the steep ones cost
-/// little (zxing-cpp drops its angle limit altogether with five finders or fewer); beside a code
-/// read, the finders left are mostly look-alikes in its data, whose steep groups cost a
-/// perspective search each.
+/// read, this much (26° to 154°): a code seen nearly edge-on and sheared. Few finders make few
+/// groups, so the steep ones cost little (zxing-cpp drops its angle limit altogether with five
+/// finders or fewer); beside a code read, the finders left are mostly look-alikes in its data,
+/// whose steep groups would cost a perspective search each.
 const MAX_COS_FEW: f32 = 0.9;
 /// See [`MAX_COS_FEW`].
 const FEW: usize = 5;
