@@ -6,8 +6,9 @@
 //! the format and the codewords are read from the grid in one pass ([`modules`]; `rqrr`'s reader
 //! went over each grid twice, and misplaces version 21's alignment patterns), and the block
 //! layout (taken from the `qrcode` encoder's tables), Reed–Solomon correction and the segments
-//! are ours; `rqrr`'s decoder remains for what ours refuses. The text follows the ECI designators; byte segments without one are guessed as
-//! zxing does: valid UTF-8, else Shift_JIS when the bytes look Japanese, else ISO-8859-1.
+//! are ours; `rqrr`'s decoder remains for what ours refuses. The text follows the ECI
+//! designators; byte segments without one are guessed as zxing does: valid UTF-8, else
+//! Shift_JIS when the bytes look Japanese, else ISO-8859-1.
 //! Bytes that are no text in their character set are kept as bytes. A grid whose format reads
 //! only as QR Model 1's is read as Model 1 ([`model1`]).
 

@@ -227,9 +227,9 @@ pub(super) mod tests {
 
     #[test]
     fn the_codewords_read_are_those_the_encoder_placed() {
-        // The `qrcode` encoder's format information and its data and error correction codewords,
-        // interleaved as it places them, read back from the code it drew, at every version (version 21 included, whose
-        // alignment patterns `rqrr`'s table puts at 92 instead of 94) and level.
+        // The `qrcode` encoder's format information and its data and error correction codewords
+        // (interleaved as it places them), read back from the code it drew at every version
+        // and level: version 21 too, whose alignment patterns `rqrr`'s table puts at 92, not 94.
         use qrcode::types::{EcLevel, Version};
         for level in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
             for version in 1..=40 {
@@ -323,7 +323,9 @@ pub(super) mod tests {
         /// `qrcode` encoder has 94).
         #[test]
         fn format_and_codewords_are_those_rqrr_reads(
-            version in proptest::sample::select((1..=40).filter(|&v| v != 21).collect::<Vec<usize>>()),
+            version in proptest::sample::select(
+                (1..=40).filter(|&v| v != 21).collect::<Vec<usize>>()
+            ),
             format_data in 0u16..32,
             flips in proptest::collection::vec(0usize..15, 0..3),
             seed in proptest::collection::vec(proptest::bool::ANY, 177 * 177),
