@@ -25,13 +25,10 @@ import subprocess
 import sys
 import tempfile
 
+from photos import DEFAULT as PHOTOS, images, percentile
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-PHOTOS = os.path.join(
-    os.environ.get("JETON_SHARED_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures")),
-    "qr-photos-zxing-cpp",
-)
-IMAGE = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 def run(binary, source, budget_ms=None):
@@ -46,11 +43,6 @@ def run(binary, source, budget_ms=None):
         codes = r.get("data") or [p.encode("utf-8", "surrogatepass").hex() for p in r["payloads"]]
         results[r["file"]] = (sorted(codes), r["ms"])
     return results
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
 
 
 def compare(name, source, old, new, runs):
@@ -93,12 +85,7 @@ def main():
     for corpus in args.corpus or [os.path.join(ROOT, "target", "scan-corpus")]:
         differ += compare(corpus, [corpus], args.old, args.new, args.runs)
     if os.path.isdir(args.photos):
-        files = sorted(
-            os.path.join(d, f)
-            for d, _, names in os.walk(args.photos)
-            for f in names
-            if f.lower().endswith(IMAGE)
-        )
+        files = [path for _, path, _ in images(args.photos)]
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
             listing.write("\n".join(files) + "\n")
         try:
