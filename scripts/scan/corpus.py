@@ -223,6 +223,7 @@ def screenshot(rng, category, payload):
         px = int(rng.integers(2, 4))
     else:
         px = int(rng.integers(4, 11))
+    px = max(1, min(px, (min(w, h) - 1) // n))  # a large code (a dense export) must still fit
     code = np.where(np.kron(mods, np.ones((px, px), bool)), ink, page).astype(np.float32)
     side = n * px
     x, y = int(rng.integers(0, w - side)), int(rng.integers(0, h - side))
