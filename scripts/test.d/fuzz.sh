@@ -32,7 +32,13 @@ extra_seeds() {
   esac
   [ -d "$src" ] || return
   mkdir -p "$dir"
-  find "$src" -type f -size -"$max"c ! -name '*.md' ! -name '*.txt' -exec cp -t "$dir" {} +
+  # Named after their path: the photo folders reuse names (1.png, 13.webp), and one copy over
+  # another would drop a seed.
+  local file rel
+  while IFS= read -r -d '' file; do
+    rel=${file#"$src"/}
+    cp "$file" "$dir/${rel//\//_}"
+  done < <(find "$src" -type f -size -"$max"c ! -name '*.md' ! -name '*.txt' -print0)
   echo "$dir"
 }
 
