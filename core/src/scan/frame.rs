@@ -98,33 +98,32 @@ pub(crate) fn double(src: Luma<'_>) -> Gray {
     let width = src.width * 2;
     let height = src.height * 2;
     let mut data = vec![0u8; width * height];
-    // Output pixel 2i+k samples the source at i + (2k-1)/4: weights 1/4 and 3/4.
-    let mut line = vec![0u16; width];
-    let mut prev_line = vec![0u16; width];
+    // Output pixel 2i+k samples the source at i + (2k-1)/4: weights 3/4 and 1/4 on each axis.
+    // Each source row is weighted along x once (at 4×, into u16), then pairs of such rows
+    // along y (at 16×).
     let horizontal = |row: &[u8], out: &mut [u16]| {
         let last = row.len() - 1;
-        for (i, &p) in row.iter().enumerate() {
-            let left = u16::from(row[i.saturating_sub(1)]);
-            let right = u16::from(row[(i + 1).min(last)]);
-            let p = u16::from(p);
-            out[2 * i] = 3 * p + left;
-            out[2 * i + 1] = 3 * p + right;
+        for (i, (&p, pair)) in row.iter().zip(out.chunks_exact_mut(2)).enumerate() {
+            let p = 3 * u16::from(p);
+            pair[0] = p + u16::from(row[i.saturating_sub(1)]);
+            pair[1] = p + u16::from(row[(i + 1).min(last)]);
         }
     };
-    horizontal(src.row(0), &mut prev_line);
+    let (mut above, mut here, mut below) =
+        (vec![0u16; width], vec![0u16; width], vec![0u16; width]);
+    horizontal(src.row(0), &mut here);
+    above.copy_from_slice(&here);
     for y in 0..src.height {
-        horizontal(src.row(y), &mut line);
-        let next_y = (y + 1).min(src.height - 1);
-        let mut next_line = vec![0u16; width];
-        horizontal(src.row(next_y), &mut next_line);
+        horizontal(src.row((y + 1).min(src.height - 1)), &mut below);
         let (top, bottom) = data[2 * y * width..(2 * y + 2) * width].split_at_mut(width);
-        for x in 0..width {
-            let c = line[x];
-            top[x] = ((3 * c + prev_line[x] + 8) / 16) as u8;
-            bottom[x] = ((3 * c + next_line[x] + 8) / 16) as u8;
+        let rows = top.iter_mut().zip(bottom.iter_mut());
+        for ((t, b), ((&c, &a), &n)) in rows.zip(here.iter().zip(&above).zip(&below)) {
+            *t = ((3 * c + a + 8) / 16) as u8;
+            *b = ((3 * c + n + 8) / 16) as u8;
         }
-        std::mem::swap(&mut prev_line, &mut line);
-        line = next_line;
+        // The row below becomes the current one; the current one, the row above.
+        std::mem::swap(&mut above, &mut here);
+        std::mem::swap(&mut here, &mut below);
     }
     Gray {
         data,
@@ -170,5 +169,48 @@ mod tests {
         assert_eq!((double.width, double.height), (8, 2));
         assert_eq!(&double.data[..8], &[0, 0, 0, 50, 150, 200, 200, 200]);
         assert_eq!(double.data[..8], double.data[8..]);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        // A fixed seed: the same cases on every run, so that CI cannot fail by chance.
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x646f_7562_6c65),
+            ..ProptestConfig::default()
+        })]
+
+        /// Every pixel of the doubled image is the bilinear sample at its centre: source pixels
+        /// weighted 3/4 and 1/4 on each axis (edges repeated), rounded; any size, any stride.
+        #[test]
+        fn double_is_the_bilinear_sample_at_each_pixel(
+            (width, height, padding, data) in (1usize..9, 1usize..9, 0usize..3).prop_flat_map(
+                |(w, h, p)| (Just(w), Just(h), Just(p), prop::collection::vec(any::<u8>(), (w + p) * h))
+            )
+        ) {
+            let frame = Luma::new(&data, width as u32, height as u32, (width + padding) as u32).unwrap();
+            let double = double(frame);
+            prop_assert_eq!((double.width, double.height), (2 * width, 2 * height));
+            let at = |x: isize, y: isize| {
+                let x = x.clamp(0, width as isize - 1) as usize;
+                let y = y.clamp(0, height as isize - 1) as usize;
+                u32::from(data[y * (width + padding) + x])
+            };
+            for oy in 0..2 * height {
+                for ox in 0..2 * width {
+                    // The nearer source pixel and the other neighbour on each axis.
+                    let (x, y) = ((ox / 2) as isize, (oy / 2) as isize);
+                    let dx = if ox % 2 == 0 { -1 } else { 1 };
+                    let dy = if oy % 2 == 0 { -1 } else { 1 };
+                    let sum = 9 * at(x, y) + 3 * at(x + dx, y) + 3 * at(x, y + dy) + at(x + dx, y + dy);
+                    prop_assert_eq!(
+                        u32::from(double.data[oy * 2 * width + ox]),
+                        (sum + 8) / 16,
+                        "pixel ({}, {})", ox, oy
+                    );
+                }
+            }
+        }
     }
 }
