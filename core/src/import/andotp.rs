@@ -10,7 +10,7 @@
 //! with the nonce. Nothing marks which one a file is, so the current format is tried first when
 //! its header is plausible, then the old one.
 //!
-//! [`write`] writes the plain backup, for people moving to andOTP (the format lives here, with
+//! [`write()`] writes the plain backup, for people moving to andOTP (the format lives here, with
 //! its reader).
 
 use serde::{Deserialize, Serialize};
