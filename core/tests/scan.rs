@@ -176,6 +176,17 @@ fn small_codes_of_two_pixels_per_module_are_read() {
 }
 
 #[test]
+fn a_lossy_webp_photo_that_libwebp_wrote_is_read() {
+    // tests/data/README.md: drawn by segno, encoded by libwebp (OpenCV), read by zxing-cpp too.
+    let webp = include_bytes!("data/qr-lossy.webp");
+    let codes = scan::scan_image(webp).unwrap();
+    assert_eq!(
+        payloads(&codes),
+        ["otpauth://totp/Omnivox:2412345?secret=JBSWY3DPEHPK3PXP&issuer=Omnivox"]
+    );
+}
+
+#[test]
 fn jpeg_screenshots_are_read() {
     let gray = gray_of_png(&Qr::new(URI, Ecc::Medium).unwrap().png(4).unwrap());
     let mut jpeg = Cursor::new(Vec::new());
