@@ -135,6 +135,7 @@ pub(crate) fn double(src: Luma<'_>) -> Gray {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn a_stride_narrower_than_the_width_is_refused() {
@@ -170,8 +171,6 @@ mod tests {
         assert_eq!(&double.data[..8], &[0, 0, 0, 50, 150, 200, 200, 200]);
         assert_eq!(double.data[..8], double.data[8..]);
     }
-
-    use proptest::prelude::*;
 
     proptest! {
         // A fixed seed: the same cases on every run, so that CI cannot fail by chance.
