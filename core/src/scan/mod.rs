@@ -13,7 +13,9 @@
 //!    and the perspective fitted to the finder and timing patterns, the alignment pattern found,
 //!    and every module sampled from the gray pixels into a grid that our decoder (`payload`)
 //!    corrects and reads. This reads small (2 pixels per module), blurred, tilted, dense and
-//!    dark-mode codes in a few milliseconds.
+//!    dark-mode codes in a few milliseconds. A code placed whose data does not read is read
+//!    again through its transform refined to all its function patterns (wavy paper), at the
+//!    frame's own size.
 //! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
 //!    our locator again with thresholds that take flat areas for a dark page (light modules on
 //!    a pale card), and on a small image doubled; then `rqrr`'s own locator on the frame, in the
@@ -318,7 +320,11 @@ fn run_ours(
     let thresholds = binarize::Thresholds::from_blocks(&blocks, radius, binarize::FLAT_CAMERA);
     // Our locator is contained like rqrr: a bug there must cost a frame, never the app.
     // A group of finders read without success by the first pass is not read again by the second.
-    let tried = std::cell::RefCell::new(detect::Tried::default());
+    let tried = std::cell::RefCell::new(if scale == 1.0 {
+        detect::Tried::refining()
+    } else {
+        detect::Tried::default()
+    });
     let locate = |thresholds: &binarize::Thresholds, sparser: usize, despeckle: bool| {
         pass::contained(|| {
             detect::decode_all(

@@ -5,9 +5,10 @@
 //! that does not read, the far corner where the finders' outer edges meet ([`corner`]); and each
 //! module is read from the gray pixels (bilinear, against the local threshold, [`sample`]) into a
 //! grid that `rqrr` corrects and decodes ([`read`]); a large code that still does not read, as on
-//! bent paper, is read through a transform per cell of its alignment patterns' grid ([`bend`]).
-//! A code located that does not decode takes the finders in its data out of the grouping
-//! ([`Tried`]).
+//! bent paper, is read through a transform per cell of its alignment patterns' grid ([`bend`]);
+//! a smaller one, as on wavy paper, through its transform refined to all its function patterns
+//! ([`refine`], at the frame's own size). A code located that does not decode takes the finders
+//! in its data out of the grouping ([`Tried`]).
 //!
 //! Reading modules from the gray pixels at their computed centres, instead of from a thresholded
 //! copy, is what reads codes of two or three pixels per module and blurred ones; locating with row
@@ -20,6 +21,7 @@ mod fit;
 mod group;
 mod homography;
 mod read;
+mod refine;
 mod rounds;
 mod sample;
 mod tried;
@@ -227,7 +229,11 @@ fn read_code(
         if !in_budget() {
             return None;
         }
-        let read = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted);
+        let mut read = read_version(bits, (tl, tr, bl), module, base, &fitted, inverted);
+        // Wavy paper: one transform reads its patterns, not its data; the refined one may.
+        if read.is_none() && tried.refines() && in_budget() {
+            read = read_refined(bits, &fitted, base, inverted);
+        }
         if read.is_none() {
             tried.unreadable(&fitted, 17 + 4 * base as usize);
         }
@@ -277,6 +283,18 @@ fn read_code(
         .take(3)
         .take_while(|_| in_budget())
         .find_map(|(_, v, fitted)| read_version(bits, (tl, tr, bl), module, v, &fitted, inverted))
+}
+
+/// Reads a code of version `v` located by `fitted` (its finder and timing patterns read) through
+/// the transform refined to all its function patterns ([`refine`]). Up to version 6: larger
+/// codes are read as bent ([`bend`]), and their many alignment patterns would make each step of
+/// the refinement slow.
+fn read_refined(bits: Bits<'_>, fitted: &Homography, v: i32, inverted: bool) -> Option<PassCode> {
+    if v >= 7 {
+        return None;
+    }
+    let h = refine::refine(bits, fitted, v, inverted)?;
+    read::read_grid(bits, &h, 17 + 4 * v as usize, inverted)
 }
 
 #[cfg(test)]

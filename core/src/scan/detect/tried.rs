@@ -11,15 +11,33 @@ use crate::scan::finder::Finder;
 /// (other thresholds) or the search from pairs does not read the same code again: reading a
 /// group that fails costs a full perspective search, and on an image whose code can't be read
 /// the same three finders are found by every pass. Also how many finder patterns of each
-/// polarity the passes there saw, at most, and where codes were located that did not decode.
+/// polarity the passes there saw, at most, where codes were located that did not decode, and
+/// whether the passes there refine the transform of a located code that does not decode
+/// ([`super::refine`]).
 #[derive(Default)]
 pub(crate) struct Tried {
     groups: Vec<[Finder; 3]>,
     seen: [usize; 2],
     unreadable: Vec<([Point; 4], usize)>,
+    refine: bool,
 }
 
 impl Tried {
+    /// For the passes over the frame at its own size: there, a located code that does not decode
+    /// is read again through a refined transform (one to two milliseconds a code: paid once, at
+    /// the size whose pixels sample the code most finely without interpolating).
+    pub(crate) fn refining() -> Self {
+        Self {
+            refine: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether a located code that does not decode is read again through a refined transform.
+    pub(super) fn refines(&self) -> bool {
+        self.refine
+    }
+
     /// Records the finder patterns one pass saw (both polarities).
     pub(super) fn saw(&mut self, finders: &[Finder]) {
         for (inverted, seen) in [false, true].into_iter().zip(&mut self.seen) {
