@@ -19,8 +19,8 @@
 //! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
 //!    our locator again with thresholds that take flat areas for a dark page (light modules on
 //!    a pale card), and on a small image doubled; then `rqrr`'s own locator on the frame, in the
-//!    polarities where ours saw finders, through `PreparedImage::prepare_from_bitmap` on the same
-//!    thresholds.
+//!    polarities where ours saw finders outside the codes it placed and could not read, through
+//!    `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
 //!    modules), and for small image files doubled.
 //! 5. **De-duplication**: a code found by several passes is reported once.
@@ -363,10 +363,13 @@ fn run_ours(
 
 /// A level where our locator read nothing, for the passes after it: the level's block
 /// statistics; for `rqrr`'s locator, its low-contrast thresholds and the polarities (`true`:
-/// light on dark) in which ours saw at least [`RQRR_FINDERS`] finder patterns. `rqrr`'s locator
-/// reads codes whose finders ours saw but could not read (a steep perspective, a bend, a third
-/// finder hidden); where ours saw fewer, it read none on the photos or the synthetic corpus, and
-/// it is the slowest pass.
+/// light on dark) in which ours saw at least [`RQRR_FINDERS`] finder patterns outside the codes
+/// it placed and could not read. `rqrr`'s locator reads codes whose finders ours saw but could
+/// not place (a steep perspective, a third finder hidden); where ours saw fewer, it read none on
+/// the photos or the synthetic corpus, and it is the slowest pass. A code ours placed, its data
+/// unread even through the refined transform, is not handed to it again: of the six such codes
+/// on fabric in the photos it read one, at 8 ms a photo, where the refinement reads two in 1–2
+/// ms (docs/performance.md).
 struct Fallback {
     blocks: binarize::Blocks,
     thresholds: binarize::Thresholds,
