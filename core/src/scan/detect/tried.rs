@@ -22,9 +22,10 @@ pub(crate) struct Tried {
 }
 
 impl Tried {
-    /// For the passes over the frame at its own size: there, a located code that does not decode
-    /// is read again through a refined transform (one to two milliseconds a code: paid once, at
-    /// the size whose pixels sample the code most finely without interpolating).
+    /// For our locator's first two passes over the frame at its own size: there, a located code
+    /// that does not decode is read again through a refined transform (one to two milliseconds
+    /// a code: paid once, at the size whose pixels sample the code most finely without
+    /// interpolating; the dark-page pass after them does not refine).
     pub(crate) fn refining() -> Self {
         Self {
             refine: true,
