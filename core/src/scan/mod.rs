@@ -18,7 +18,8 @@
 //!    frame's own size.
 //! 3. **Fallbacks for image files** ([`ScanOptions::thorough`]), when our locator read nothing:
 //!    our locator again with thresholds that take flat areas for a dark page (light modules on
-//!    a pale card), and on a small image doubled; then `rqrr`'s own locator on the frame, in the
+//!    a pale card), and on a small image doubled (neither where ours placed a code it could not
+//!    read and saw no other finders); then `rqrr`'s own locator on the frame, in the
 //!    polarities where ours saw finders outside the codes it placed and could not read, through
 //!    `PreparedImage::prepare_from_bitmap` on the same thresholds.
 //! 4. **A scale pyramid**: the frame at full size, then halved until a code is found (very large
@@ -248,8 +249,10 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
 
     // Image files: light modules on a flat light page (a pale background, not paper-white) need
     // thresholds that take flat areas for a dark page, or the code's surroundings read as light
-    // as its modules.
-    let dark_page = found.is_empty() && options.thorough && in_budget();
+    // as its modules. Neither this pass nor the doubled one is for a frame where ours placed a
+    // code and saw no other finders ([`Fallback::placed_only`]).
+    let placed_only = full.as_ref().is_some_and(Fallback::placed_only);
+    let dark_page = found.is_empty() && options.thorough && !placed_only && in_budget();
     if let Some(full) = full.as_ref().filter(|_| dark_page) {
         run_on_dark_page(frame, &full.blocks, &mut found, &in_budget);
     }
@@ -258,6 +261,7 @@ fn scan_luma(frame: Luma<'_>, options: &ScanOptions) -> Vec<ScannedCode> {
     // costs less than `rqrr`'s on the frame, and goes first.
     if found.is_empty()
         && options.thorough
+        && !placed_only
         && in_budget()
         && (frame.width as u64) * (frame.height as u64) <= MAX_UPSCALED_SOURCE
     {
@@ -358,22 +362,37 @@ fn run_ours(
             .into_iter()
             .filter(|&inverted| tried.finders_seen(inverted) >= RQRR_FINDERS)
             .collect(),
+        placed: tried.placed(),
     })
 }
 
 /// A level where our locator read nothing, for the passes after it: the level's block
 /// statistics; for `rqrr`'s locator, its low-contrast thresholds and the polarities (`true`:
 /// light on dark) in which ours saw at least [`RQRR_FINDERS`] finder patterns outside the codes
-/// it placed and could not read. `rqrr`'s locator reads codes whose finders ours saw but could
-/// not place (a steep perspective, a third finder hidden); where ours saw fewer, it read none on
-/// the photos or the synthetic corpus, and it is the slowest pass. A code ours placed, its data
-/// unread even through the refined transform, is not handed to it again: of the six such codes
-/// on fabric in the photos it read one, at 8 ms a photo, where the refinement reads two in 1–2
-/// ms (docs/performance.md).
+/// it placed and could not read; whether it placed any such code. `rqrr`'s locator reads codes
+/// whose finders ours saw but could not place (a steep perspective, a third finder hidden);
+/// where ours saw fewer, it read none on the photos or the synthetic corpus, and it is the
+/// slowest pass. A code ours placed, its data unread even through the refined transform, is not
+/// handed to it again: of the six such codes on fabric in the photos it read one, at 8 ms a
+/// photo, where the refinement reads two in 1–2 ms (docs/performance.md).
 struct Fallback {
     blocks: binarize::Blocks,
     thresholds: binarize::Thresholds,
     polarities: Vec<bool>,
+    placed: bool,
+}
+
+impl Fallback {
+    /// Whether ours placed a code on the level (its finder and timing patterns read) that did
+    /// not decode, even through the refined transform, and saw too few finders elsewhere for
+    /// `rqrr`'s locator. The dark-page thresholds and the doubled frame are for codes whose
+    /// finders ours could not see or place (a pale card, modules of a pixel or two): here it saw
+    /// and placed them. On the photos and the synthetic corpora both passes read nothing there
+    /// (the doubled frame placed the same code again), at 14–18 M instructions a photo, 30% of
+    /// a fabric photo's scan (docs/performance.md).
+    fn placed_only(&self) -> bool {
+        self.placed && self.polarities.is_empty()
+    }
 }
 
 /// See [`Fallback`].

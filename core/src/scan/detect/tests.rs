@@ -320,6 +320,28 @@ fn a_group_of_finders_is_read_once_per_level() {
 }
 
 #[test]
+fn a_code_placed_whose_data_does_not_read_is_not_handed_to_the_passes_for_unseen_finders() {
+    // A light square over most of the data: the finder, timing and alignment patterns read, the
+    // data cannot. The dark-page thresholds, the doubled frame and `rqrr`'s locator are for
+    // finders ours did not see or place, so the level says they are not needed; on a blank
+    // page, where nothing was placed, they still are.
+    let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as i64;
+    let data = |x: i64, y: i64| (9..n - 9).contains(&x) && (9..n - 9).contains(&y);
+    let quad = [(15.0, 15.0), (215.0, 15.0), (215.0, 215.0), (15.0, 215.0)];
+    let blank = vec![220; 230 * 230];
+    for (pixels, placed) in [
+        (covered_frame(URI, 230, 230, quad, 30, 220, &data), true),
+        (blank, false),
+    ] {
+        let image = Luma::new(&pixels, 230, 230, 230).unwrap();
+        let mut found = Vec::new();
+        let level = crate::scan::run_ours(image, 1.0, 1, &mut found, &|| true);
+        assert!(found.is_empty());
+        assert_eq!(level.map(|l| l.placed_only()), Some(placed));
+    }
+}
+
+#[test]
 fn noise_alone_gives_nothing() {
     // A deterministic pseudo-random frame (xorshift): finder-like runs appear, no code.
     let mut state = 0x2545_f491_4f6c_dd1du64;

@@ -38,6 +38,11 @@ impl Tried {
         self.refine
     }
 
+    /// Whether a code was located at this scale that did not decode.
+    pub(crate) fn placed(&self) -> bool {
+        !self.unreadable.is_empty()
+    }
+
     /// Records the finder patterns one pass saw (both polarities).
     pub(super) fn saw(&mut self, finders: &[Finder]) {
         self.seen.push(finders.to_vec());
