@@ -13,6 +13,10 @@ use crate::scan::finder::{Bits, Finder};
 /// Three finder patterns that could be one code's: top-left, top-right, bottom-left.
 pub(super) struct Triple {
     pub(super) members: [usize; 3],
+    /// Among few finders, their sizes as different as a close, steep view makes them (the
+    /// nearest finder over [`DEEP`] times the farthest's modules): each finder's size says
+    /// little of its modules along the code's axes, and the perspective fit alone judges it.
+    pub(super) deep: bool,
     /// Lower is more square.
     score: f32,
 }
@@ -28,17 +32,21 @@ pub(super) const MAX_COS: f32 = 0.6;
 const MAX_COS_FEW: f32 = 0.9;
 /// See [`MAX_COS_FEW`].
 const FEW: usize = 5;
+/// See [`Triple::deep`].
+const DEEP: f32 = 1.6;
+/// Seen straight on, the side between top-right and bottom-left is √2 times the others; seen
+/// closely at a steep angle, the nearest side can be as long or longer. Among few finders, when
+/// the second longest side is at least this share of the longest, the corner opposite each is
+/// tried as the top-left.
+const SIDES_ALIKE: f32 = 0.9;
 
 /// Every plausible group of three, the most square first; `steep` ones too when there are few
 /// finders ([`MAX_COS_FEW`]).
 pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
-    let max_cos = if steep && n <= FEW {
-        MAX_COS_FEW
-    } else {
-        MAX_COS
-    };
+    let few = steep && n <= FEW;
+    let max_cos = if few { MAX_COS_FEW } else { MAX_COS };
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
@@ -51,8 +59,17 @@ pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
                 continue;
             }
             for c in b + 1..n {
-                if let Some(t) = arrange(finders, [a, b, c], max_cos) {
-                    out.push(t);
+                let idx = [a, b, c];
+                let sides = opposite_sides(idx.map(|i| finders[i]));
+                let corners = if few && sides[1].0 >= SIDES_ALIKE * sides[0].0 {
+                    &sides[..2]
+                } else {
+                    &sides[..1]
+                };
+                for &(_, corner) in corners {
+                    if let Some(t) = arrange(finders, idx, corner, max_cos, few) {
+                        out.push(t);
+                    }
                 }
             }
         }
@@ -102,9 +119,25 @@ pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
     })
 }
 
-/// Orders three finders as top-left (the right angle), top-right, bottom-left, or rejects them
-/// (among others, when the cosine of the angle at the top-left is over `max_cos`).
-fn arrange(finders: &[Finder], idx: [usize; 3], max_cos: f32) -> Option<Triple> {
+/// The sides of the triangle of three finders, the longest first, each with the index of the
+/// corner opposite it: the top-left's is the longest seen straight on.
+fn opposite_sides([p, q, r]: [Finder; 3]) -> [(f32, usize); 3] {
+    let d = |a: &Finder, b: &Finder| (a.x - b.x).hypot(a.y - b.y);
+    let mut sides = [(d(&q, &r), 0), (d(&p, &r), 1), (d(&p, &q), 2)];
+    sides.sort_by(|x, y| y.0.total_cmp(&x.0));
+    sides
+}
+
+/// Orders three finders as top-left (`corner`, the right angle), top-right, bottom-left, or
+/// rejects them (among others, when the cosine of the angle at the top-left is over `max_cos`);
+/// `few`: among few finders ([`Triple::deep`]).
+fn arrange(
+    finders: &[Finder],
+    idx: [usize; 3],
+    corner: usize,
+    max_cos: f32,
+    few: bool,
+) -> Option<Triple> {
     let [p, q, r] = idx.map(|i| finders[i]);
     let modules = [p.module, q.module, r.module];
     let (min_m, max_m) = modules
@@ -113,15 +146,10 @@ fn arrange(finders: &[Finder], idx: [usize; 3], max_cos: f32) -> Option<Triple> 
     if max_m > 2.2 * min_m {
         return None;
     }
-    let d = |a: &Finder, b: &Finder| (a.x - b.x).hypot(a.y - b.y);
-    let (dpq, dqr, dpr) = (d(&p, &q), d(&q, &r), d(&p, &r));
-    // The corner opposite the longest side is the top-left.
-    let (tl, mut tr, mut bl) = if dqr >= dpq && dqr >= dpr {
-        (idx[0], idx[1], idx[2])
-    } else if dpr >= dpq && dpr >= dqr {
-        (idx[1], idx[0], idx[2])
-    } else {
-        (idx[2], idx[0], idx[1])
+    let (tl, mut tr, mut bl) = match corner {
+        0 => (idx[0], idx[1], idx[2]),
+        1 => (idx[1], idx[0], idx[2]),
+        _ => (idx[2], idx[0], idx[1]),
     };
     let (o, a, b) = (finders[tl], finders[tr], finders[bl]);
     let (ax, ay, bx, by) = (a.x - o.x, a.y - o.y, b.x - o.x, b.y - o.y);
@@ -155,6 +183,7 @@ fn arrange(finders: &[Finder], idx: [usize; 3], max_cos: f32) -> Option<Triple> 
         + 0.05 * (max_s / min_s - 1.0);
     Some(Triple {
         members: [tl, tr, bl],
+        deep: few && max_m > DEEP * min_m,
         score,
     })
 }

@@ -142,7 +142,8 @@ fn read_from_pairs(
                     if !tried.first_time([tl, tr, bl]) {
                         continue;
                     }
-                    if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, tried, in_budget) {
+                    let read = read_code(bits, [tl, tr, bl], false, inverted, tried, in_budget);
+                    if let Some(code) = read {
                         return Some(code);
                     }
                 }
@@ -157,12 +158,12 @@ fn read_from_pairs(
 /// and at its neighbours, the versions ranked by how well those patterns read; then the best
 /// versions read through the bottom-right alignment pattern, or through the fitted transform
 /// alone. Stops between steps once the budget is spent. A code located (its patterns read at
-/// 90%) that does not decode is recorded in `tried`.
+/// 90%) that does not decode is recorded in `tried`. A `deep` group ([`group::Triple::deep`])
+/// is judged by the perspective fit alone, as a steep one is.
 fn read_code(
     bits: Bits<'_>,
-    tl: &Finder,
-    tr: &Finder,
-    bl: &Finder,
+    [tl, tr, bl]: [Finder; 3],
+    deep: bool,
     inverted: bool,
     tried: &mut Tried,
     in_budget: &dyn Fn() -> bool,
@@ -179,7 +180,7 @@ fn read_code(
         f64::from(tr.module),
         f64::from(bl.module),
     );
-    let (tl, tr, bl) = (pt(tl), pt(tr), pt(bl));
+    let (tl, tr, bl) = (pt(&tl), pt(&tr), pt(&bl));
     let across = (dist(tl, tr) / m_top + dist(tl, bl) / m_left) / 2.0;
     let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
     // Three real finder patterns read as such around their centres, each at its own module
@@ -193,7 +194,7 @@ fn read_code(
     // Seen so obliquely that the group is far from square (with few finders only, [`group`]),
     // a finder's size along the rows says little of its modules along the code's axes: the
     // perspective fit alone judges such a group.
-    let steep = (right.0 * down.0 + right.1 * down.1).abs() > f64::from(group::MAX_COS);
+    let steep = deep || (right.0 * down.0 + right.1 * down.1).abs() > f64::from(group::MAX_COS);
     let matched = || -> f32 {
         [(tl, m_tl), (tr, m_tr), (bl, m_bl)]
             .iter()

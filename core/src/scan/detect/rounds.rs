@@ -74,7 +74,8 @@ pub(super) fn read_groups(
             if !tried.first_time([tl, tr, bl]) {
                 continue;
             }
-            if let Some(code) = read_code(bits, &tl, &tr, &bl, inverted, tried, in_budget) {
+            let read = read_code(bits, [tl, tr, bl], group.deep, inverted, tried, in_budget);
+            if let Some(code) = read {
                 for i in group.members {
                     used[i] = true;
                 }

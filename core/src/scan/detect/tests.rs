@@ -139,6 +139,37 @@ fn a_code_seen_nearly_edge_on_and_sheared_is_read() {
 }
 
 #[test]
+fn a_code_seen_close_and_steep_is_read_though_its_nearest_side_is_its_longest() {
+    // The bottom-left corner nearest and the top-right farthest, the finders' modules about
+    // twofold apart (as in zxing-cpp's photo `fix-finderpattern-order`): the side from the
+    // top-left finder to the bottom-left one is longer than the diagonal, so the longest side
+    // of their triangle no longer marks the top-left. Drawn as seen, and turned half a turn.
+    let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as f64;
+    let (w, h) = (500, 400);
+    let seen = [(53.0, 243.0), (227.0, 67.0), (467.0, 115.0), (387.0, 360.0)];
+    let turned = seen.map(|(x, y)| (w as f64 - x, h as f64 - y));
+    for code in [seen, turned] {
+        let modules = [(0.0, 0.0), (n, 0.0), (n, n), (0.0, n)];
+        let at = Homography::from_points(&modules, &code).unwrap();
+        let quad = [
+            (-4.0, -4.0),
+            (n + 4.0, -4.0),
+            (n + 4.0, n + 4.0),
+            (-4.0, n + 4.0),
+        ]
+        .map(|(u, v)| at.map(u, v));
+        let [tl, tr, bl] = [(3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5)].map(|(u, v)| at.map(u, v));
+        assert!(
+            dist(tl, bl) > dist(tr, bl),
+            "not the case this test is for: {code:?}"
+        );
+        let codes = read(&frame(URI, w, h, quad, 30, 220), w, h);
+        let payloads: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+        assert_eq!(payloads, [URI], "{code:?}");
+    }
+}
+
+#[test]
 fn a_logo_over_the_alignment_pattern_of_a_code_seen_at_a_steep_angle_is_read() {
     // The top-left corner nearest (its finder 1.3 times the others' size), and a light
     // square over the bottom-right alignment pattern (version 5: centred on module 30) and
