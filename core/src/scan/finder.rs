@@ -3,8 +3,10 @@
 //!
 //! Rows are read a few apart; a row's runs are kept as a list, and every five consecutive runs
 //! whose widths are in the ratio 1:1:3:1:1 are checked again down the centre column and along the
-//! centre row. A window that starts with a dark run is an ordinary pattern, one that starts with a
-//! light run a dark-mode (inverted) one, so both polarities cost one pass over the pixels.
+//! centre row, and along both diagonals when those disagree on its size (a pattern seen at a
+//! steep angle, up to 2.5 times as wide as tall or as tall as wide). A window that starts with a
+//! dark run is an ordinary pattern, one that starts with a light run a dark-mode (inverted) one,
+//! so both polarities cost one pass over the pixels.
 
 use super::binarize::Thresholds;
 use super::frame::Luma;
@@ -121,7 +123,11 @@ fn is_finder_ratio(counts: &[f32; 5]) -> bool {
 }
 
 /// Checks a row's candidate down its centre column, then along the row through the vertical
-/// centre; returns the pattern when both agree.
+/// centre; returns the pattern when both agree. One seen obliquely, its height and width far
+/// apart, must show the pattern along both diagonals through its centre too: a look-alike in a
+/// code's data can be that lopsided, a real pattern seen at a steep angle shows it along every
+/// line through its centre (a perspective keeps the ratios along a line, nearly, at a finder's
+/// scale).
 fn confirm(
     bits: Bits<'_>,
     centre_x: f32,
@@ -132,75 +138,88 @@ fn confirm(
 ) -> Option<Finder> {
     let max_run = centre_run.ceil() as usize;
     let x = centre_x as usize;
-    let (cy, vertical) = cross_check(bits, x, y, Axis::Vertical, max_run, total, inverted)?;
-    let (cx, horizontal) = cross_check(
+    let (dy, first) = cross_check(bits, (x, y), DOWN, max_run, Some(total), inverted)?;
+    let cy = y as f32 + dy;
+    let (dx, horizontal) = cross_check(
         bits,
-        x,
-        cy as usize,
-        Axis::Horizontal,
+        (x, cy as usize),
+        RIGHT,
         max_run,
-        total,
+        Some(total),
         inverted,
     )?;
+    let cx = x as f32 + dx;
     // Once more down the refined column: the first column may have been off-centre.
-    let (cy, vertical2) = cross_check(
+    let (cy, vertical) = cross_check(
         bits,
-        cx as usize,
-        cy as usize,
-        Axis::Vertical,
+        (cx as usize, cy as usize),
+        DOWN,
         max_run,
-        total,
+        Some(total),
         inverted,
     )
-    .unwrap_or((cy, vertical));
+    .map_or((cy, first), |(dy, v)| (cy.floor() + dy, v));
+    // Seen about square: every run total within 40% of the row's.
+    let near = |run: f32| 5.0 * (run - total).abs() < 2.0 * total;
+    if !(near(first) && near(horizontal) && near(vertical)) {
+        let max_run = (3.0 * horizontal.max(vertical) / 7.0).ceil() as usize;
+        for diagonal in [(1, 1), (1, -1)] {
+            cross_check(
+                bits,
+                (cx as usize, cy as usize),
+                diagonal,
+                max_run,
+                None,
+                inverted,
+            )?;
+        }
+    }
     Some(Finder {
         x: cx,
         y: cy,
-        module: (horizontal + vertical2) / 14.0,
+        module: (horizontal + vertical) / 14.0,
         inverted,
         count: 1,
     })
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Axis {
-    Horizontal,
-    Vertical,
-}
+/// Steps along a row and down a column.
+const RIGHT: (isize, isize) = (1, 0);
+const DOWN: (isize, isize) = (0, 1);
 
-/// Walks from (`x`, `y`), in the pattern's centre, both ways along `axis`, measuring the five
-/// runs. Returns the centre along the axis and the runs' total when they are in the finder ratio
-/// and their total is within 40% of `expected_total`.
+/// A pattern seen at most this many times taller than wide, or wider than tall: about 66° from
+/// straight on.
+const MAX_OBLIQUE: f32 = 2.5;
+
+/// Walks from (`x`, `y`), in the pattern's centre, both ways by the step (`sx`, `sy`), measuring
+/// the five runs. Returns the centre of the middle run (in steps from (`x`, `y`), continuous: the
+/// step at 0 spans `[0, 1)`) and the runs' total when they are in the finder ratio and, if `expected_total` is
+/// given, their total is within [`MAX_OBLIQUE`] times of it either way.
 fn cross_check(
     bits: Bits<'_>,
-    x: usize,
-    y: usize,
-    axis: Axis,
+    (x, y): (usize, usize),
+    (sx, sy): (isize, isize),
     max_run: usize,
-    expected_total: f32,
+    expected_total: Option<f32>,
     inverted: bool,
 ) -> Option<(f32, f32)> {
-    let (len, start) = match axis {
-        Axis::Horizontal => (bits.image.width, x),
-        Axis::Vertical => (bits.image.height, y),
+    let (width, height) = (bits.image.width as isize, bits.image.height as isize);
+    // Dark (light when `inverted`) `t` steps away, or `None` past the frame's edge.
+    let on = |t: isize| {
+        let (px, py) = (x as isize + sx * t, y as isize + sy * t);
+        ((0..width).contains(&px) && (0..height).contains(&py))
+            .then(|| bits.on(px as usize, py as usize, inverted))
     };
-    if start >= len {
-        return None;
-    }
-    let on = |i: usize| match axis {
-        Axis::Horizontal => bits.on(i, y, inverted),
-        Axis::Vertical => bits.on(x, i, inverted),
-    };
-    if !on(start) {
+    if on(0) != Some(true) {
         return None;
     }
     let mut counts = [0usize; 5];
-    // Backwards: the centre run, the light ring, the dark ring.
-    let mut i = start as isize;
     // The centre run may be longer than the row's (a tilted code); the outer ones are a module.
     let cap = |run: usize| if run == 2 { 3 * max_run } else { max_run };
+    // Backwards: the centre run, the light ring, the dark ring.
+    let mut i = 0isize;
     for (run, want) in [(2, true), (1, false), (0, true)] {
-        while i >= 0 && on(i as usize) == want && counts[run] <= cap(run) {
+        while on(i) == Some(want) && counts[run] <= cap(run) {
             counts[run] += 1;
             i -= 1;
         }
@@ -209,9 +228,9 @@ fn cross_check(
         }
     }
     // Forwards.
-    let mut j = start + 1;
+    let mut j = 1isize;
     for (run, want) in [(2, true), (3, false), (4, true)] {
-        while j < len && on(j) == want && counts[run] <= cap(run) {
+        while on(j) == Some(want) && counts[run] <= cap(run) {
             counts[run] += 1;
             j += 1;
         }
@@ -221,11 +240,11 @@ fn cross_check(
     }
     let counts = counts.map(|c| c as f32);
     let total: f32 = counts.iter().sum();
-    if 5.0 * (total - expected_total).abs() >= 2.0 * expected_total || !is_finder_ratio(&counts) {
+    let expected = |e: f32| total <= MAX_OBLIQUE * e && MAX_OBLIQUE * total >= e;
+    if !expected_total.is_none_or(expected) || !is_finder_ratio(&counts) {
         return None;
     }
-    let end = j as f32;
-    Some((end - counts[4] - counts[3] - counts[2] / 2.0, total))
+    Some((j as f32 - counts[4] - counts[3] - counts[2] / 2.0, total))
 }
 
 /// At most this many distinct candidates are kept: a frame holds a few codes, and a crafted
@@ -328,6 +347,49 @@ mod tests {
             assert!(!f.inverted);
             assert!(f.count >= 2);
         }
+    }
+
+    /// One finder pattern, `sx` × `sy` pixels a module, in the middle of a light 120×80 frame;
+    /// pixels `broken` says (in pixels from the pattern's centre) are light.
+    fn lone_pattern(sx: f32, sy: f32, broken: &dyn Fn(f32, f32) -> bool) -> Vec<Finder> {
+        let (w, h) = (120, 80);
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (dx, dy) = ((i % w) as f32 + 0.5 - 60.0, (i / w) as f32 + 0.5 - 40.0);
+                let ring = (dx / sx).abs().max((dy / sy).abs());
+                let dark = ring < 1.5 || (2.5..3.5).contains(&ring);
+                if dark && !broken(dx, dy) { 20 } else { 235 }
+            })
+            .collect();
+        let image = Luma::new(&pixels, w as u32, h as u32, w as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let bits = Bits {
+            image,
+            thresholds: &thresholds,
+        };
+        find(bits, 1, false, &|| true)
+    }
+
+    #[test]
+    fn a_pattern_seen_at_a_steep_angle_is_found_and_a_lopsided_look_alike_is_not() {
+        // Twice as wide as tall (a code seen 60° from straight on): found, at its centre, its
+        // module the mean of both.
+        let found = lone_pattern(6.0, 3.0, &|_, _| false);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = found[0];
+        assert!(
+            (f.x - 60.0).abs() <= 0.5 && (f.y - 40.0).abs() <= 0.5,
+            "{f:?}"
+        );
+        assert!((f.module - 4.5).abs() < 0.5, "{f:?}");
+        // The same with its outer ring cut where the diagonals through its centre cross it:
+        // still 1:1:3:1:1 along its row and column, but a real pattern seen at an angle shows
+        // the ratio along every line through its centre, and this does not.
+        let cut =
+            |dx: f32, dy: f32| (7.0..11.0).contains(&dx.abs()) && (7.0..11.0).contains(&dy.abs());
+        assert_eq!(lone_pattern(6.0, 3.0, &cut), []);
+        // Seen straight on, the row and column agree and are enough (as before).
+        assert_eq!(lone_pattern(4.0, 4.0, &|_, _| false).len(), 1);
     }
 
     #[test]
