@@ -1,6 +1,7 @@
 //! Runs Jeton's scanner and plain `rqrr` over a corpus made by `scripts/scan/corpus.py`, timing
 //! each decode in-process (file loading excluded). Frames get `ScanOptions::frame()` (what
-//! `scan_frame` uses), screenshots `ScanOptions::image()` (what `scan_image` uses). Prints one JSON line per image and decoder:
+//! `scan_frame` uses), screenshots and photos `ScanOptions::image()` (what `scan_image` uses).
+//! Prints one JSON line per image and decoder:
 //! `{"file", "decoder", "payloads", "ms"}`. `scripts/scan/bench.py` and
 //! `scripts/test.d/scan.sh` read it.
 //!
@@ -88,8 +89,9 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("{file}: {e}"))?
             .into_luma8();
         let (w, h) = gray.dimensions();
-        // Camera frames are scanned as the app scans its preview, screenshots as files.
-        let mut options = if entry["kind"] == "screenshot" {
+        // Camera frames are scanned as the app scans its preview, screenshots and photos as
+        // files.
+        let mut options = if entry["kind"] == "screenshot" || entry["kind"] == "photo" {
             ScanOptions::image()
         } else {
             ScanOptions::frame()

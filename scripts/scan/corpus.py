@@ -7,8 +7,8 @@ against an independent encoder. Needs numpy and opencv-python-headless (scripts/
 
     python scripts/scan/corpus.py --out target/scan-corpus --per-category 30 --seed 1
 
-Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame" or a
-"screenshot" file), size and the payloads it holds (an empty list for the no-code frames);
+Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame", a
+"screenshot" file or a "photo" file), size and the payloads it holds (an empty list for the no-code frames);
 "multi_grid" screenshots (several codes, scripts/scan/grid.py) also say their layout. `--only
 CATEGORY` makes one category (the same images as in the whole corpus).
 """
@@ -45,8 +45,10 @@ CATEGORIES = [
 ]
 NO_CODE = "no_code"  # frames without a code: false positives and time to give up
 # Screenshots of several codes (grids, mixed sizes, Google Authenticator export screens), after
-# NO_CODE in the seeding so that adding them changed no other image (scan/grid.py draws them).
-LATER = ["multi_grid"]
+# NO_CODE in the seeding so that adding them changed no other image (scan/grid.py draws them);
+# then photos of a code seen close at a steep angle (scanned as files, as `jeton scan` reads a
+# photo).
+LATER = ["multi_grid", "steep"]
 
 ISSUERS = ["Omnivox", "GitHub", "Google", "Cégep", "Amazon Web Services", "Proton", "Deno"]
 NAMES = ["2412345", "marie@example.com", "jean.tremblay", "alice", "bob@omnivox.ca"]
@@ -208,6 +210,30 @@ def camera(rng, category, payloads):
     return finish_camera(img, rng, noise)
 
 
+def steep(rng, payload):
+    """A photo of a printed code seen close, 45-70 degrees from straight on: the page tilted about
+    a random axis, the camera 1.1-2 code widths away, the picture turned any way."""
+    w, h = 640, 480
+    img = background(rng, w, h)
+    tilt, axis = np.deg2rad(rng.uniform(45, 70)), rng.uniform(0, np.pi)
+    distance = rng.uniform(1.1, 2.0)
+    # The code's corners on a unit square, rotated about the axis (Rodrigues), then projected.
+    a = np.array([np.cos(axis), np.sin(axis), 0.0])
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    r = np.eye(3) + np.sin(tilt) * k + (1 - np.cos(tilt)) * k @ k
+    corners = np.array([[-0.5, -0.5, 0], [0.5, -0.5, 0], [0.5, 0.5, 0], [-0.5, 0.5, 0]]) @ r.T
+    corners[:, 2] += distance
+    quad = corners[:, :2] / corners[:, 2:3]
+    spin = rng.uniform(0, 2 * np.pi)
+    quad = quad @ np.array([[np.cos(spin), np.sin(spin)], [-np.sin(spin), np.cos(spin)]])
+    lo, hi = quad.min(0), quad.max(0)
+    scale = rng.uniform(0.7, 0.95) * min(w / (hi - lo)[0], h / (hi - lo)[1])
+    quad = (quad - (lo + hi) / 2) * scale + [w / 2, h / 2]
+    place(img, modules(payload), quad.astype(np.float32))
+    img = cv2.GaussianBlur(img, (0, 0), 0.7)
+    return finish_camera(img, rng)
+
+
 def screenshot(rng, category, payload):
     """A phone or desktop screenshot of a portal page: flat colours, text-like clutter."""
     w, h = ((1080, 2340) if rng.random() < 0.5 else (1920, 1080))
@@ -263,6 +289,9 @@ def main():
             elif category == "multi_grid":
                 img, payloads, ext, layout = grid.screenshot(rng)
                 kind = "screenshot"
+            elif category == "steep":
+                payloads = [otpauth(rng)]
+                img, kind = steep(rng, payloads[0]), "photo"
             elif category == "dense":
                 payloads = [migration(rng)]
                 if i % 2 == 0:
