@@ -8,9 +8,9 @@ against an independent encoder. Needs numpy and opencv-python-headless (scripts/
     python scripts/scan/corpus.py --out target/scan-corpus --per-category 30 --seed 1
 
 Writes OUT/manifest.jsonl: one line per image with its file, category, kind (a camera "frame", a
-"screenshot" file or a "photo" file), size and the payloads it holds (an empty list for the no-code frames);
-"multi_grid" screenshots (several codes, scripts/scan/grid.py) also say their layout. `--only
-CATEGORY` makes one category (the same images as in the whole corpus).
+"screenshot" file or a "photo" file), size and the payloads it holds (an empty list for the
+no-code frames); "multi_grid" screenshots (several codes, scripts/scan/grid.py) also say their
+layout. `--only CATEGORY` makes one category (the same images as in the whole corpus).
 """
 
 import argparse
