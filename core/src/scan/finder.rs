@@ -305,18 +305,20 @@ mod tests {
         (pixels, side, n)
     }
 
-    fn finders(pixels: &[u8], side: usize) -> Vec<Finder> {
-        let image = Luma::new(pixels, side as u32, side as u32, side as u32).unwrap();
+    /// The finder patterns `find` sees in a `w` × `h` picture, binarized as camera frames are,
+    /// scanning every `row_step`-th row.
+    fn find_in(pixels: &[u8], w: usize, h: usize, row_step: usize) -> Vec<Finder> {
+        let image = Luma::new(pixels, w as u32, h as u32, w as u32).unwrap();
         let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-        let mut found = find(
-            Bits {
-                image,
-                thresholds: &thresholds,
-            },
-            2,
-            false,
-            &|| true,
-        );
+        let bits = Bits {
+            image,
+            thresholds: &thresholds,
+        };
+        find(bits, row_step, false, &|| true)
+    }
+
+    fn finders(pixels: &[u8], side: usize) -> Vec<Finder> {
+        let mut found = find_in(pixels, side, side, 2);
         // Data modules can look like a pattern on a row or two; the real ones are seen on
         // every row through their centre, so they are the three seen most.
         found.sort_by_key(|f| std::cmp::Reverse(f.count));
@@ -361,13 +363,7 @@ mod tests {
                 if dark && !broken(dx, dy) { 20 } else { 235 }
             })
             .collect();
-        let image = Luma::new(&pixels, w as u32, h as u32, w as u32).unwrap();
-        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
-        let bits = Bits {
-            image,
-            thresholds: &thresholds,
-        };
-        find(bits, 1, false, &|| true)
+        find_in(&pixels, w, h, 1)
     }
 
     #[test]

@@ -46,7 +46,6 @@ pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
     let few = steep && n <= FEW;
-    let max_cos = if few { MAX_COS_FEW } else { MAX_COS };
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
@@ -67,7 +66,7 @@ pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
                     &sides[..1]
                 };
                 for &(_, corner) in corners {
-                    if let Some(t) = arrange(finders, idx, corner, max_cos, few) {
+                    if let Some(t) = arrange(finders, idx, corner, few) {
                         out.push(t);
                     }
                 }
@@ -129,15 +128,9 @@ fn opposite_sides([p, q, r]: [Finder; 3]) -> [(f32, usize); 3] {
 }
 
 /// Orders three finders as top-left (`corner`, the right angle), top-right, bottom-left, or
-/// rejects them (among others, when the cosine of the angle at the top-left is over `max_cos`);
-/// `few`: among few finders ([`Triple::deep`]).
-fn arrange(
-    finders: &[Finder],
-    idx: [usize; 3],
-    corner: usize,
-    max_cos: f32,
-    few: bool,
-) -> Option<Triple> {
+/// rejects them (among others, when the cosine of the angle at the top-left is over [`MAX_COS`],
+/// or [`MAX_COS_FEW`] when `few`: among few finders, which also allows [`Triple::deep`] groups).
+fn arrange(finders: &[Finder], idx: [usize; 3], corner: usize, few: bool) -> Option<Triple> {
     let [p, q, r] = idx.map(|i| finders[i]);
     let modules = [p.module, q.module, r.module];
     let (min_m, max_m) = modules
@@ -165,6 +158,7 @@ fn arrange(
         return None;
     }
     let cos = (ax * bx + ay * by) / (la * lb);
+    let max_cos = if few { MAX_COS_FEW } else { MAX_COS };
     // A steep group is one of real finders, each seen on several rows: one seen on a single row
     // is most often a look-alike, and a steep group costs a perspective search (see
     // [`MAX_COS_FEW`]).
