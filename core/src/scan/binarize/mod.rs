@@ -5,7 +5,7 @@
 //! dark areas (finder pattern centres) dark. A row's colours and run boundaries against them, the
 //! finder scan's hot path, are in [`rows`].
 
-use super::frame::Luma;
+use super::frame::{Luma, lanes};
 
 mod rows;
 
@@ -56,24 +56,24 @@ impl Blocks {
         let wide = image.width.div_ceil(BLOCK);
         let high = image.height.div_ceil(BLOCK);
         // Per column over the block's rows, element by element (which compilers vectorize),
-        // then per block over its columns.
+        // then per block over its columns: the darkest and lightest by halving the row of
+        // columns three times (per pair of columns, per four, per block).
         let mut sums = vec![0u16; image.width];
         let mut mins = vec![u8::MAX; image.width];
         let mut maxs = vec![0u8; image.width];
+        let whole = image.width / BLOCK;
+        let (mut pairs, mut fours) = (vec![0u8; 4 * whole], vec![0u8; 2 * whole]);
+        let (mut lo, mut hi) = (vec![0u8; whole], vec![0u8; whole]);
         let mut stats = Vec::with_capacity(wide * high);
         for by in 0..high {
             let y0 = by * BLOCK;
             let y1 = (y0 + BLOCK).min(image.height);
             let first = image.row(y0);
-            for ((s, m), (x, &p)) in sums
-                .iter_mut()
-                .zip(&mut mins)
-                .zip(maxs.iter_mut().zip(first))
-            {
+            for (s, &p) in sums.iter_mut().zip(first) {
                 *s = u16::from(p);
-                *m = p;
-                *x = p;
             }
+            mins.copy_from_slice(first);
+            maxs.copy_from_slice(first);
             for y in y0 + 1..y1 {
                 let row = image.row(y);
                 for (s, &p) in sums.iter_mut().zip(row) {
@@ -86,15 +86,15 @@ impl Blocks {
                     *m = (*m).max(p);
                 }
             }
+            halve(&mins, &mut pairs, u8::min);
+            halve(&pairs, &mut fours, u8::min);
+            halve(&fours, &mut lo, u8::min);
+            halve(&maxs, &mut pairs, u8::max);
+            halve(&pairs, &mut fours, u8::max);
+            halve(&fours, &mut hi, u8::max);
             let pixels = (y1 - y0) as u32;
-            let blocks = sums
-                .chunks_exact(BLOCK)
-                .zip(mins.chunks_exact(BLOCK))
-                .zip(maxs.chunks_exact(BLOCK));
-            for ((s, lo), hi) in blocks {
+            for ((s, &min), &max) in sums.chunks_exact(BLOCK).zip(&lo).zip(&hi) {
                 let sum: u32 = s.iter().map(|&v| u32::from(v)).sum();
-                let min = lo.iter().fold(u8::MAX, |a, &b| a.min(b));
-                let max = hi.iter().fold(0, |a, &b| a.max(b));
                 stats.push(((sum / (BLOCK as u32 * pixels)) as u8, min, max));
             }
             let rest = image.width % BLOCK;
@@ -107,6 +107,14 @@ impl Blocks {
             }
         }
         Self { wide, high, stats }
+    }
+}
+
+/// Each two neighbouring values of `values` combined into one of `out` by `f` (`min` or `max`),
+/// both read as one lane ([`lanes`]).
+fn halve(values: &[u8], out: &mut [u8], f: impl Fn(u8, u8) -> u8) {
+    for (o, lane) in out.iter_mut().zip(lanes(values)) {
+        *o = f(lane as u8, (lane >> 8) as u8);
     }
 }
 
