@@ -11,7 +11,9 @@ file, so its time includes start-up and loading and is shown apart).
 Generates the corpus first when the folder has no manifest. `--repeat N` decodes each image N
 times and keeps the median time (steadier on a busy machine); `--only CATEGORY` reads one
 category; `--binary-b OTHER` adds a second build of the example as "jeton-b", for a before/after
-in the same run. Expects the release example
+in the same run. `--rounds N` runs every decoder over the corpus N times, taking turns (Jeton,
+jeton-b, zxing-cpp, Jeton, ...), and keeps each image's median: the machine's speed drifts over
+minutes, and decoders timed one after the other would each get a different part of it. Expects the release example
 `target/release/examples/scan_corpus` (cargo build --release --example scan_corpus).
 With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0,
 "duplicates": 0}), it scores
@@ -66,6 +68,16 @@ def run_zxing(corpus, manifest, repeat=1):
         ms = statistics.median(times)
         results[entry["file"]] = ([c.text for c in codes if c.valid], ms)
     return results
+
+
+def median_of_rounds(rounds):
+    """One decoder's results over several runs: each image's codes from the first run, its
+    median time over all."""
+    first = rounds[0]
+    return {
+        f: (payloads, statistics.median(r[f][1] for r in rounds))
+        for f, (payloads, _) in first.items()
+    }
 
 
 def run_zbar(corpus, manifest):
@@ -201,6 +213,7 @@ def main():
     ap.add_argument("--budget-ms", type=int, default=None, help="Jeton's time budget (default: the library's)")
     ap.add_argument("--decoders", default="jeton,rqrr,zxing-cpp,zbarimg")
     ap.add_argument("--repeat", type=int, default=1, help="decode each image N times, keep the median time (Jeton, rqrr, zxing-cpp)")
+    ap.add_argument("--rounds", type=int, default=1, help="run the decoders N times, taking turns, and keep each image's median time")
     ap.add_argument("--binary-b", metavar="BINARY", help="a second scan_corpus build, shown as 'jeton-b' (before/after in one run)")
     ap.add_argument("--only", metavar="CATEGORY", help="read only this category of the corpus")
     ap.add_argument("--by-layout", action="store_true", help="split multi_grid by layout (grid, sizes, export)")
@@ -228,13 +241,20 @@ def main():
 
     decoders = args.decoders.split(",")
     rust = [d for d in decoders if d in ("jeton", "rqrr")]
-    all_results = {}
+    runs = []
     if rust:
-        all_results.update(run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat, args.only))
+        runs.append(lambda: run_rust(args.corpus, args.binary, rust, args.budget_ms, args.repeat, args.only))
     if args.binary_b:
-        all_results["jeton-b"] = run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat, args.only)["jeton"]
+        runs.append(lambda: {"jeton-b": run_rust(args.corpus, args.binary_b, ["jeton"], args.budget_ms, args.repeat, args.only)["jeton"]})
     if "zxing-cpp" in decoders:
-        all_results["zxing-cpp"] = run_zxing(args.corpus, manifest, args.repeat)
+        runs.append(lambda: {"zxing-cpp": run_zxing(args.corpus, manifest, args.repeat)})
+    rounds = {}
+    for i in range(max(args.rounds, 1)):
+        # Every other round in reverse order, so that no decoder always runs first.
+        for run in runs if i % 2 == 0 else runs[::-1]:
+            for d, results in run().items():
+                rounds.setdefault(d, []).append(results)
+    all_results = {d: median_of_rounds(r) for d, r in rounds.items()}
     if "zbarimg" in decoders:
         all_results["zbarimg (process)"] = run_zbar(args.corpus, manifest)
     ordered = {d: all_results[d] for d in all_results}
