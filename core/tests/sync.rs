@@ -941,7 +941,7 @@ fn run(devices: usize, actions: &[Action], pruning: &Pruning) {
     let mut top_counter = std::collections::BTreeMap::<u8, u64>::new();
     // Per device, the secrets it had at its last sync.
     let mut synced: Vec<std::collections::BTreeSet<u8>> = vec![Default::default(); devices];
-    let hotp = |secret: u8| secret % 2 == 0;
+    let hotp = |secret: u8| secret.is_multiple_of(2);
     fn touch(
         device: usize,
         secret: u8,
@@ -976,11 +976,11 @@ fn run(devices: usize, actions: &[Action], pruning: &Pruning) {
                 }
             }
             Action::UseHotp { device, secret } => {
-                if let Some(id) = id_of(&vaults[device], secret) {
-                    if hotp(secret) {
-                        vaults[device].next_hotp(id).unwrap();
-                        touch(device, secret, &mut dirty, &mut stay_deleted);
-                    }
+                if let Some(id) = id_of(&vaults[device], secret)
+                    && hotp(secret)
+                {
+                    vaults[device].next_hotp(id).unwrap();
+                    touch(device, secret, &mut dirty, &mut stay_deleted);
                 }
             }
             Action::Remove { device, secret } => {

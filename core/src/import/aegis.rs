@@ -214,15 +214,15 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
         }
     };
     params.algorithm = algorithm;
-    if raw.kind != "steam" {
-        if let Some(digits) = raw.info.digits {
-            params.digits = u8::try_from(digits).unwrap_or(u8::MAX);
-        }
+    if raw.kind != "steam"
+        && let Some(digits) = raw.info.digits
+    {
+        params.digits = u8::try_from(digits).unwrap_or(u8::MAX);
     }
-    if raw.kind != "hotp" {
-        if let Some(period) = raw.info.period {
-            params.period = period;
-        }
+    if raw.kind != "hotp"
+        && let Some(period) = raw.info.period
+    {
+        params.period = period;
     }
     params.validate().map_err(|e| refuse(e.to_string()))?;
     let group_names = if raw.groups.is_empty() {

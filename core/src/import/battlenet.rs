@@ -49,13 +49,13 @@ fn unmask(hex: &str) -> Result<Zeroizing<Vec<u8>>, String> {
 pub fn read(data: &[u8]) -> Result<Read, ImportError> {
     let text = super::utf8(data, FORMAT)?;
     let entries = prefs::parse(text, FORMAT)?;
-    if let Some(kind) = prefs::get(&entries, ENCRYPTION_KEY) {
-        if kind != "MASK" {
-            return Err(ImportError::unsupported(
-                FORMAT,
-                format!("its credentials are protected with {kind:?}; Jeton reads only MASK"),
-            ));
-        }
+    if let Some(kind) = prefs::get(&entries, ENCRYPTION_KEY)
+        && kind != "MASK"
+    {
+        return Err(ImportError::unsupported(
+            FORMAT,
+            format!("its credentials are protected with {kind:?}; Jeton reads only MASK"),
+        ));
     }
     let masked = prefs::get(&entries, SECRET_KEY)
         .ok_or_else(|| ImportError::malformed(FORMAT, format!("{SECRET_KEY} is missing")))?;

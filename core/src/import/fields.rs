@@ -37,25 +37,23 @@ pub(crate) fn params(
         Kind::Steam => OtpParams::steam(),
     };
     params.algorithm = algorithm;
-    if kind != Kind::Steam {
-        if let Some(digits) = digits {
-            params.digits = u8::try_from(digits)
-                .ok()
-                .filter(|d| (MIN_DIGITS..=MAX_DIGITS).contains(d))
-                .ok_or_else(|| {
-                    format!("{digits} digits is not valid: expected {MIN_DIGITS} to {MAX_DIGITS}")
-                })?;
-        }
+    if kind != Kind::Steam
+        && let Some(digits) = digits
+    {
+        params.digits = u8::try_from(digits)
+            .ok()
+            .filter(|d| (MIN_DIGITS..=MAX_DIGITS).contains(d))
+            .ok_or_else(|| {
+                format!("{digits} digits is not valid: expected {MIN_DIGITS} to {MAX_DIGITS}")
+            })?;
     }
-    if kind != Kind::Hotp {
-        if let Some(period) = period {
-            params.period = u32::try_from(period)
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| {
-                    format!("a period of {period} s is not valid: expected 1 or more")
-                })?;
-        }
+    if kind != Kind::Hotp
+        && let Some(period) = period
+    {
+        params.period = u32::try_from(period)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("a period of {period} s is not valid: expected 1 or more"))?;
     }
     params.validate().map_err(|e| e.to_string())?;
     Ok(params)

@@ -45,7 +45,7 @@ pub(crate) fn open(data: &[u8], format: Format) -> Result<Connection, ImportErro
                 data.len()
             )));
         }
-        None if data.len() % page_size != 0 => {
+        None if !data.len().is_multiple_of(page_size) => {
             return Err(bad(format!(
                 "the database is cut short: {} bytes is not a whole number of {page_size}-byte pages",
                 data.len()

@@ -217,15 +217,15 @@ fn to_entry(value: &RawValue, groups: &[Group]) -> Result<Entry, (String, String
             )));
         }
     };
-    if kind != "STEAM" {
-        if let Some(digits) = service.otp.digits {
-            params.digits = u8::try_from(digits).unwrap_or(u8::MAX);
-        }
+    if kind != "STEAM"
+        && let Some(digits) = service.otp.digits
+    {
+        params.digits = u8::try_from(digits).unwrap_or(u8::MAX);
     }
-    if kind != "HOTP" {
-        if let Some(period) = service.otp.period {
-            params.period = period;
-        }
+    if kind != "HOTP"
+        && let Some(period) = service.otp.period
+    {
+        params.period = period;
     }
     params.validate().map_err(|e| refuse(e.to_string()))?;
     let group = service

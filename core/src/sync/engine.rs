@@ -461,13 +461,13 @@ fn check_versions(names: &[String]) -> Result<(), SyncError> {
             continue;
         };
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if let Ok(found) = digits.parse::<u16>() {
-            if found > VERSION {
-                return Err(SyncError::NewerVersion {
-                    found,
-                    supported: VERSION,
-                });
-            }
+        if let Ok(found) = digits.parse::<u16>()
+            && found > VERSION
+        {
+            return Err(SyncError::NewerVersion {
+                found,
+                supported: VERSION,
+            });
         }
     }
     Ok(())

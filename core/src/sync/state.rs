@@ -212,10 +212,10 @@ impl State {
             let mine = self.accounts.entry(id).or_default();
             mine.counter = mine.counter.max(counter);
             mine.deleted = mine.deleted.max(deleted);
-            if let Some((at, p)) = position {
-                if mine.position.is_none_or(|(m, _)| m < at) {
-                    mine.position = Some((at, p));
-                }
+            if let Some((at, p)) = position
+                && mine.position.is_none_or(|(m, _)| m < at)
+            {
+                mine.position = Some((at, p));
             }
             if let Some(record) = record {
                 mine.counter = mine.counter.max(record.account.counter);

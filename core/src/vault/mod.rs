@@ -174,10 +174,10 @@ fn check_header(header_bytes: &[u8], sum: Option<&[u8]>) -> Result<Header, Vault
     for slot in &header.slots {
         // A tampered header must not make unlocking allocate gigabytes (which overcommit
         // grants, then the OOM killer ends the app) or run for hours.
-        if let KeySlot::Passphrase { kdf, .. } = slot {
-            if kdf.check_stored().is_err() {
-                return Err(VaultError::Damaged(Damage::Header));
-            }
+        if let KeySlot::Passphrase { kdf, .. } = slot
+            && kdf.check_stored().is_err()
+        {
+            return Err(VaultError::Damaged(Damage::Header));
         }
     }
     Ok(header)

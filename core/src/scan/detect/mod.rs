@@ -269,14 +269,16 @@ fn read_code(
     let mut versions = rank(tilt);
     // A steep tilt can make the size estimate a version or two wrong, and the tilt fitted at the
     // wrong version with it: fitted again at the best version, both converge.
-    if let Some(&(best, v, _)) = versions.first() {
-        if best < 0.9 && v != base && in_budget() {
-            let dim = 17 + 4 * v as usize;
-            if let Some((_, tilt, _)) =
-                fit_perspective(bits, (tl, tr, bl), dim, inverted, (0.0, 0.0), &FULL_SEARCH)
-            {
-                versions = rank(tilt);
-            }
+    if let Some(&(best, v, _)) = versions.first()
+        && best < 0.9
+        && v != base
+        && in_budget()
+    {
+        let dim = 17 + 4 * v as usize;
+        if let Some((_, tilt, _)) =
+            fit_perspective(bits, (tl, tr, bl), dim, inverted, (0.0, 0.0), &FULL_SEARCH)
+        {
+            versions = rank(tilt);
         }
     }
     versions

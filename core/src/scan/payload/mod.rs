@@ -124,6 +124,10 @@ impl BitGrid for Transposed<'_> {
 }
 
 /// ISO/IEC 18004 table 10: whether mask `mask` flips the module at row `y`, column `x`.
+#[allow(
+    clippy::manual_is_multiple_of,
+    reason = "written as the standard's table is"
+)]
 fn masked(mask: usize, y: usize, x: usize) -> bool {
     match mask {
         0 => (y + x) % 2 == 0,
