@@ -91,8 +91,10 @@ pub(crate) fn half(src: Luma<'_>) -> Gray {
 /// would have to be unzipped first.
 pub(crate) fn lanes(values: &[u8]) -> impl Iterator<Item = u16> + '_ {
     values
-        .chunks_exact(2)
-        .map(|pair| u16::from_le_bytes(pair.try_into().unwrap_or_default()))
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .map(|&pair| u16::from_le_bytes(pair))
 }
 
 /// The image at twice its size, bilinear: smooth edges let the thresholding place module
