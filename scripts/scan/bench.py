@@ -13,8 +13,9 @@ times and keeps the median time (steadier on a busy machine); `--only CATEGORY` 
 category; `--binary-b OTHER` adds a second build of the example as "jeton-b", for a before/after
 in the same run. `--rounds N` runs every decoder over the corpus N times, taking turns (Jeton,
 jeton-b, zxing-cpp, Jeton, ...), and keeps each image's median: the machine's speed drifts over
-minutes, and decoders timed one after the other would each get a different part of it. Expects the release example
-`target/release/examples/scan_corpus` (cargo build --release --example scan_corpus).
+minutes, and decoders timed one after the other would each get a different part of it.
+Expects the release example `target/release/examples/scan_corpus` (cargo build --release
+--example scan_corpus).
 With --check THRESHOLDS (JSON: {"overall": r, "categories": {name: r}, "misreads": 0,
 "duplicates": 0}), it scores
 Jeton only, prints one line per check and "scan: N passed, N failed", and exits 1 on a failure.
