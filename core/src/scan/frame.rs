@@ -177,6 +177,18 @@ mod tests {
         assert_eq!(double.data[..8], double.data[8..]);
     }
 
+    /// A frame's size from `widths` and `heights`, 0–2 bytes of padding after each row, and its
+    /// bytes: (width, height, padding, data).
+    fn padded(
+        widths: std::ops::Range<usize>,
+        heights: std::ops::Range<usize>,
+    ) -> impl Strategy<Value = (usize, usize, usize, Vec<u8>)> {
+        (widths, heights, 0usize..3).prop_flat_map(|(w, h, p)| {
+            let data = prop::collection::vec(any::<u8>(), (w + p) * h);
+            (Just(w), Just(h), Just(p), data)
+        })
+    }
+
     proptest! {
         // A fixed seed: the same cases on every run, so that CI cannot fail by chance.
         #![proptest_config(ProptestConfig {
@@ -189,9 +201,7 @@ mod tests {
         /// weighted 3/4 and 1/4 on each axis (edges repeated), rounded; any size, any stride.
         #[test]
         fn double_is_the_bilinear_sample_at_each_pixel(
-            (width, height, padding, data) in (1usize..9, 1usize..9, 0usize..3).prop_flat_map(
-                |(w, h, p)| (Just(w), Just(h), Just(p), prop::collection::vec(any::<u8>(), (w + p) * h))
-            )
+            (width, height, padding, data) in padded(1..9, 1..9)
         ) {
             let frame = Luma::new(&data, width as u32, height as u32, (width + padding) as u32).unwrap();
             let double = double(frame);
@@ -221,9 +231,7 @@ mod tests {
         /// or column dropped); any size, any stride.
         #[test]
         fn half_is_the_mean_of_each_block(
-            (width, height, padding, data) in (1usize..40, 1usize..9, 0usize..3).prop_flat_map(
-                |(w, h, p)| (Just(w), Just(h), Just(p), prop::collection::vec(any::<u8>(), (w + p) * h))
-            )
+            (width, height, padding, data) in padded(1..40, 1..9)
         ) {
             let frame = Luma::new(&data, width as u32, height as u32, (width + padding) as u32).unwrap();
             let half = half(frame);
