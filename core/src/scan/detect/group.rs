@@ -37,30 +37,43 @@ const DEEP: f32 = 1.6;
 /// Seen straight on, the side between top-right and bottom-left is √2 times the others; seen
 /// closely at a steep angle, the nearest side can be as long or longer. Among few finders, when
 /// the second longest side is at least this share of the longest, the corner opposite each is
-/// tried as the top-left.
+/// tried as the top-left (and every corner, for a [`Triple::deep`] group).
 const SIDES_ALIKE: f32 = 0.9;
+/// The most one finder's modules may be larger than another's in a group, as measured along
+/// the rows...
+const MAX_MODULES: f32 = 2.2;
+/// ...or among few finders ([`FEW`]): a code seen closely at a steep angle has its nearest finder
+/// up to three times the size of its farthest, and turned, each looks wider or narrower along the
+/// rows.
+const MAX_MODULES_FEW: f32 = 3.5;
 
 /// Every plausible group of three, the most square first; `steep` ones too when there are few
-/// finders ([`MAX_COS_FEW`]).
+/// finders ([`MAX_COS_FEW`], [`MAX_MODULES_FEW`]), each of the three then tried as the top-left:
+/// seen straight on, the top-left is the corner opposite the longest side, but seen closely at a
+/// steep angle, the nearest side can be the longest.
 pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
     let few = steep && n <= FEW;
+    let max_modules = if few { MAX_MODULES_FEW } else { MAX_MODULES };
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
             // closer than the shortest side allows (10 modules of the three's mean size, at
             // least a third of these two's sum).
             let (p, q) = (finders[a], finders[b]);
-            if p.module.max(q.module) > 2.2 * p.module.min(q.module)
+            if p.module.max(q.module) > max_modules * p.module.min(q.module)
                 || (p.x - q.x).hypot(p.y - q.y) < 10.0 * (p.module + q.module) / 3.0
             {
                 continue;
             }
             for c in b + 1..n {
                 let idx = [a, b, c];
-                let sides = opposite_sides(idx.map(|i| finders[i]));
-                let corners = if few && sides[1].0 >= SIDES_ALIKE * sides[0].0 {
+                let trio = idx.map(|i| finders[i]);
+                let sides = opposite_sides(trio);
+                let corners = if few && deep(trio) {
+                    &sides[..]
+                } else if few && sides[1].0 >= SIDES_ALIKE * sides[0].0 {
                     &sides[..2]
                 } else {
                     &sides[..1]
@@ -118,6 +131,14 @@ pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
     })
 }
 
+/// Whether the nearest of three finders has over [`DEEP`] times the modules of the farthest.
+fn deep(trio: [Finder; 3]) -> bool {
+    let (min_m, max_m) = trio.iter().fold((f32::MAX, 0.0f32), |(lo, hi), f| {
+        (lo.min(f.module), hi.max(f.module))
+    });
+    max_m > DEEP * min_m
+}
+
 /// The sides of the triangle of three finders, the longest first, each with the index of the
 /// corner opposite it: the top-left's is the longest seen straight on.
 fn opposite_sides([p, q, r]: [Finder; 3]) -> [(f32, usize); 3] {
@@ -136,7 +157,8 @@ fn arrange(finders: &[Finder], idx: [usize; 3], corner: usize, few: bool) -> Opt
     let (min_m, max_m) = modules
         .iter()
         .fold((f32::MAX, 0.0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-    if max_m > 2.2 * min_m {
+    let max_modules = if few { MAX_MODULES_FEW } else { MAX_MODULES };
+    if max_m > max_modules * min_m {
         return None;
     }
     let (tl, mut tr, mut bl) = match corner {
@@ -177,7 +199,7 @@ fn arrange(finders: &[Finder], idx: [usize; 3], corner: usize, few: bool) -> Opt
         + 0.05 * (max_s / min_s - 1.0);
     Some(Triple {
         members: [tl, tr, bl],
-        deep: few && max_m > DEEP * min_m,
+        deep: few && deep([p, q, r]),
         score,
     })
 }

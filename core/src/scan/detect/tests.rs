@@ -386,3 +386,87 @@ fn noise_alone_gives_nothing() {
         .collect();
     assert!(read(&pixels, 320, 240).is_empty());
 }
+
+/// The code's modules (0 to `n` across) to a `w`×`h` frame, as a camera `distance` code widths
+/// away sees it, tilted `tilt` radians about an axis at `axis` radians in its plane, the picture
+/// turned `spin` radians and the code filling `fill` of the frame's shorter side: as the
+/// corpus's `steep` photos are drawn (scripts/scan/corpus.py).
+fn seen_close(
+    n: f64,
+    (tilt, axis, distance, spin): (f64, f64, f64, f64),
+    (w, h): (f64, f64),
+    fill: f64,
+) -> Homography {
+    let (a, c, s) = ((axis.cos(), axis.sin()), tilt.cos(), tilt.sin());
+    // Rodrigues' rotation of a point of the plane z = 0 about the axis (a.0, a.1, 0).
+    let project = |(x, y): (f64, f64)| {
+        let along = x * a.0 + y * a.1;
+        let (px, py) = (x - along * a.0, y - along * a.1);
+        let z = s * (a.0 * py - a.1 * px);
+        let (rx, ry) = (along * a.0 + c * px, along * a.1 + c * py);
+        let (u, v) = (rx / (z + distance), ry / (z + distance));
+        (
+            u * spin.cos() - v * spin.sin(),
+            u * spin.sin() + v * spin.cos(),
+        )
+    };
+    let corners = [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)].map(project);
+    let (lo, hi) = corners.iter().fold(
+        ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN)),
+        |(lo, hi), &(x, y)| ((lo.0.min(x), lo.1.min(y)), (hi.0.max(x), hi.1.max(y))),
+    );
+    let scale = fill * (w / (hi.0 - lo.0)).min(h / (hi.1 - lo.1));
+    let mid = ((lo.0 + hi.0) / 2.0, (lo.1 + hi.1) / 2.0);
+    let seen = corners.map(|(x, y)| ((x - mid.0) * scale + w / 2.0, (y - mid.1) * scale + h / 2.0));
+    Homography::from_points(&[(0.0, 0.0), (n, 0.0), (n, n), (0.0, n)], &seen).unwrap()
+}
+
+#[test]
+fn codes_seen_close_at_55_degrees_are_read() {
+    // As the corpus's `steep` photos: the page 1.3 code widths from the camera, tilted 55°
+    // about four axes, the picture turned three ways. Along the rows, the nearest finder looks
+    // up to 2.5 times the size of the farthest, and in some, the top-left finder is not the
+    // corner opposite the longest side of their triangle. (Not every such view reads: turned
+    // a fourth way, 0.5 radians, the first axis's does not.)
+    let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as f64;
+    let (w, h) = (640, 480);
+    let (mut sizes_apart, mut not_opposite) = (0, 0);
+    for axis in [0.3, 1.1, 1.9, 2.7] {
+        for spin in [2.0, 3.5, 5.0] {
+            let view = (55f64.to_radians(), axis, 1.3, spin);
+            let at = seen_close(n, view, (w as f64, h as f64), 0.85);
+            let finders = [(3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5)];
+            // Each finder's size as the rows see it: its width along the frame's x axis.
+            let size = |(u, v): (f64, f64)| {
+                let row = |p: (f64, f64)| p.0;
+                let xs = [(-3.5, -3.5), (3.5, -3.5), (3.5, 3.5), (-3.5, 3.5)]
+                    .map(|(du, dv)| row(at.map(u + du, v + dv)));
+                xs.iter().copied().fold(f64::MIN, f64::max)
+                    - xs.iter().copied().fold(f64::MAX, f64::min)
+            };
+            let sizes = finders.map(size);
+            let (lo, hi) = (
+                sizes.iter().copied().fold(f64::MAX, f64::min),
+                sizes.iter().copied().fold(0.0, f64::max),
+            );
+            sizes_apart += usize::from(hi > 2.2 * lo);
+            let [tl, tr, bl] = finders.map(|(u, v)| at.map(u, v));
+            not_opposite += usize::from(dist(tr, bl) < dist(tl, bl).max(dist(tl, tr)));
+            let quad = [
+                (-4.0, -4.0),
+                (n + 4.0, -4.0),
+                (n + 4.0, n + 4.0),
+                (-4.0, n + 4.0),
+            ]
+            .map(|(u, v)| at.map(u, v));
+            let codes = read(&frame(URI, w, h, quad, 30, 220), w, h);
+            let payloads: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+            assert_eq!(payloads, [URI], "{view:?}");
+        }
+    }
+    assert!(
+        sizes_apart > 0 && not_opposite > 0,
+        "not the cases this test is for: {sizes_apart} with finders' sizes over 2.2 apart, \
+         {not_opposite} with the top-left not opposite the longest side"
+    );
+}
