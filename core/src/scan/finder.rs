@@ -108,7 +108,7 @@ fn is_finder_ratio_int(counts: &[usize; 5]) -> bool {
 
 /// Whether five run widths are in the ratio 1:1:3:1:1: each outer run within half a module,
 /// the centre run within one and a half.
-fn is_finder_ratio(counts: &[f32; 5]) -> bool {
+pub(crate) fn is_finder_ratio(counts: &[f32; 5]) -> bool {
     let total: f32 = counts.iter().sum();
     if total < 7.0 {
         return false;

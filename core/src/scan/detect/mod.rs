@@ -169,20 +169,12 @@ fn read_code(
     in_budget: &dyn Fn() -> bool,
 ) -> Option<PassCode> {
     let module = (tl.module + tr.module + bl.module) / 3.0;
-    // Modules between the centres along each side, each side with its own module size (a tilted
-    // code is foreshortened along one side only).
-    let (m_top, m_left) = (
-        f64::from(tl.module + tr.module) / 2.0,
-        f64::from(tl.module + bl.module) / 2.0,
-    );
     let (m_tl, m_tr, m_bl) = (
         f64::from(tl.module),
         f64::from(tr.module),
         f64::from(bl.module),
     );
     let (tl, tr, bl) = (pt(&tl), pt(&tr), pt(&bl));
-    let across = (dist(tl, tr) / m_top + dist(tl, bl) / m_left) / 2.0;
-    let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
     // Three real finder patterns read as such around their centres, each at its own module
     // size, along the code's axes; a group with a false one (noise, print) stops here, before
     // any fitting.
@@ -212,6 +204,26 @@ fn read_code(
     if !steep && matched() / 3.0 < MIN_FUNCTION_MATCH {
         return None;
     }
+    // Modules between the centres along each side, each side with its own module size (a tilted
+    // code is foreshortened along one side only): the two finders' sizes along the rows (many
+    // rows, a precise mean) or, in a steep group, where a turned and sheared finder looks wider
+    // or narrower along the rows than its modules, their widths along the line between them,
+    // seven modules each however steep the view (when their edges are seen).
+    let side_module = |a: (f64, f64), b: (f64, f64), ma: f64, mb: f64| {
+        let rows = (ma + mb) / 2.0;
+        if !steep {
+            return rows;
+        }
+        let n = dist(a, b);
+        let dir = ((b.0 - a.0) / n, (b.1 - a.1) / n);
+        sample::width_along(bits, a, dir, 10.0 * ma, inverted)
+            .zip(sample::width_along(bits, b, dir, 10.0 * mb, inverted))
+            .map_or(rows, |(wa, wb)| (wa + wb) / 14.0)
+    };
+    let across = (dist(tl, tr) / side_module(tl, tr, m_tl, m_tr)
+        + dist(tl, bl) / side_module(tl, bl, m_tl, m_bl))
+        / 2.0;
+    let version = ((across + 7.0 - 17.0) / 4.0).round() as i32;
     // The perspective is searched in full at the estimated version first.
     let base = version.clamp(1, 40);
     let (score, tilt, fitted) = fit_perspective(

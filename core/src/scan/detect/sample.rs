@@ -1,7 +1,7 @@
 //! Reading the frame at module centres: gray values (bilinear) against the local threshold, a
 //! local module grid, and how well a neighbourhood matches a finder or alignment pattern.
 
-use crate::scan::finder::{Bits, Finder};
+use crate::scan::finder::{Bits, Finder, is_finder_ratio};
 use crate::scan::frame::Luma;
 
 use super::homography::Homography;
@@ -144,6 +144,50 @@ pub(super) fn concentric_matched_at_least(
         }
     }
     Some(matched)
+}
+
+/// The width of the finder pattern centred at `centre` along the unit vector `dir`, in pixels:
+/// from its outer edge on one side to the other, seven modules along that line however steep
+/// the view (a perspective keeps the ratios along a line, nearly, across a finder). Read every
+/// half pixel from the centre out both ways (dark core, light ring, dark ring, then light); the
+/// runs crossed must be in the finder's 1:1:3:1:1 ratio, as along the rows. `None` when they are
+/// not (a speck, or a ring blurred away) or an edge is not within `reach` pixels.
+pub(super) fn width_along(
+    bits: Bits<'_>,
+    centre: (f64, f64),
+    dir: (f64, f64),
+    reach: f64,
+    inverted: bool,
+) -> Option<f64> {
+    // Each way, the distances from the centre to the core's edge, the light ring's, the dark
+    // ring's.
+    let edges = |sign: f64| -> Option<[f64; 3]> {
+        let mut edges = [0.0; 3];
+        let (mut dark, mut found, mut t) = (true, 0, 0.0);
+        while found < 3 {
+            t += 0.5;
+            if t > reach {
+                return None;
+            }
+            let (x, y) = (centre.0 + sign * t * dir.0, centre.1 + sign * t * dir.1);
+            if module_at(bits, x, y, inverted) != dark {
+                dark = !dark;
+                edges[found] = t - 0.25;
+                found += 1;
+            }
+        }
+        Some(edges)
+    };
+    let (ahead, behind) = (edges(1.0)?, edges(-1.0)?);
+    let runs = [
+        behind[2] - behind[1],
+        behind[1] - behind[0],
+        behind[0] + ahead[0],
+        ahead[1] - ahead[0],
+        ahead[2] - ahead[1],
+    ]
+    .map(|run| run as f32);
+    is_finder_ratio(&runs).then_some(behind[2] + ahead[2])
 }
 
 pub(super) fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {

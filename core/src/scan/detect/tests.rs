@@ -470,3 +470,81 @@ fn codes_seen_close_at_55_degrees_are_read() {
          {not_opposite} with the top-left not opposite the longest side"
     );
 }
+
+#[test]
+fn codes_seen_at_65_degrees_get_their_version_from_their_finders_widths_along_their_sides() {
+    // The page tilted 65° about an axis that leaves the finders' sizes along the rows within
+    // 1.6 of each other, but sheared: along the rows, each finder looks wider than its modules
+    // along the code's sides, and the version estimated from those sizes is too small.
+    let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as f64;
+    let (w, h) = (640, 480);
+    for spin in [0.5, 2.0, 3.5, 5.0] {
+        let view = (65f64.to_radians(), 1.9, 1.3, spin);
+        let at = seen_close(n, view, (w as f64, h as f64), 0.85);
+        let quad = [
+            (-4.0, -4.0),
+            (n + 4.0, -4.0),
+            (n + 4.0, n + 4.0),
+            (-4.0, n + 4.0),
+        ]
+        .map(|(u, v)| at.map(u, v));
+        let codes = read(&frame(URI, w, h, quad, 30, 220), w, h);
+        let payloads: Vec<&str> = codes.iter().map(|c| c.payload.as_str()).collect();
+        assert_eq!(payloads, [URI], "{view:?}");
+    }
+}
+
+#[test]
+fn a_finders_width_along_a_line_is_its_seven_modules_at_any_angle() {
+    // A finder drawn through a steep perspective: its width along the line to another finder's
+    // centre is the distance between the points 3.5 modules either side of its centre on that
+    // line, within a pixel.
+    let n = qrcode::QrCode::new(URI.as_bytes()).unwrap().width() as f64;
+    let (w, h) = (640, 480);
+    for spin in [0.5, 2.0, 3.5, 5.0] {
+        let at = seen_close(
+            n,
+            (60f64.to_radians(), 1.1, 1.3, spin),
+            (w as f64, h as f64),
+            0.85,
+        );
+        let quad = [
+            (-4.0, -4.0),
+            (n + 4.0, -4.0),
+            (n + 4.0, n + 4.0),
+            (-4.0, n + 4.0),
+        ]
+        .map(|(u, v)| at.map(u, v));
+        let pixels = frame(URI, w, h, quad, 30, 220);
+        let image = Luma::new(&pixels, w as u32, h as u32, w as u32).unwrap();
+        let thresholds = Thresholds::from_blocks(&Blocks::measure(image), 1, FLAT_CAMERA);
+        let bits = Bits {
+            image,
+            thresholds: &thresholds,
+        };
+        for ((u, v), (tu, tv)) in [
+            ((3.5, 3.5), (n - 3.5, 3.5)),
+            ((n - 3.5, 3.5), (3.5, 3.5)),
+            ((3.5, n - 3.5), (3.5, 3.5)),
+        ] {
+            let (centre, to) = (at.map(u, v), at.map(tu, tv));
+            let along = (
+                (to.0 - centre.0) / dist(centre, to),
+                (to.1 - centre.1) / dist(centre, to),
+            );
+            let (du, dv) = (
+                (tu - u) / dist((u, v), (tu, tv)),
+                (tv - v) / dist((u, v), (tu, tv)),
+            );
+            let drawn = dist(
+                at.map(u - 3.5 * du, v - 3.5 * dv),
+                at.map(u + 3.5 * du, v + 3.5 * dv),
+            );
+            let width = sample::width_along(bits, centre, along, 100.0, false).unwrap();
+            assert!(
+                (width - drawn).abs() < 1.0,
+                "{width} against {drawn}, spin {spin}, finder at ({u}, {v})"
+            );
+        }
+    }
+}
