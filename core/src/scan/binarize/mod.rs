@@ -216,6 +216,14 @@ impl Thresholds {
             - pixel
     }
 
+    /// [`Thresholds::darkness`] in whole gray levels, for a pixel's own value.
+    #[inline]
+    pub fn darkness_level(&self, x: usize, y: usize, pixel: u8) -> i32 {
+        i32::from(self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)])
+            - i32::from(OFFSET)
+            - i32::from(pixel)
+    }
+
     /// Whether the pixel at (`x`, `y`) with value `pixel` is black.
     #[inline]
     pub fn is_black(&self, x: usize, y: usize, pixel: u8) -> bool {

@@ -80,6 +80,21 @@ impl Homography {
             (h[3] * u + h[4] * v + h[5]) / w,
         )
     }
+
+    /// The point (`u`, `v`) maps to, and how it moves per unit of `u` and of `v` there: the
+    /// transform's linear part at that point, which places points a fraction of a module
+    /// around it within a hundredth of a pixel with two multiplications each, not a division.
+    pub(super) fn map_with_steps(&self, u: f64, v: f64) -> ((f64, f64), (f64, f64), (f64, f64)) {
+        let h = &self.0;
+        let w = h[6] * u + h[7] * v + 1.0;
+        let (x, y) = (
+            (h[0] * u + h[1] * v + h[2]) / w,
+            (h[3] * u + h[4] * v + h[5]) / w,
+        );
+        let per_u = ((h[0] - x * h[6]) / w, (h[3] - y * h[6]) / w);
+        let per_v = ((h[1] - x * h[7]) / w, (h[4] - y * h[7]) / w);
+        ((x, y), per_u, per_v)
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +128,27 @@ mod tests {
                 (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
                 "({u}, {v})"
             );
+        }
+    }
+
+    #[test]
+    fn the_steps_place_points_near_a_module_where_the_transform_does() {
+        // A strong perspective (its denominator grows from 1 to 1.6 across a version-3 code),
+        // about 6 pixels a module: a fifth of a module around any centre, the linear part is
+        // within a hundredth of a pixel of the transform.
+        let h = Homography([6.0, 0.5, 30.0, 0.3, 6.0, 30.0, 0.012, 0.008]);
+        for (u, v) in [(0.5, 0.5), (14.5, 3.5), (28.5, 28.5), (7.5, 21.5)] {
+            let ((x, y), per_u, per_v) = h.map_with_steps(u, v);
+            assert_eq!((x, y), h.map(u, v));
+            for (du, dv) in [(-0.2, -0.2), (0.2, 0.0), (0.0, 0.2), (0.2, -0.2)] {
+                let (ex, ey) = h.map(u + du, v + dv);
+                let (lx, ly) = (
+                    x + du * per_u.0 + dv * per_v.0,
+                    y + du * per_u.1 + dv * per_v.1,
+                );
+                assert!((ex - lx).hypot(ey - ly) < 0.01, "({u}, {v}) + ({du}, {dv})");
+                assert!((ex - x).hypot(ey - y) > 0.5, "the points do move");
+            }
         }
     }
 

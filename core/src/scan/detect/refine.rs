@@ -119,38 +119,53 @@ fn fitness(
     inverted: bool,
     beat: f32,
 ) -> Option<f32> {
-    const AT: [f64; 3] = [0.3, 0.5, 0.7];
+    // The nine points, a fifth of a module apart around the centre.
+    const AT: [f32; 3] = [-0.2, 0.0, 0.2];
     let image = bits.image;
-    let (width, height) = (image.width as f64, image.height as f64);
-    let mut left = 9.0 * cells.len() as f32;
-    let mut score = 0.0f32;
+    // Pixel positions in f32, truncated through i32: a point needs neither more range nor more
+    // precision, and those conversions cost a fraction of f64 to usize.
+    let (width, height) = (image.width as f32, image.height as f32);
+    // Summed in whole gray levels (each point's is a whole number: exact, and integer work),
+    // and turned into points of [`CLEAR`] levels at the end.
+    let clear = CLEAR as i32;
+    let beat = beat * CLEAR;
+    let mut left = 9 * clear * cells.len() as i32;
+    let mut score = 0i32;
     for &(mx, my, dark) in cells {
+        // Dark pixels count for a dark module of ink's polarity (light pixels when inverted).
+        let sign = if dark == inverted { -1 } else { 1 };
+        // Off the frame, a light module of the code's polarity, as a quiet zone is.
+        let off = if dark { -clear } else { clear };
+        let ((cx, cy), per_u, per_v) = h.map_with_steps(f64::from(mx) + 0.5, f64::from(my) + 0.5);
+        let (cx, cy) = (cx as f32, cy as f32);
+        let (per_u, per_v) = (
+            (per_u.0 as f32, per_u.1 as f32),
+            (per_v.0 as f32, per_v.1 as f32),
+        );
         for dv in AT {
             for du in AT {
-                let (x, y) = h.map(f64::from(mx) + du, f64::from(my) + dv);
-                // Dark pixels above zero, in ink's polarity (light pixels for inverted codes).
-                let ink = if x >= 0.0 && y >= 0.0 && x < width && y < height {
-                    let (x, y) = (x as usize, y as usize);
-                    image
-                        .data
-                        .get(y * image.stride + x)
-                        .map_or(-CLEAR, |&pixel| {
-                            let darkness = bits.thresholds.darkness(x, y, f32::from(pixel));
-                            if inverted { -darkness } else { darkness }
-                        })
+                let (x, y) = (
+                    cx + du * per_u.0 + dv * per_v.0,
+                    cy + du * per_u.1 + dv * per_v.1,
+                );
+                let right = if x >= 0.0 && y >= 0.0 && x < width && y < height {
+                    let (x, y) = (x as i32 as usize, y as i32 as usize);
+                    image.data.get(y * image.stride + x).map_or(off, |&pixel| {
+                        sign * bits.thresholds.darkness_level(x, y, pixel)
+                    })
                 } else {
-                    -CLEAR
+                    off
                 };
-                let right = if dark { ink } else { -ink };
-                score += right.clamp(-CLEAR, CLEAR) / CLEAR;
-                left -= 1.0;
-                if score + left <= beat {
-                    return None;
-                }
+                score += right.clamp(-clear, clear);
             }
         }
+        // Each point adds at most what it takes from `left`: once out of reach, out for good.
+        left -= 9 * clear;
+        if (score + left) as f32 <= beat {
+            return None;
+        }
     }
-    Some(score)
+    Some(score as f32 / CLEAR)
 }
 
 /// Gray levels past its threshold at which a point counts as fully dark or light.
