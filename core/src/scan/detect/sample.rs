@@ -12,10 +12,12 @@ use super::homography::Homography;
 pub(super) fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f32) {
     let image = bits.image;
     let (x, y) = (x as f32, y as f32);
-    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+    if !on_frame(image, x, y) {
         return if inverted { (0.0, 255.0) } else { (255.0, 0.0) };
     }
-    let threshold = bits.thresholds.darkness(x as usize, y as usize, 0.0);
+    let threshold = bits
+        .thresholds
+        .darkness(x as u32 as usize, y as u32 as usize, 0.0);
     (gray(bits, x.into(), y.into(), inverted), threshold)
 }
 
@@ -23,7 +25,7 @@ pub(super) fn sample(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> (f32, f3
 pub(super) fn gray(bits: Bits<'_>, x: f64, y: f64, inverted: bool) -> f32 {
     let image = bits.image;
     let (x, y) = (x as f32, y as f32);
-    if !(x >= 0.0 && y >= 0.0 && x < image.width as f32 && y < image.height as f32) {
+    if !on_frame(image, x, y) {
         return if inverted { 0.0 } else { 255.0 };
     }
     f32::from(bilinear(image, x - 0.5, y - 0.5))
@@ -198,18 +200,23 @@ pub(super) fn pt(f: &Finder) -> (f64, f64) {
     (f64::from(f.x), f64::from(f.y))
 }
 
+/// Whether (`x`, `y`) is on the frame. In u32 (what `Luma::new` takes), as in [`bilinear`]:
+/// its conversions from and to f32 are a few instructions, where usize's are a dozen each.
+fn on_frame(image: Luma<'_>, x: f32, y: f32) -> bool {
+    x >= 0.0 && y >= 0.0 && x < image.width as u32 as f32 && y < image.height as u32 as f32
+}
+
 /// The gray value at (`x`, `y`) in pixel-centre coordinates, interpolated between the four
 /// nearest pixels.
 fn bilinear(image: Luma<'_>, x: f32, y: f32) -> u8 {
-    let x = x.clamp(0.0, (image.width - 1) as f32);
-    let y = y.clamp(0.0, (image.height - 1) as f32);
-    let (x0, y0) = (x as usize, y as usize);
-    let (x1, y1) = (
-        (x0 + 1).min(image.width - 1),
-        (y0 + 1).min(image.height - 1),
-    );
+    // In u32, as in `on_frame`.
+    let (last_x, last_y) = (image.width as u32 - 1, image.height as u32 - 1);
+    let x = x.clamp(0.0, last_x as f32);
+    let y = y.clamp(0.0, last_y as f32);
+    let (x0, y0) = (x as u32, y as u32);
+    let (x1, y1) = ((x0 + 1).min(last_x), (y0 + 1).min(last_y));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let p = |x: usize, y: usize| f32::from(image.data[y * image.stride + x]);
+    let p = |x: u32, y: u32| f32::from(image.data[y as usize * image.stride + x as usize]);
     let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
     let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
     (top * (1.0 - fy) + bottom * fy + 0.5) as u8
