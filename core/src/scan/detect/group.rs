@@ -55,7 +55,7 @@ pub(super) fn triples(finders: &[Finder], steep: bool) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
     let few = steep && n <= FEW;
-    let max_modules = if few { MAX_MODULES_FEW } else { MAX_MODULES };
+    let max_modules = max_modules(few);
     for a in 0..n {
         for b in a + 1..n {
             // What `arrange` would reject for any third: modules too different, or two finders
@@ -131,12 +131,23 @@ pub(super) fn crowded(finders: &[Finder], [tl, tr, bl]: [usize; 3]) -> bool {
     })
 }
 
+/// The most one finder's modules may be larger than another's in a group: [`MAX_MODULES`], or
+/// [`MAX_MODULES_FEW`] among few finders.
+fn max_modules(few: bool) -> f32 {
+    if few { MAX_MODULES_FEW } else { MAX_MODULES }
+}
+
 /// Whether the nearest of three finders has over [`DEEP`] times the modules of the farthest.
 fn deep(trio: [Finder; 3]) -> bool {
-    let (min_m, max_m) = trio.iter().fold((f32::MAX, 0.0f32), |(lo, hi), f| {
-        (lo.min(f.module), hi.max(f.module))
-    });
+    let (min_m, max_m) = least_and_most(trio.map(|f| f.module));
     max_m > DEEP * min_m
+}
+
+/// The least and the most of three values.
+fn least_and_most(values: [f32; 3]) -> (f32, f32) {
+    values
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
 }
 
 /// The sides of the triangle of three finders, the longest first, each with the index of the
@@ -153,12 +164,8 @@ fn opposite_sides([p, q, r]: [Finder; 3]) -> [(f32, usize); 3] {
 /// or [`MAX_COS_FEW`] when `few`: among few finders, which also allows [`Triple::deep`] groups).
 fn arrange(finders: &[Finder], idx: [usize; 3], corner: usize, few: bool) -> Option<Triple> {
     let [p, q, r] = idx.map(|i| finders[i]);
-    let modules = [p.module, q.module, r.module];
-    let (min_m, max_m) = modules
-        .iter()
-        .fold((f32::MAX, 0.0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-    let max_modules = if few { MAX_MODULES_FEW } else { MAX_MODULES };
-    if max_m > max_modules * min_m {
+    let (min_m, max_m) = least_and_most([p.module, q.module, r.module]);
+    if max_m > max_modules(few) * min_m {
         return None;
     }
     let (tl, mut tr, mut bl) = match corner {
@@ -189,10 +196,7 @@ fn arrange(finders: &[Finder], idx: [usize; 3], corner: usize, few: bool) -> Opt
     }
     // A real finder is seen on every scanned row through its centre; a look-alike in the data
     // on a few: the three of one code are seen about equally often for their size.
-    let seen = [p, q, r].map(|f| f.count as f32 / f.module);
-    let (min_s, max_s) = seen
-        .iter()
-        .fold((f32::MAX, 0.0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+    let (min_s, max_s) = least_and_most([p, q, r].map(|f| f.count as f32 / f.module));
     let score = cos * cos
         + (long / short - 1.0).powi(2)
         + (max_m / min_m - 1.0).powi(2)

@@ -449,9 +449,8 @@ fn codes_seen_close_at_55_degrees_are_read() {
             let finders = [(3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5)];
             // Each finder's size as the rows see it: its width along the frame's x axis.
             let size = |(u, v): (f64, f64)| {
-                let row = |p: (f64, f64)| p.0;
                 let xs = [(-3.5, -3.5), (3.5, -3.5), (3.5, 3.5), (-3.5, 3.5)]
-                    .map(|(du, dv)| row(at.map(u + du, v + dv)));
+                    .map(|(du, dv)| at.map(u + du, v + dv).0);
                 xs.iter().copied().fold(f64::MIN, f64::max)
                     - xs.iter().copied().fold(f64::MAX, f64::min)
             };
