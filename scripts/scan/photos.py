@@ -17,6 +17,8 @@ code found whose bytes are not the expected ones). Per decoder:
 
 `--runs N` times the two whole-set processes N times each, alternating (Jeton, then zxing-cpp),
 and prints both medians and their ratio: on a noisy machine, one run of each decides little.
+The per-image times are then each image's median over N + 1 in-process runs of each decoder
+(one timing per image swings the p95 by a quarter from run to run).
 
 `--check-floor N` scores Jeton only: it must read at least N images and give no wrong text;
 prints "scan-photos: N passed, N failed" and exits 1 on a failure (the CI regression test,
@@ -154,6 +156,11 @@ def score(entries, found, root):
     return per, wrong, missed
 
 
+def median_times(runs):
+    """Each file's median time over several runs' {file: ms}."""
+    return {f: statistics.median(t[f] for t in runs if f in t) for f in runs[0]}
+
+
 def percentile(values, p):
     values = sorted(values)
     if not values:
@@ -230,14 +237,20 @@ def main():
 
     if args.runs > 1 and not args.no_zxing:
         jeton_s, zxing_s = [], []
+        jeton_times, zxing_times = [runs["jeton"][1]], [runs["zxing-cpp"][1]]
         for _ in range(args.runs):
             jeton_s.append(run_jeton(args.jeton, files)[1])
-            zxing_s.append(run_zxing(files)[2])
+            _, times, z = run_zxing(files)
+            zxing_s.append(z)
+            zxing_times.append(times)
+            if per_image:
+                jeton_times.append(run_example(args.example, files, ["jeton"])["jeton"][1])
         j, z = statistics.median(jeton_s), statistics.median(zxing_s)
         print(f"whole set, median of {args.runs} alternating runs: jeton {j:.3f} s, "
-              f"zxing-cpp {z:.3f} s, ratio {j / z:.2f}")
-        runs["jeton"] = (runs["jeton"][0], runs["jeton"][1], j)
-        runs["zxing-cpp"] = (runs["zxing-cpp"][0], runs["zxing-cpp"][1], z)
+              f"zxing-cpp {z:.3f} s, ratio {j / z:.2f}; per image, medians of "
+              f"{len(jeton_times)} and {len(zxing_times)} runs")
+        runs["jeton"] = (runs["jeton"][0], median_times(jeton_times), j)
+        runs["zxing-cpp"] = (runs["zxing-cpp"][0], median_times(zxing_times), z)
 
     folders = sorted({f for f, _, _ in entries})
     counts = {f: sum(1 for g, _, _ in entries if g == f) for f in folders}
