@@ -207,28 +207,29 @@ impl Thresholds {
         }
     }
 
+    /// The threshold of the block holding (`x`, `y`).
+    #[inline]
+    fn at(&self, x: usize, y: usize) -> u8 {
+        self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)]
+    }
+
     /// How much darker than the threshold at (`x`, `y`) the value `pixel` is: black when
     /// positive or zero, as [`Thresholds::is_black`] decides.
     #[inline]
     pub fn darkness(&self, x: usize, y: usize, pixel: f32) -> f32 {
-        f32::from(self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)])
-            - f32::from(OFFSET)
-            - pixel
+        f32::from(self.at(x, y)) - f32::from(OFFSET) - pixel
     }
 
     /// [`Thresholds::darkness`] in whole gray levels, for a pixel's own value.
     #[inline]
     pub fn darkness_level(&self, x: usize, y: usize, pixel: u8) -> i32 {
-        i32::from(self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)])
-            - i32::from(OFFSET)
-            - i32::from(pixel)
+        i32::from(self.at(x, y)) - i32::from(OFFSET) - i32::from(pixel)
     }
 
     /// Whether the pixel at (`x`, `y`) with value `pixel` is black.
     #[inline]
     pub fn is_black(&self, x: usize, y: usize, pixel: u8) -> bool {
-        u16::from(pixel) + OFFSET
-            <= u16::from(self.values[(y >> BLOCK_SHIFT) * self.blocks_wide + (x >> BLOCK_SHIFT)])
+        u16::from(pixel) + OFFSET <= u16::from(self.at(x, y))
     }
 }
 

@@ -11,6 +11,7 @@
 //! in the score, and run once for a code our locator placed but could not read.
 
 use super::homography::Homography;
+use super::sample::on_frame;
 use crate::scan::finder::Bits;
 use crate::scan::payload::alignment_rows;
 
@@ -124,7 +125,6 @@ fn fitness(
     let image = bits.image;
     // Pixel positions in f32, truncated through i32: a point needs neither more range nor more
     // precision, and those conversions cost a fraction of f64 to usize.
-    let (width, height) = (image.width as f32, image.height as f32);
     // Summed in whole gray levels (each point's is a whole number: exact, and integer work),
     // and turned into points of [`CLEAR`] levels at the end.
     let clear = CLEAR as i32;
@@ -148,7 +148,7 @@ fn fitness(
                     cx + du * per_u.0 + dv * per_v.0,
                     cy + du * per_u.1 + dv * per_v.1,
                 );
-                let right = if x >= 0.0 && y >= 0.0 && x < width && y < height {
+                let right = if on_frame(image, x, y) {
                     let (x, y) = (x as i32 as usize, y as i32 as usize);
                     image.data.get(y * image.stride + x).map_or(off, |&pixel| {
                         sign * bits.thresholds.darkness_level(x, y, pixel)

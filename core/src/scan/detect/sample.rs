@@ -202,7 +202,7 @@ pub(super) fn pt(f: &Finder) -> (f64, f64) {
 
 /// Whether (`x`, `y`) is on the frame. In u32 (what `Luma::new` takes), as in [`bilinear`]:
 /// its conversions from and to f32 are a few instructions, where usize's are a dozen each.
-fn on_frame(image: Luma<'_>, x: f32, y: f32) -> bool {
+pub(super) fn on_frame(image: Luma<'_>, x: f32, y: f32) -> bool {
     x >= 0.0 && y >= 0.0 && x < image.width as u32 as f32 && y < image.height as u32 as f32
 }
 
