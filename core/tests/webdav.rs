@@ -145,6 +145,23 @@ fn the_password_is_checked_by_the_server() {
     assert_eq!(right.read("a.op", 10).unwrap().as_deref(), Some(&b"x"[..]));
 }
 
+/// A folder the server's account may not write into is refused as such, not taken for one
+/// another writer has just made.
+#[test]
+fn a_folder_the_server_may_not_make_is_denied() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Apache::start();
+    let locked = server.data().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    assert!(matches!(
+        store.create("locked/inside/a.op", b"x"),
+        Err(StoreError::Denied(_))
+    ));
+    assert_eq!(store.list("locked").unwrap(), Vec::<String>::new());
+}
+
 #[test]
 fn a_server_that_went_away_is_unreachable() {
     let mut server = Apache::start();
@@ -186,6 +203,42 @@ fn concurrent_writers_of_different_files_all_land() {
     for name in listed {
         assert_eq!(store.read(&name, 100).unwrap().unwrap(), name.as_bytes());
     }
+}
+
+/// Writers that start at the same instant into the same new folders all land: the server
+/// refusing a folder another writer has just made (Apache `mod_dav` answers `403` when its
+/// `mkdir` loses that race) is no reason to fail.
+#[test]
+fn writers_making_the_same_new_folders_at_once_all_land() {
+    const WRITERS: usize = 6;
+    const ROUNDS: usize = 15;
+    let server = Apache::start();
+    let store = Arc::new(WebDavStore::new(&server.url(), None).unwrap());
+    let start = Arc::new(std::sync::Barrier::new(WRITERS));
+    let threads: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let store = Arc::clone(&store);
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                (0..ROUNDS)
+                    .map(|round| {
+                        start.wait();
+                        let name = format!("r{round}/a/b/w{writer}.op");
+                        (store.create(&name, b"x"), name)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        for (created, name) in thread.join().unwrap() {
+            assert_eq!(created, Ok(Created::New), "{name}");
+        }
+    }
+    let landed: usize = (0..ROUNDS)
+        .map(|round| store.list(&format!("r{round}")).unwrap().len())
+        .sum();
+    assert_eq!(landed, WRITERS * ROUNDS);
 }
 
 /// Two devices sync over the server with a snapshot every few files: the store shrinks once

@@ -29,6 +29,9 @@ const MAX_DEPTH: usize = 8;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The `PROPFIND` body asking only whether each name is a folder.
+const RESOURCETYPE: &[u8] = br#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>"#;
+
 /// Characters escaped in a path segment (names are `[a-z0-9._-]` already; this is belt and braces).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'_').remove(b'-');
 
@@ -191,7 +194,18 @@ impl WebDavStore {
         }
         for url in targets {
             let response =
-                self.send(Method::from_bytes(b"MKCOL").map_err(other)?, &url, &[], &[])?;
+                match self.send(Method::from_bytes(b"MKCOL").map_err(other)?, &url, &[], &[]) {
+                    Ok(response) => response,
+                    // Apache `mod_dav` answers `403` when another writer made the folder between its
+                    // check and its `mkdir`: refused, or made meanwhile, the folder tells.
+                    Err(denied @ StoreError::Denied(_)) => {
+                        if self.is_folder(&url)? {
+                            continue;
+                        }
+                        return Err(denied);
+                    }
+                    Err(error) => return Err(error),
+                };
             match response.status().as_u16() {
                 // Made, or already there (405 Method Not Allowed is what RFC 4918 says for that).
                 200..=299 | 405 => {}
@@ -210,6 +224,28 @@ impl WebDavStore {
         Ok(())
     }
 
+    /// Whether `url` names a folder on the server (`PROPFIND Depth: 0`).
+    fn is_folder(&self, url: &str) -> Result<bool, StoreError> {
+        let response = self.send(
+            Method::from_bytes(b"PROPFIND").map_err(other)?,
+            url,
+            &[
+                ("Depth", "0"),
+                ("Content-Type", "application/xml; charset=utf-8"),
+            ],
+            RESOURCETYPE,
+        )?;
+        if response.status().as_u16() != 207 {
+            return Ok(false);
+        }
+        let bytes = read_body(response, MAX_LISTING)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| StoreError::Other(format!("the answer about {url} is not UTF-8")))?;
+        Ok(parse_multistatus(text)?
+            .iter()
+            .any(|(_, is_folder)| *is_folder))
+    }
+
     fn list_into(
         &self,
         folder: &str,
@@ -222,7 +258,6 @@ impl WebDavStore {
             )));
         }
         let url = self.url_of(folder, true);
-        let body = br#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>"#;
         let response = self.send(
             Method::from_bytes(b"PROPFIND").map_err(other)?,
             &url,
@@ -230,7 +265,7 @@ impl WebDavStore {
                 ("Depth", "1"),
                 ("Content-Type", "application/xml; charset=utf-8"),
             ],
-            body,
+            RESOURCETYPE,
         )?;
         match response.status().as_u16() {
             207 => {}
