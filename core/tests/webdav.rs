@@ -92,6 +92,23 @@ fn listing_walks_nested_folders_and_deleting_removes() {
     );
 }
 
+/// What other programs leave in the folder (a Mac's `.DS_Store`, a note, a folder of photos,
+/// a cloud client's conflict copy) is not part of the store: listing skips it, as the local
+/// folder store does, instead of failing every sync on a name Jeton would never write.
+#[test]
+fn foreign_files_in_the_folder_are_not_listed() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url(), None).unwrap();
+    store.create("j/v1/aa/1.op", b"x").unwrap();
+    let data = server.data();
+    std::fs::write(data.join("j/.DS_Store"), b"mac").unwrap();
+    std::fs::write(data.join("j/v1/aa/1 (conflicted copy).op"), b"copy").unwrap();
+    std::fs::write(data.join("j/v1/Notes.txt"), b"note").unwrap();
+    std::fs::create_dir_all(data.join("j/Photos")).unwrap();
+    std::fs::write(data.join("j/Photos/a.op"), b"photo").unwrap();
+    assert_eq!(store.list("j").unwrap(), ["j/v1/aa/1.op"]);
+}
+
 #[test]
 fn a_file_over_the_limit_is_refused() {
     let server = Apache::start();

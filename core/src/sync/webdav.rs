@@ -8,7 +8,8 @@
 //!   it before the upload, not atomically with it (both got `201` in `core/tests/webdav.rs`'s
 //!   trial). Sync never races there: each device writes only under its own folder, and one
 //!   device's syncs are serialized by the caller (the FFI's vault lock, the CLI's lock file).
-//! - `list` walks folders with `PROPFIND Depth: 1` (many servers refuse `Depth: infinity`).
+//! - `list` walks folders with `PROPFIND Depth: 1` (many servers refuse `Depth: infinity`),
+//!   skipping names Jeton never writes (what other programs leave in the folder).
 //! - A password is only sent over `https`, or over `http` to the loopback address.
 
 use std::io::Read;
@@ -283,10 +284,14 @@ impl WebDavStore {
             let Some(name) = self.name_of(&href, folder) else {
                 continue;
             };
+            // What other programs leave in the folder (a Mac's `.DS_Store`, a cloud client's
+            // conflict copy, a note) is not part of the store, as in the local folder store.
+            if check_name(&name).is_err() {
+                continue;
+            }
             if is_folder {
                 self.list_into(&name, depth + 1, out)?;
             } else {
-                check_name(&name)?;
                 out.push(name);
             }
         }
