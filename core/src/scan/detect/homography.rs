@@ -86,11 +86,8 @@ impl Homography {
     /// around it within a hundredth of a pixel with two multiplications each, not a division.
     pub(super) fn map_with_steps(&self, u: f64, v: f64) -> ((f64, f64), (f64, f64), (f64, f64)) {
         let h = &self.0;
+        let (x, y) = self.map(u, v);
         let w = h[6] * u + h[7] * v + 1.0;
-        let (x, y) = (
-            (h[0] * u + h[1] * v + h[2]) / w,
-            (h[3] * u + h[4] * v + h[5]) / w,
-        );
         let per_u = ((h[0] - x * h[6]) / w, (h[3] - y * h[6]) / w);
         let per_v = ((h[1] - x * h[7]) / w, (h[4] - y * h[7]) / w);
         ((x, y), per_u, per_v)
