@@ -75,7 +75,8 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SyncStoreError {
 ///   whether it wrote; a reader never sees a half-written file;
 /// - `read` returns null / nil for a missing file and refuses one larger than `limit`;
 /// - `list` returns the whole names of the files under the folder `prefix` (any order, an
-///   absent folder lists as empty);
+///   absent folder lists as empty; names Jeton never writes, other programs' files, are
+///   skipped, so a plain folder listing will do);
 /// - `delete` succeeds when the file is already gone.
 #[uniffi::export(with_foreign)]
 pub trait SyncStore: Send + Sync {
@@ -138,13 +139,13 @@ impl BlobStore for Store {
 
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         core_sync::store::check_name(prefix)?;
-        let names = self.0.list(prefix.to_owned()).map_err(to_core)?;
+        let mut names = self.0.list(prefix.to_owned()).map_err(to_core)?;
+        // What other programs leave in the folder (a Mac's `.DS_Store`, a cloud drive's
+        // conflict copy) is not part of the store, as in Rust's own stores.
+        names.retain(|name| core_sync::store::check_name(name).is_ok());
         let folder = format!("{prefix}/");
-        for name in &names {
-            core_sync::store::check_name(name)?;
-            if !name.starts_with(&folder) {
-                return Err(StoreError::BadName(name.clone()));
-            }
+        if let Some(outside) = names.iter().find(|name| !name.starts_with(&folder)) {
+            return Err(StoreError::BadName(outside.clone()));
         }
         Ok(names)
     }
