@@ -60,7 +60,8 @@ pub enum Name {
     Other,
 }
 
-/// Reads a listed name. A name shaped like an op file with a bad device or sequence is refused.
+/// Reads a listed name. A name shaped like Jeton's own op or snapshot file (a 16-digit
+/// sequence) in a folder that is no device's, or with sequence 0, is refused.
 pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     let Some(rest) = name.strip_prefix(LOGS).and_then(|r| r.strip_prefix('/')) else {
         return Ok(Name::Other);
@@ -75,11 +76,17 @@ pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     } else {
         return Ok(Name::Other);
     };
+    // Only a 16-digit sequence is Jeton's: other programs leave `.op`-ending names too (a
+    // Mac's `._0000000000000001.op`, an old ownCloud client's `…_conflict-….op`).
+    if seq.len() != 16
+        || !seq
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Ok(Name::Other);
+    }
     let bad = || SyncError::Tampered(format!("the file name {name:?} is not one Jeton writes"));
     let device = Id::from_hex(device).ok_or_else(bad)?;
-    if seq.len() != 16 {
-        return Err(bad());
-    }
     let seq = u64::from_str_radix(seq, 16).map_err(|_| bad())?;
     if seq == 0 {
         return Err(bad());
@@ -264,9 +271,17 @@ mod tests {
         let snap = snap_name(&device, 3);
         assert_eq!(parse_name(&snap).unwrap(), Name::Snap(device, 3));
         assert_eq!(parse_name("jeton-sync/format").unwrap(), Name::Other);
+        // What other programs leave beside Jeton's files.
+        for foreign in [
+            "jeton-sync/v1/abababababababababababababababab/1.op",
+            "jeton-sync/v1/abababababababababababababababab/._0000000000000001.op",
+            "jeton-sync/v1/abababababababababababababababab/0000000000000001_conflict-20261207-223000.op",
+            "jeton-sync/v1/abababababababababababababababab/000000000000000g.snap",
+        ] {
+            assert_eq!(parse_name(foreign).unwrap(), Name::Other, "{foreign}");
+        }
         for bad in [
             "jeton-sync/v1/abab/0000000000000001.op",
-            "jeton-sync/v1/abababababababababababababababab/1.op",
             "jeton-sync/v1/abababababababababababababababab/0000000000000000.op",
         ] {
             assert!(
