@@ -149,3 +149,54 @@ fn the_store_never_holds_the_sync_key_in_the_clear_and_an_altered_file_does_not_
         Err(SyncError::WrongRecoveryPassphrase)
     ));
 }
+
+/// What other programs leave in the recovery folder, sorted before the real file: a Mac's
+/// AppleDouble companion (`._<name>`, written by Finder on USB sticks, SMB shares and WebDAV
+/// volumes) and a Syncthing download in progress (`.syncthing.<name>.tmp`).
+fn foreign_beside(name: &str) -> [String; 2] {
+    let (folder, file) = name.rsplit_once('/').unwrap();
+    [
+        format!("{folder}/._{file}"),
+        format!("{folder}/.syncthing.{file}.tmp"),
+    ]
+}
+
+/// AppleDouble's magic and header, as Finder writes it.
+const APPLE_DOUBLE: &[u8] = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ";
+
+#[test]
+fn other_programs_files_in_the_recovery_folder_are_not_recovery_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, store) = drive(dir.path());
+    let phone = lost_phone(dir.path(), &store, "four random words here");
+    drop(phone);
+    let real = recovery_files(&root).pop().unwrap();
+    for foreign in foreign_beside(&real) {
+        std::fs::write(root.join(&foreign), APPLE_DOUBLE).unwrap();
+    }
+    assert_eq!(recovery_files(&root).len(), 3, "the store lists them");
+    // A damaged file of Jeton's name, sorted first, hides nothing either.
+    let damaged = "jeton-sync/v1/recovery/00000000000000000000000000000000.key";
+    std::fs::write(root.join(damaged), b"not a recovery file").unwrap();
+
+    // The lost phone's owner gets in, not "tampered with".
+    let mut new = vault(dir.path(), "new");
+    recovery::join_with_passphrase(&mut new, &store, "four random words here").unwrap();
+    assert_eq!(sync::sync(&mut new, &store).unwrap().added, 2);
+
+    // Alone, the damaged file is reported as such.
+    std::fs::remove_file(root.join(&real)).unwrap();
+    assert!(matches!(
+        recovery::open(&store, "four random words here"),
+        Err(SyncError::Tampered(_))
+    ));
+
+    // Removing the passphrase removes Jeton's files; what is left is no passphrase.
+    recovery::remove_passphrase(&store).unwrap();
+    assert!(!root.join(damaged).exists());
+    assert!(!recovery::has_passphrase(&store).unwrap());
+    assert!(matches!(
+        recovery::open(&store, "four random words here"),
+        Err(SyncError::NoRecovery)
+    ));
+}

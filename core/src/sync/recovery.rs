@@ -31,6 +31,20 @@ fn folder() -> String {
     format!("{LOGS}/recovery")
 }
 
+/// The recovery files on `store`: `<id>.key` names only, so what other programs leave in the
+/// folder (a Mac's `._` companion, a sync client's download in progress) is never taken for one.
+fn files(store: &dyn BlobStore) -> Result<Vec<String>, SyncError> {
+    let mut names = store.list(&folder())?;
+    names.retain(|name| {
+        name.rsplit_once('/')
+            .and_then(|(_, file)| file.strip_suffix(".key"))
+            .and_then(Id::from_hex)
+            .is_some()
+    });
+    names.sort();
+    Ok(names)
+}
+
 /// Seals the sync `key` (from [`super::key`]) on `store` with `passphrase`, replacing any
 /// recovery passphrase set before (by this device or another).
 pub fn set_passphrase(
@@ -59,7 +73,7 @@ pub fn set_passphrase_with(
     }
     kdf.check_chosen()
         .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
-    let before = store.list(&folder())?;
+    let before = files(store)?;
     let sealed = code::seal_with_passphrase(key.expose(), passphrase, kdf, context)
         .map_err(|_| SyncError::Random)?;
     let mut file = MAGIC.to_vec();
@@ -79,7 +93,7 @@ pub fn set_passphrase_with(
 
 /// Removes every recovery passphrase from `store`: from now on only pairing adds a device.
 pub fn remove_passphrase(store: &dyn BlobStore) -> Result<(), SyncError> {
-    for name in store.list(&folder())? {
+    for name in files(store)? {
         store.delete(&name)?;
     }
     Ok(())
@@ -87,7 +101,7 @@ pub fn remove_passphrase(store: &dyn BlobStore) -> Result<(), SyncError> {
 
 /// Whether `store` holds a recovery passphrase.
 pub fn has_passphrase(store: &dyn BlobStore) -> Result<bool, SyncError> {
-    Ok(!store.list(&folder())?.is_empty())
+    Ok(!files(store)?.is_empty())
 }
 
 /// Joins the sync on `store` with its recovery passphrase, as a new device ([`open`], then
@@ -103,20 +117,24 @@ pub fn join_with_passphrase(
 
 /// The sync key that `passphrase` opens on `store` (Argon2id per file tried, at most four).
 pub fn open(store: &dyn BlobStore, passphrase: &str) -> Result<SyncKey, SyncError> {
-    let mut names = store.list(&folder())?;
+    let names = files(store)?;
     if names.is_empty() {
         return Err(SyncError::NoRecovery);
     }
-    names.sort();
+    // A damaged file does not hide a good one beside it (two are there while a passphrase is
+    // being replaced); it is reported only when no file opens.
+    let mut damaged = None;
     for name in names.iter().take(MAX_TRIED) {
         let Some(file) = store.read(name, MAX_FILE)? else {
             continue; // replaced meanwhile
         };
-        if let Some(key) = open_file(&file, passphrase)? {
-            return Ok(key);
+        match open_file(&file, passphrase) {
+            Ok(Some(key)) => return Ok(key),
+            Ok(None) => {}
+            Err(error) => damaged = Some(error),
         }
     }
-    Err(SyncError::WrongRecoveryPassphrase)
+    Err(damaged.unwrap_or(SyncError::WrongRecoveryPassphrase))
 }
 
 fn context(salt: &[u8]) -> Context<'_> {
