@@ -109,6 +109,28 @@ fn foreign_files_in_the_folder_are_not_listed() {
     assert_eq!(store.list("j").unwrap(), ["j/v1/aa/1.op"]);
 }
 
+/// Behind a reverse proxy that does not tell the server its public path (a Nextcloud without
+/// `overwritewebroot`), writing and reading work but the listing names other paths: an error
+/// that says so, never an empty listing (sync would take the files for gone).
+#[test]
+fn a_listing_that_names_other_paths_is_an_error_not_empty() {
+    let server = Apache::start();
+    let store = WebDavStore::new(&server.url_behind_a_proxy(), None).unwrap();
+    let name = "j/v1/aa/0000000000000001.op";
+    assert_eq!(store.create(name, b"x").unwrap(), Created::New);
+    assert_eq!(store.read(name, 10).unwrap().as_deref(), Some(&b"x"[..]));
+    match store.list("j") {
+        Err(StoreError::Other(reason)) => {
+            assert!(reason.contains("/dav/j/"), "{reason}");
+            assert!(reason.contains("proxy"), "{reason}");
+        }
+        listed => panic!("{listed:?}"),
+    }
+    // Straight to the server, the same folder lists.
+    let direct = WebDavStore::new(&server.url(), None).unwrap();
+    assert_eq!(direct.list("j").unwrap(), [name]);
+}
+
 #[test]
 fn a_file_over_the_limit_is_refused() {
     let server = Apache::start();

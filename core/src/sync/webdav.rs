@@ -280,7 +280,21 @@ impl WebDavStore {
         let bytes = read_body(response, MAX_LISTING)?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| StoreError::Other(format!("the listing of {url} is not UTF-8")))?;
-        for (href, is_folder) in parse_multistatus(text)? {
+        let entries = parse_multistatus(text)?;
+        // A listing always names the folder itself. One that does not names other paths: a
+        // proxy in front of the server that does not tell it its public path, or an address
+        // spelled otherwise than the server spells it. Nothing would ever be listed.
+        if !entries
+            .iter()
+            .any(|(href, _)| self.relative_of(href).as_deref() == Some(folder))
+        {
+            let named = entries.first().map_or("nothing", |(href, _)| href.as_str());
+            return Err(StoreError::Other(format!(
+                "the server's listing of {url} names {named}, not that folder: use the address \
+                 the server gives its files, or have the proxy in front of it tell it its path"
+            )));
+        }
+        for (href, is_folder) in entries {
             let Some(name) = self.name_of(&href, folder) else {
                 continue;
             };
@@ -301,6 +315,14 @@ impl WebDavStore {
     /// The store name an `href` of a listing of `folder` stands for; `None` for the folder
     /// itself and for what is not directly inside it.
     fn name_of(&self, href: &str, folder: &str) -> Option<String> {
+        let relative = self.relative_of(href)?;
+        let inside = relative.strip_prefix(folder)?.strip_prefix('/')?;
+        (!inside.is_empty() && !inside.contains('/')).then(|| relative.clone())
+    }
+
+    /// The path an `href` names under the store's folder, without a trailing `/` ("" for the
+    /// folder itself); `None` outside it.
+    fn relative_of(&self, href: &str) -> Option<String> {
         let path = match Url::parse(href) {
             Ok(absolute) => absolute.path().to_owned(),
             Err(_) => href.to_owned(),
@@ -310,9 +332,7 @@ impl WebDavStore {
             .decode_utf8()
             .ok()?
             .into_owned();
-        let relative = path.strip_prefix(&base)?.trim_end_matches('/');
-        let inside = relative.strip_prefix(folder)?.strip_prefix('/')?;
-        (!inside.is_empty() && !inside.contains('/')).then(|| relative.to_owned())
+        Some(path.strip_prefix(&base)?.trim_end_matches('/').to_owned())
     }
 }
 

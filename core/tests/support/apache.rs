@@ -36,6 +36,12 @@ impl Apache {
         format!("http://127.0.0.1:{}/dav/", self.port)
     }
 
+    /// The same folder behind a reverse proxy (this server, `mod_proxy`) that serves it at
+    /// `/cloud/dav/` without telling it so: its listings name `/dav/...` paths.
+    pub fn url_behind_a_proxy(&self) -> String {
+        format!("http://127.0.0.1:{}/cloud/dav/", self.port)
+    }
+
     /// The folder on disk that the server serves.
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
@@ -106,8 +112,11 @@ impl Apache {
                  LoadModule alias_module {m}/mod_alias.so\n\
                  LoadModule dav_module {m}/mod_dav.so\n\
                  LoadModule dav_fs_module {m}/mod_dav_fs.so\n\
+                 LoadModule proxy_module {m}/mod_proxy.so\n\
+                 LoadModule proxy_http_module {m}/mod_proxy_http.so\n\
                  {user}ErrorLog {run}/error.log\nDavLockDB {run}/lock\nDocumentRoot {data}\n\
-                 Alias /dav {data}\n<Directory {data}>\n  Dav On\n{auth}</Directory>\n",
+                 Alias /dav {data}\n<Directory {data}>\n  Dav On\n{auth}</Directory>\n\
+                 ProxyPass /cloud/dav/ http://127.0.0.1:{port}/dav/\n",
                 root_dir = dir.path().display(),
                 run = run.display(),
                 data = data.display(),
