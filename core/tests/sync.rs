@@ -1177,3 +1177,103 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     sync::sync_at(&mut b, &store, T + 3).unwrap();
     assert_eq!(view(&b), before, "every account reached the other device");
 }
+
+/// A store that, on this device's first read after a listing, lets the other device run a
+/// whole sync on the same folder (it edits, writes a snapshot and prunes what both have
+/// read): two devices syncing at the same moment.
+struct Racing<'a> {
+    inner: &'a FolderStore,
+    listed: std::sync::atomic::AtomicBool,
+    other: std::sync::Mutex<Option<(Vault, u64)>>,
+}
+
+const EVERY_FILE: Pruning = Pruning {
+    snapshot_after: 1,
+    inactive_after_ms: 90 * DAY,
+};
+
+impl BlobStore for Racing<'_> {
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
+        self.inner.create(name, bytes)
+    }
+    fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if !self.listed.load(Ordering::SeqCst) {
+            return self.inner.read(name, limit);
+        }
+        if let Some((mut other, t)) = self.other.lock().unwrap().take() {
+            other.add(account("meanwhile", 99, false)).unwrap();
+            sync::sync_with(&mut other, self.inner, t, &EVERY_FILE).unwrap();
+        }
+        self.inner.read(name, limit)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let names = self.inner.list(prefix)?;
+        self.listed.store(true, Ordering::SeqCst);
+        Ok(names)
+    }
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.inner.delete(name)
+    }
+}
+
+/// `a` prunes a file `b` listed (as it may: `b` had read it) while `b` is between its listing
+/// and its reads: `b` lists again and gets `a`'s news, no "rolled back" or "tampered".
+#[test]
+fn a_file_pruned_by_another_device_during_a_sync_is_no_rollback() {
+    let mut p = pair();
+    let mut t = T + 100;
+    for i in 0..4u8 {
+        p.a.add(account("a", 10 + i, false)).unwrap();
+        sync::sync_with(&mut p.a, &p.store, t, &EVERY_FILE).unwrap();
+        p.b.add(account("b", 20 + i, false)).unwrap();
+        sync::sync_with(&mut p.b, &p.store, t + 10, &EVERY_FILE).unwrap();
+        t += 100;
+    }
+    sync::sync_with(&mut p.a, &p.store, t, &EVERY_FILE).unwrap();
+    sync::sync_with(&mut p.b, &p.store, t + 10, &EVERY_FILE).unwrap();
+    let before = store_files(&p.store, ".op");
+    let racing = Racing {
+        inner: &p.store,
+        listed: std::sync::atomic::AtomicBool::new(false),
+        other: std::sync::Mutex::new(Some((p.a, t + 20))),
+    };
+    let report = sync::sync_with(&mut p.b, &racing, t + 30, &EVERY_FILE).unwrap();
+    assert_eq!(report.added, 1, "{report:?}");
+    let gone = before
+        .iter()
+        .filter(|name| !store_files(&p.store, ".op").contains(name))
+        .count();
+    assert!(
+        gone > 0,
+        "the other device pruned nothing: the race was not run"
+    );
+    assert_eq!(view(&p.b).len(), 9);
+}
+
+/// The last file of a log that this device read, removed for good (nothing newer): listed
+/// again, still gone, it is a rollback.
+#[test]
+fn the_last_file_read_removed_for_good_is_a_rollback() {
+    let mut p = pair();
+    p.a.add(account("x", 1, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
+    p.a.add(account("y", 2, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
+    sync::sync_at(&mut p.b, &p.store, T + 3).unwrap();
+    // a's log is the longer one (three files); its last is removed.
+    let all = op_files(&p);
+    let folder = |n: &String| n.rsplit_once('/').unwrap().0.to_string();
+    let a_log = all
+        .iter()
+        .map(folder)
+        .max_by_key(|f| all.iter().filter(|n| folder(n) == *f).count())
+        .unwrap();
+    let newest_of_a = all.iter().filter(|n| folder(n) == a_log).max().unwrap();
+    assert!(
+        newest_of_a.ends_with("0000000000000003.op"),
+        "{newest_of_a}"
+    );
+    std::fs::remove_file(p.store_dir.join(newest_of_a)).unwrap();
+    let e = sync::sync_at(&mut p.b, &p.store, T + 4).unwrap_err();
+    assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
+}

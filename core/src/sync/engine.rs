@@ -19,6 +19,9 @@ use crate::vault::{AccountId, Record, Stamp, Vault};
 
 /// The most accounts a sync keeps (deleted ones included).
 pub const MAX_ACCOUNTS: usize = 10_000;
+/// How many listings in a row may name a file gone by the time it is read (pruned by another
+/// device meanwhile) before the sync gives up.
+const MAX_STALE_LISTINGS: usize = 3;
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -296,13 +299,24 @@ impl Exchange {
             .read(FORMAT_FILE, 4096)?
             .ok_or(SyncError::NoSyncInStore)?;
         log::check_format(&marker, Some(&keys))?;
-        let names = store.list(log::ROOT)?;
-        check_versions(&names)?;
-        let mut listing = Listing::parse(&names)?;
-
         // Every log's new files (from a snapshot where they were pruned), checked before anything
-        // is merged or stamped.
-        let news = remote::read(store, &keys, &listing, &state.seen)?;
+        // is merged or stamped. A file pruned by another device since the listing makes it
+        // stale: listed again, a few times, before a file still missing is an error.
+        let mut stale_listings = 0;
+        let (mut listing, news) = loop {
+            let names = store.list(log::ROOT)?;
+            check_versions(&names)?;
+            let listing = Listing::parse(&names)?;
+            match remote::read(store, &keys, &listing, &state.seen)? {
+                Ok(news) => break (listing, news),
+                Err(remote::Stale(error)) => {
+                    stale_listings += 1;
+                    if stale_listings == MAX_STALE_LISTINGS {
+                        return Err(error);
+                    }
+                }
+            }
+        };
         for at in news.ops.iter().filter_map(|op| op.at()) {
             state.observe(at, now_ms);
         }

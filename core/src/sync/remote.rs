@@ -71,13 +71,18 @@ fn short(device: &Id) -> String {
     format!("{device:?}")
 }
 
+/// A file the listing named is gone: another device pruned it since (it may, once every
+/// device has read it). The listing is stale; the error is what a fresh one that still
+/// misses the file means.
+pub(super) struct Stale(pub(super) SyncError);
+
 /// Reads every log in `listing` past what `seen` records.
 pub(super) fn read(
     store: &dyn BlobStore,
     keys: &Keys,
     listing: &Listing,
     seen: &BTreeMap<Id, Seen>,
-) -> Result<News, SyncError> {
+) -> Result<Result<News, Stale>, SyncError> {
     let devices = listing.logs.len();
     if devices > MAX_DEVICES {
         return Err(SyncError::TooLarge(format!(
@@ -159,14 +164,18 @@ pub(super) fn read(
         if top == from && from > 0 {
             // Nothing new: the last file read must still be the same file.
             let name = log::op_name(device, from);
-            let same = store
-                .read(&name, MAX_FILE_BYTES)?
-                .is_some_and(|bytes| crate::seal::same(&log::hash(&bytes), &prev));
-            if !same {
-                return Err(SyncError::RolledBack(format!(
+            let gone = || {
+                SyncError::RolledBack(format!(
                     "file {from} of device {}'s log was replaced or removed",
                     short(device)
-                )));
+                ))
+            };
+            match store.read(&name, MAX_FILE_BYTES)? {
+                None => return Ok(Err(Stale(gone()))),
+                Some(bytes) if !crate::seal::same(&log::hash(&bytes), &prev) => {
+                    return Err(gone());
+                }
+                Some(_) => {}
             }
         }
         for seq in from + 1..=top {
@@ -177,9 +186,11 @@ pub(super) fn read(
                 )));
             }
             let name = log::op_name(device, seq);
-            let bytes = store.read(&name, MAX_FILE_BYTES)?.ok_or_else(|| {
-                SyncError::Tampered(format!("{name} was listed but cannot be read"))
-            })?;
+            let Some(bytes) = store.read(&name, MAX_FILE_BYTES)? else {
+                return Ok(Err(Stale(SyncError::Tampered(format!(
+                    "{name} was listed but cannot be read"
+                )))));
+            };
             let (ops, meta) = log::open_ops(keys, device, seq, &prev, &bytes)?;
             prev = log::hash(&bytes);
             news.ops.extend(ops);
@@ -199,7 +210,7 @@ pub(super) fn read(
         }
     }
     news.snapshot = snapshot;
-    Ok(news)
+    Ok(Ok(news))
 }
 
 /// The newest listed snapshot that covers every file pruned from the logs in `pruned` (each
