@@ -1277,3 +1277,99 @@ fn the_last_file_read_removed_for_good_is_a_rollback() {
     let e = sync::sync_at(&mut p.b, &p.store, T + 4).unwrap_err();
     assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
 }
+
+/// A store whose every `create` reaches the server but loses the reply (a timeout on a slow
+/// link after the upload was stored); reads fail too while `down` is set.
+struct LostReplies<'a> {
+    inner: &'a FolderStore,
+    down: bool,
+}
+
+impl BlobStore for LostReplies<'_> {
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
+        self.inner.create(name, bytes)?;
+        Err(StoreError::Unreachable(
+            "timed out waiting for the reply".into(),
+        ))
+    }
+    fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if self.down {
+            return Err(StoreError::Unreachable("no network".into()));
+        }
+        self.inner.read(name, limit)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.list(prefix)
+    }
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.inner.delete(name)
+    }
+}
+
+/// Setting sync up when the reply to the format marker's upload is lost: the marker that is
+/// there is this set-up's own, so sync is set up, and a second device joins it. When the
+/// link is gone for good, the error says so, and the retry says what to do.
+#[test]
+fn a_set_up_whose_reply_was_lost_is_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    std::fs::create_dir(&root).unwrap();
+    let store = FolderStore::new(&root).unwrap();
+    let mut a = vault(dir.path(), "a");
+    a.add(account("x", 1, false)).unwrap();
+    let slow = LostReplies {
+        inner: &store,
+        down: false,
+    };
+    sync::init(&mut a, &slow).unwrap();
+    sync::sync_at(&mut a, &store, T).unwrap();
+    let mut b = vault(dir.path(), "b");
+    sync::join(&mut b, &store, &sync::key(&a).unwrap()).unwrap();
+    assert_eq!(sync::sync_at(&mut b, &store, T + 1).unwrap().added, 1);
+
+    let root = dir.path().join("other");
+    std::fs::create_dir(&root).unwrap();
+    let store = FolderStore::new(&root).unwrap();
+    let mut c = vault(dir.path(), "c");
+    let cut = LostReplies {
+        inner: &store,
+        down: true,
+    };
+    assert!(matches!(
+        sync::init(&mut c, &cut),
+        Err(SyncError::Store(StoreError::Unreachable(_)))
+    ));
+    assert!(!sync::is_set_up(&c).unwrap());
+    let e = sync::init(&mut c, &store).unwrap_err();
+    assert!(matches!(e, SyncError::StoreInUse), "{e}");
+    assert!(
+        e.to_string().contains("remove its `jeton-sync` folder"),
+        "{e}"
+    );
+}
+
+/// What other programs write beside an op file with names a store lists: a Mac's AppleDouble
+/// companion (Finder writes `._<name>` on USB sticks, SMB shares and WebDAV volumes) and an
+/// old ownCloud client's conflict copy. Both devices go on syncing over them.
+#[test]
+fn other_programs_files_beside_the_op_files_are_passed_over() {
+    let mut p = pair();
+    p.a.add(account("x", 1, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
+    for name in op_files(&p) {
+        let (folder, file) = name.rsplit_once('/').unwrap();
+        let folder = p.store_dir.join(folder);
+        std::fs::write(
+            folder.join(format!("._{file}")),
+            b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ",
+        )
+        .unwrap();
+        let copy = file.replace(".op", "_conflict-20261207-223000.op");
+        std::fs::copy(folder.join(file), folder.join(copy)).unwrap();
+    }
+    assert!(op_files(&p).iter().any(|name| name.contains("/._")));
+    p.a.add(account("y", 2, false)).unwrap();
+    sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
+    assert_eq!(sync::sync_at(&mut p.b, &p.store, T + 3).unwrap().added, 2);
+    assert_eq!(view(&p.a), view(&p.b));
+}

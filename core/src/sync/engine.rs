@@ -122,8 +122,18 @@ impl Setup {
     /// A new sync on `store`, with a fresh key: writes the store's format marker.
     pub fn start(store: &dyn BlobStore) -> Result<Self, SyncError> {
         let key = SyncKey::generate()?;
+        let keys = key.derive();
         let state = State::new(&key, Id::random()?);
-        match store.create(FORMAT_FILE, &log::format_file(&key.derive())?)? {
+        let created = match store.create(FORMAT_FILE, &log::format_file(&keys)?) {
+            Ok(created) => created,
+            // The reply may be what was lost (a timeout after the server stored the upload):
+            // a marker there that this key opens is this set-up's own.
+            Err(error) => match store.read(FORMAT_FILE, 4096) {
+                Ok(Some(marker)) if log::check_format(&marker, Some(&keys)).is_ok() => Created::New,
+                _ => return Err(error.into()),
+            },
+        };
+        match created {
             Created::New => Ok(Self {
                 state,
                 created: true,

@@ -21,7 +21,10 @@ pub enum SyncError {
     #[error("sync is already set up on this vault")]
     AlreadySetUp,
     /// `init` found a sync already in the store.
-    #[error("this storage already holds a Jeton sync; join it with its sync key instead")]
+    #[error(
+        "this storage already holds a Jeton sync; join it from a device of that sync instead \
+         (if no device uses it, as after a set-up that failed, remove its `jeton-sync` folder)"
+    )]
     StoreInUse,
     /// The storage holds no Jeton sync (a wrong or empty folder, or a store not mounted).
     #[error(
