@@ -95,8 +95,15 @@ fn temp_name(final_path: &Path) -> Result<PathBuf, StoreError> {
 
 /// Whether a hard link failed because the filesystem has none.
 fn no_hard_links(e: &std::io::Error) -> bool {
-    // EPERM (1) is what Linux's vfat and exfat answer; EOPNOTSUPP (95) some FUSE mounts.
-    e.kind() == ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(1 | 95))
+    // EPERM (1) is what Linux's vfat and exfat answer; EOPNOTSUPP (95) some FUSE mounts; on
+    // Apple's systems ENOTSUP (45) and EOPNOTSUPP (102).
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    const UNSUPPORTED: [i32; 3] = [1, 45, 102];
+    #[cfg(not(any(target_os = "macos", target_os = "ios")))]
+    const UNSUPPORTED: [i32; 2] = [1, 95];
+    e.kind() == ErrorKind::Unsupported
+        || e.raw_os_error()
+            .is_some_and(|code| UNSUPPORTED.contains(&code))
 }
 
 /// The new name must survive a power cut too: flush the folder's entry.
@@ -196,7 +203,13 @@ impl BlobStore for FolderStore {
                 if check_name(&full).is_err() {
                     continue;
                 }
-                let kind = entry.file_type().map_err(|e| io_error(&e))?;
+                let kind = match entry.file_type() {
+                    Ok(kind) => kind,
+                    // Removed since the folder was read (pruned by another device; some network
+                    // and FUSE file systems look the type up apart).
+                    Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                    Err(e) => return Err(io_error(&e)),
+                };
                 if kind.is_dir() {
                     pending.push((entry.path(), full));
                 } else if kind.is_file() {
