@@ -1250,17 +1250,41 @@ fn a_file_pruned_by_another_device_during_a_sync_is_no_rollback() {
     assert_eq!(view(&p.b).len(), 9);
 }
 
-/// The last file of a log that this device read, removed for good (nothing newer): listed
-/// again, still gone, it is a rollback.
-#[test]
-fn the_last_file_read_removed_for_good_is_a_rollback() {
+/// A store that keeps listing one file but can no longer read it (removed for good, or a
+/// server that lists what it cannot serve); counts its listings.
+struct Unreadable<'a> {
+    inner: &'a FolderStore,
+    name: String,
+    listings: AtomicUsize,
+}
+
+impl BlobStore for Unreadable<'_> {
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
+        self.inner.create(name, bytes)
+    }
+    fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if name == self.name {
+            return Ok(None);
+        }
+        self.inner.read(name, limit)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.listings.fetch_add(1, Ordering::SeqCst);
+        self.inner.list(prefix)
+    }
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.inner.delete(name)
+    }
+}
+
+/// A's log: three files. Returns the pair (b has read them all) and the names of a's files.
+fn pair_with_a_log_of_three() -> (Pair, Vec<String>) {
     let mut p = pair();
     p.a.add(account("x", 1, false)).unwrap();
     sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
     p.a.add(account("y", 2, false)).unwrap();
     sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
     sync::sync_at(&mut p.b, &p.store, T + 3).unwrap();
-    // a's log is the longer one (three files); its last is removed.
     let all = op_files(&p);
     let folder = |n: &String| n.rsplit_once('/').unwrap().0.to_string();
     let a_log = all
@@ -1268,14 +1292,43 @@ fn the_last_file_read_removed_for_good_is_a_rollback() {
         .map(folder)
         .max_by_key(|f| all.iter().filter(|n| folder(n) == *f).count())
         .unwrap();
-    let newest_of_a = all.iter().filter(|n| folder(n) == a_log).max().unwrap();
-    assert!(
-        newest_of_a.ends_with("0000000000000003.op"),
-        "{newest_of_a}"
-    );
-    std::fs::remove_file(p.store_dir.join(newest_of_a)).unwrap();
-    let e = sync::sync_at(&mut p.b, &p.store, T + 4).unwrap_err();
+    let files: Vec<String> = all.into_iter().filter(|n| folder(n) == a_log).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    (p, files)
+}
+
+/// The last file of a log that this device read, still listed but gone: listed again, it is
+/// still gone, and after three listings in all it is a rollback.
+#[test]
+fn the_last_file_read_gone_for_good_is_a_rollback() {
+    let (mut p, files) = pair_with_a_log_of_three();
+    let store = Unreadable {
+        inner: &p.store,
+        name: files[2].clone(),
+        listings: AtomicUsize::new(0),
+    };
+    let e = sync::sync_at(&mut p.b, &store, T + 4).unwrap_err();
     assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
+    assert_eq!(store.listings.load(Ordering::SeqCst), 3);
+}
+
+/// A file in the middle of a log that a new device must read, listed but gone for good:
+/// tampering, after three listings.
+#[test]
+fn a_listed_file_that_stays_unreadable_is_tampering() {
+    let (p, files) = pair_with_a_log_of_three();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = vault(dir.path(), "c");
+    sync::join(&mut c, &p.store, &sync::key(&p.a).unwrap()).unwrap();
+    let store = Unreadable {
+        inner: &p.store,
+        name: files[1].clone(),
+        listings: AtomicUsize::new(0),
+    };
+    let e = sync::sync_at(&mut c, &store, T + 4).unwrap_err();
+    assert!(matches!(e, SyncError::Tampered(_)), "{e}");
+    assert_eq!(store.listings.load(Ordering::SeqCst), 3);
+    assert!(view(&c).is_empty());
 }
 
 /// A store whose every `create` reaches the server but loses the reply (a timeout on a slow
@@ -1340,6 +1393,17 @@ fn a_set_up_whose_reply_was_lost_is_set_up() {
         Err(SyncError::Store(StoreError::Unreachable(_)))
     ));
     assert!(!sync::is_set_up(&c).unwrap());
+    // A marker that is not this set-up's own is never adopted, whatever the error.
+    let mut d = vault(dir.path(), "d");
+    let slow = LostReplies {
+        inner: &store,
+        down: false,
+    };
+    assert!(matches!(
+        sync::init(&mut d, &slow),
+        Err(SyncError::Store(StoreError::Unreachable(_)))
+    ));
+    assert!(!sync::is_set_up(&d).unwrap());
     let e = sync::init(&mut c, &store).unwrap_err();
     assert!(matches!(e, SyncError::StoreInUse), "{e}");
     assert!(
@@ -1372,4 +1436,52 @@ fn other_programs_files_beside_the_op_files_are_passed_over() {
     sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
     assert_eq!(sync::sync_at(&mut p.b, &p.store, T + 3).unwrap().added, 2);
     assert_eq!(view(&p.a), view(&p.b));
+}
+
+/// Whose first listing names, instead of the one snapshot there, an older one that is gone
+/// by the time it is read (pruned for the newer one meanwhile); counts its listings.
+struct SnapshotReplaced<'a> {
+    inner: &'a FolderStore,
+    listings: AtomicUsize,
+}
+
+impl BlobStore for SnapshotReplaced<'_> {
+    fn create(&self, name: &str, bytes: &[u8]) -> Result<Created, StoreError> {
+        self.inner.create(name, bytes)
+    }
+    fn read(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.read(name, limit)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut names = self.inner.list(prefix)?;
+        if self.listings.fetch_add(1, Ordering::SeqCst) == 0 {
+            for name in names.iter_mut().filter(|n| n.ends_with(".snap")) {
+                let (folder, _) = name.rsplit_once('/').unwrap();
+                *name = format!("{folder}/0000000000000001.snap");
+            }
+        }
+        Ok(names)
+    }
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.inner.delete(name)
+    }
+}
+
+/// A device that joins after pruning, while the snapshot it listed is replaced by a newer
+/// one: it lists again and gets everything, no "removed, and no snapshot covers them".
+#[test]
+fn a_snapshot_replaced_during_a_join_means_list_again() {
+    let mut p = pair_with_history();
+    sync::sync_with(&mut p.b, &p.store, T + DAY, &EAGER).unwrap();
+    sync::sync_with(&mut p.a, &p.store, T + DAY + 1, &EAGER).unwrap();
+    assert_eq!(store_files(&p.store, ".snap").len(), 1);
+    let mut c = vault(p._dir.path(), "c");
+    sync::join(&mut c, &p.store, &sync::key(&p.a).unwrap()).unwrap();
+    let store = SnapshotReplaced {
+        inner: &p.store,
+        listings: AtomicUsize::new(0),
+    };
+    sync::sync_with(&mut c, &store, T + DAY + 2, &EAGER).unwrap();
+    assert_eq!(store.listings.load(Ordering::SeqCst), 2);
+    assert_eq!(view(&c), view(&p.a));
 }

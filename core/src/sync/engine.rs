@@ -19,7 +19,7 @@ use crate::vault::{AccountId, Record, Stamp, Vault};
 
 /// The most accounts a sync keeps (deleted ones included).
 pub const MAX_ACCOUNTS: usize = 10_000;
-/// How many listings in a row may name a file gone by the time it is read (pruned by another
+/// How many listings in all may name a file gone by the time it is read (pruned by another
 /// device meanwhile) before the sync gives up.
 const MAX_STALE_LISTINGS: usize = 3;
 
@@ -124,22 +124,25 @@ impl Setup {
         let key = SyncKey::generate()?;
         let keys = key.derive();
         let state = State::new(&key, Id::random()?);
-        let created = match store.create(FORMAT_FILE, &log::format_file(&keys)?) {
-            Ok(created) => created,
-            // The reply may be what was lost (a timeout after the server stored the upload):
-            // a marker there that this key opens is this set-up's own.
-            Err(error) => match store.read(FORMAT_FILE, 4096) {
-                Ok(Some(marker)) if log::check_format(&marker, Some(&keys)).is_ok() => Created::New,
-                _ => return Err(error.into()),
-            },
+        let error = match store.create(FORMAT_FILE, &log::format_file(&keys)?) {
+            Ok(Created::New) => None,
+            Ok(Created::AlreadyExists) => Some(SyncError::StoreInUse),
+            Err(error) => Some(error.into()),
         };
-        match created {
-            Created::New => Ok(Self {
-                state,
-                created: true,
-            }),
-            Created::AlreadyExists => Err(SyncError::StoreInUse),
+        if let Some(error) = error {
+            // The reply may be what was lost (a timeout after the server stored the upload, a
+            // platform store that retried it): a marker that this new key opens is this
+            // set-up's own.
+            let ours = matches!(store.read(FORMAT_FILE, 4096),
+                Ok(Some(marker)) if log::check_format(&marker, Some(&keys)).is_ok());
+            if !ours {
+                return Err(error);
+            }
         }
+        Ok(Self {
+            state,
+            created: true,
+        })
     }
 
     /// The sync on `store` that `key` opens, joined as a new device.
@@ -321,7 +324,7 @@ impl Exchange {
                 Ok(news) => break (listing, news),
                 Err(remote::Stale(error)) => {
                     stale_listings += 1;
-                    if stale_listings == MAX_STALE_LISTINGS {
+                    if stale_listings >= MAX_STALE_LISTINGS {
                         return Err(error);
                     }
                 }

@@ -60,8 +60,8 @@ pub enum Name {
     Other,
 }
 
-/// Reads a listed name. A name shaped like Jeton's own op or snapshot file (a 16-digit
-/// sequence) in a folder that is no device's, or with sequence 0, is refused.
+/// Reads a listed name. A name shaped like Jeton's own op or snapshot file (a sequence of 16
+/// hex digits) in a folder that is no device's, or with sequence 0, is refused.
 pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     let Some(rest) = name.strip_prefix(LOGS).and_then(|r| r.strip_prefix('/')) else {
         return Ok(Name::Other);
@@ -76,7 +76,7 @@ pub fn parse_name(name: &str) -> Result<Name, SyncError> {
     } else {
         return Ok(Name::Other);
     };
-    // Only a 16-digit sequence is Jeton's: other programs leave `.op`-ending names too (a
+    // Only a sequence of 16 hex digits is Jeton's: other programs leave `.op`-ending names too (a
     // Mac's `._0000000000000001.op`, an old ownCloud client's `…_conflict-….op`).
     if seq.len() != 16
         || !seq

@@ -72,8 +72,8 @@ fn short(device: &Id) -> String {
 }
 
 /// A file the listing named is gone: another device pruned it since (it may, once every
-/// device has read it). The listing is stale; the error is what a fresh one that still
-/// misses the file means.
+/// device has read it, or once a newer snapshot replaces it). The listing is stale; the error
+/// is what a fresh one that still misses the file means.
 pub(super) struct Stale(pub(super) SyncError);
 
 /// Reads every log in `listing` past what `seen` records.
@@ -122,7 +122,10 @@ pub(super) fn read(
     let snapshot = if pruned.is_empty() {
         None
     } else {
-        Some(choose(store, keys, listing, &pruned)?)
+        match choose(store, keys, listing, &pruned)? {
+            Ok(snapshot) => Some(snapshot),
+            Err(stale) => return Ok(Err(stale)),
+        }
     };
     if let Some(snapshot) = &snapshot {
         for (device, cover) in &snapshot.cover {
@@ -220,12 +223,14 @@ fn choose(
     keys: &Keys,
     listing: &Listing,
     pruned: &[(Id, u64)],
-) -> Result<Snapshot, SyncError> {
+) -> Result<Result<Snapshot, Stale>, SyncError> {
     let mut candidates: Vec<(Id, u64)> = listing.snaps.iter().copied().collect();
     candidates.sort_by_key(|(device, seq)| std::cmp::Reverse((*seq, *device)));
+    let mut vanished = false;
     for (device, seq) in candidates {
         let Some(bytes) = store.read(&log::snap_name(&device, seq), MAX_SNAPSHOT_BYTES)? else {
-            continue; // pruned since the listing
+            vanished = true; // pruned since the listing, for a newer one
+            continue;
         };
         let snapshot = snapshot::open(keys, &device, seq, &bytes)?;
         let fills = pruned.iter().all(|(log, low)| {
@@ -235,7 +240,7 @@ fn choose(
                 .is_some_and(|c| c.seq.saturating_add(1) >= *low)
         });
         if fills {
-            return Ok(snapshot);
+            return Ok(Ok(snapshot));
         }
     }
     let which = pruned.first().map_or_else(String::new, |(device, low)| {
@@ -244,7 +249,12 @@ fn choose(
             short(device)
         )
     });
-    Err(SyncError::Tampered(format!(
+    let error = SyncError::Tampered(format!(
         "log files were removed{which}, and no snapshot on the storage covers them"
-    )))
+    ));
+    if vanished {
+        Ok(Err(Stale(error)))
+    } else {
+        Err(error)
+    }
 }
