@@ -367,24 +367,10 @@ fn a_store_restored_from_an_old_copy_is_refused() {
 
 #[test]
 fn a_file_replaced_by_an_older_one_is_refused() {
-    let mut p = pair();
-    p.a.add(account("x", 1, false)).unwrap();
-    sync::sync_at(&mut p.a, &p.store, T + 1).unwrap();
-    p.a.add(account("y", 2, false)).unwrap();
-    sync::sync_at(&mut p.a, &p.store, T + 2).unwrap();
-    sync::sync_at(&mut p.b, &p.store, T + 3).unwrap();
     // a's log: its first file (from its first, empty sync, which made it known) and two
     // files that b has read. The last is swapped for a copy of the one before.
-    let all = op_files(&p);
-    let folder = |n: &String| n.rsplit_once('/').unwrap().0.to_string();
-    let a_log = all
-        .iter()
-        .map(folder)
-        .max_by_key(|f| all.iter().filter(|n| folder(n) == *f).count())
-        .unwrap();
-    let files: Vec<_> = all.iter().filter(|n| folder(n) == a_log).collect();
-    assert_eq!(files.len(), 3, "{files:?}");
-    std::fs::copy(p.store_dir.join(files[1]), p.store_dir.join(files[2])).unwrap();
+    let (mut p, files) = pair_with_a_log_of_three();
+    std::fs::copy(p.store_dir.join(&files[1]), p.store_dir.join(&files[2])).unwrap();
     let e = sync::sync_at(&mut p.b, &p.store, T + 4).unwrap_err();
     assert!(matches!(e, SyncError::RolledBack(_)), "{e}");
 }
