@@ -139,15 +139,26 @@ impl BlobStore for Store {
 
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         core_sync::store::check_name(prefix)?;
-        let mut names = self.0.list(prefix.to_owned()).map_err(to_core)?;
-        // What other programs leave in the folder (a Mac's `.DS_Store`, a cloud drive's
-        // conflict copy) is not part of the store, as in Rust's own stores.
-        names.retain(|name| core_sync::store::check_name(name).is_ok());
+        let names = self.0.list(prefix.to_owned()).map_err(to_core)?;
         let folder = format!("{prefix}/");
-        if let Some(outside) = names.iter().find(|name| !name.starts_with(&folder)) {
-            return Err(StoreError::BadName(outside.clone()));
+        let mut kept = Vec::with_capacity(names.len());
+        for name in names {
+            // A name outside the folder, or with an empty, `.` or `..` segment, is no file of
+            // it: the store breaks the contract.
+            let inside = name.starts_with(&folder)
+                && name
+                    .split('/')
+                    .all(|segment| !matches!(segment, "" | "." | ".."));
+            if !inside {
+                return Err(StoreError::BadName(name));
+            }
+            // What other programs leave in the folder (a Mac's `.DS_Store`, a cloud drive's
+            // conflict copy) is not part of the store, as in Rust's own stores.
+            if core_sync::store::check_name(&name).is_ok() {
+                kept.push(name);
+            }
         }
-        Ok(names)
+        Ok(kept)
     }
 
     fn delete(&self, name: &str) -> Result<(), StoreError> {
