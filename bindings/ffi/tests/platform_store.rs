@@ -104,3 +104,50 @@ fn other_programs_files_in_a_platform_folder_do_not_stop_sync() {
     let summary = tablet_sync.sync(store()).unwrap();
     assert_eq!(summary.added, 1, "{summary:?}");
 }
+
+/// Lists names that are no file of the folder, whatever the folder holds.
+struct ListsOutside(Arc<dyn SyncStore>, &'static str);
+
+impl SyncStore for ListsOutside {
+    fn create(&self, name: String, bytes: Vec<u8>) -> Result<bool, SyncStoreError> {
+        self.0.create(name, bytes)
+    }
+    fn read(&self, name: String, limit: u64) -> Result<Option<Vec<u8>>, SyncStoreError> {
+        self.0.read(name, limit)
+    }
+    fn list(&self, prefix: String) -> Result<Vec<String>, SyncStoreError> {
+        Ok(vec![self.1.replace("{prefix}", &prefix)])
+    }
+    fn delete(&self, name: String) -> Result<(), SyncStoreError> {
+        self.0.delete(name)
+    }
+}
+
+/// Skipping other programs' files does not hide a store that breaks the contract: a name
+/// outside the folder, or with `..`, `.` or empty segments, is refused.
+#[test]
+fn a_listing_of_names_outside_the_folder_is_refused() {
+    for outside in [
+        "{prefix}/../../etc/passwd",
+        "{prefix}/./a.op",
+        "{prefix}//a.op",
+        "elsewhere/a.op",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().display().to_string();
+        let phone = Vault::create(
+            dir.path().join("phone.jeton").display().to_string(),
+            PASSPHRASE.into(),
+        )
+        .unwrap();
+        let store: Arc<dyn SyncStore> =
+            Arc::new(ListsOutside(folder_sync_store(folder).unwrap(), outside));
+        let sync = Arc::clone(&phone).sync();
+        sync.set_up(Arc::clone(&store)).unwrap();
+        let error = sync.sync(store).unwrap_err();
+        assert!(
+            error.to_string().contains("invalid sync file name"),
+            "{outside}: {error}"
+        );
+    }
+}
