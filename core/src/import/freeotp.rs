@@ -3,7 +3,9 @@
 //! (`{"tokenOrder": […], "tokens": […]}`).
 //!
 //! A token is `{algo, counter, digits, issuerExt, issuerInt, label, period, secret, type}`, the
-//! secret as a list of signed bytes. FreeOTP keeps the HOTP counter *before* its next use and
+//! secret as a list of signed bytes, plus `issuerAlt`/`labelAlt` once the user renamed it (the
+//! names FreeOTP then shows). A TOTP token whose `issuerExt` is exactly `Steam` shows Steam
+//! Guard codes in FreeOTP (its `Token.getHOTP`), so it is read as a Steam account. FreeOTP keeps the HOTP counter *before* its next use and
 //! increments it first, so the next counter is `counter + 1` (as Aegis reads it too). Encrypted
 //! FreeOTP 2 backups (a Java-serialised map) are read by [`super::freeotp_v2`]; they keep the
 //! next counter itself.
@@ -44,7 +46,11 @@ pub(crate) struct Token {
     #[serde(default)]
     issuer_int: Option<String>,
     #[serde(default)]
+    issuer_alt: Option<String>,
+    #[serde(default)]
     label: Option<String>,
+    #[serde(default)]
+    label_alt: Option<String>,
     #[serde(default)]
     period: Option<i64>,
     #[serde(default)]
@@ -88,9 +94,12 @@ pub fn read(data: &[u8], password: Option<&str>) -> Result<Read, ImportError> {
 /// the next use (FreeOTP 1 and FreeOTP+), not the next one (FreeOTP 2 backups).
 fn sort_out(tokens: Vec<(usize, Token)>, before_use: bool) -> Read {
     fields::sort_out(tokens.into_iter().map(|(position, token)| {
-        let issuer = non_empty(token.issuer_ext.as_deref())
+        // What FreeOTP shows: the user's own names first (`getIssuer`, `getLabel`).
+        let issuer = non_empty(token.issuer_alt.as_deref())
+            .or_else(|| non_empty(token.issuer_ext.as_deref()))
             .or_else(|| non_empty(token.issuer_int.as_deref()));
-        let name = token.label.as_deref().unwrap_or_default().trim().to_owned();
+        let name = non_empty(token.label_alt.as_deref())
+            .unwrap_or_else(|| token.label.as_deref().unwrap_or_default().trim().to_owned());
         let shown = label(issuer.as_deref(), &name);
         (
             position,
@@ -135,6 +144,7 @@ fn to_entry(
     before_use: bool,
 ) -> Result<super::Entry, String> {
     let kind = match token.kind.to_ascii_uppercase().as_str() {
+        "TOTP" if token.issuer_ext.as_deref() == Some("Steam") => Kind::Steam,
         "TOTP" => Kind::Totp,
         "HOTP" => Kind::Hotp,
         other => {
