@@ -319,8 +319,10 @@ fn split_label(raw: &str, issuer_param: Option<&str>) -> (Option<String>, String
 /// `.` or `..` and strip tabs.
 fn raw_label(text: &str) -> &str {
     let after_scheme = text.get(SCHEME.len()..).unwrap_or_default();
-    let label = after_scheme.split_once('/').map_or("", |(_, rest)| rest);
-    label.split(['?', '#']).next().unwrap_or_default()
+    // Cut the query first: `otpauth://totp?…&image=https://…` has no label, whatever slashes
+    // its query holds.
+    let before_query = after_scheme.split(['?', '#']).next().unwrap_or_default();
+    before_query.split_once('/').map_or("", |(_, label)| label)
 }
 
 fn decode(text: &str) -> String {
