@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Entry, Format, ImportError, Read, fields, label, secret_from_base32};
+use super::{Entry, Format, ImportError, Read, fields, label, non_empty, secret_from_base32};
 use crate::otp::Kind;
 use crate::seal::foreign;
 
@@ -160,12 +160,16 @@ fn read_plain(data: &[u8], context: &str) -> Result<Read, ImportError> {
 }
 
 /// Issuer and name: the `issuer` field and the label; without an `issuer` field (older
-/// versions), the label's `Issuer - ` prefix. An `Issuer:` prefix left in the name goes too.
+/// versions), the label's `Issuer - ` or `Issuer:` prefix. With an `issuer` field, only a
+/// prefix repeating that issuer goes (`ACME:john` under `ACME`); an empty one keeps the label
+/// whole, as andOTP shows it (`user:42` is a name, not an issuer and a name).
 fn names(raw: &Raw) -> (Option<String>, String) {
     let text = raw.label.as_deref().unwrap_or_default();
-    match (&raw.issuer, text.split_once(" - ")) {
+    match (non_empty(raw.issuer.as_deref()), text.split_once(" - ")) {
+        (Some(issuer), _) => fields::split_name(text, Some(&issuer)),
+        (None, _) if raw.issuer.is_some() => (None, text.trim().to_owned()),
         (None, Some((issuer, rest))) => fields::split_name(rest, Some(issuer)),
-        _ => fields::split_name(text, raw.issuer.as_deref()),
+        (None, None) => fields::split_name(text, None),
     }
 }
 
@@ -272,8 +276,9 @@ mod tests {
             {"secret":"JBSWY3DPEHPK3PXP","issuer":"M","label":"m","digits":6,"type":"MOTP","algorithm":"MD5","period":10,"tags":[]}
         ]"#;
         let (entries, refused) = read(file, None).unwrap();
-        assert_eq!(entries[0].account.issuer.as_deref(), Some("Omnivox"));
-        assert_eq!(entries[0].account.name, "2412345");
+        // An empty issuer field keeps the label whole, as andOTP shows it.
+        assert_eq!(entries[0].account.issuer, None);
+        assert_eq!(entries[0].account.name, "Omnivox:2412345");
         assert_eq!(entries[0].groups, vec!["School".to_owned()]);
         assert!(refused[0].reason.contains("MOTP"));
         assert!(matches!(
