@@ -156,6 +156,13 @@ pub(crate) fn decode_uri(uri: &str) -> Result<MigrationPayload, CodecError> {
 /// the name when it repeats the issuer.
 pub(crate) fn split_name(issuer: &str, name: &str) -> (Option<String>, String) {
     let issuer = issuer.trim();
+    // The issuer itself may hold a colon (`Clara: Staff:john`): strip it whole first.
+    if !issuer.is_empty()
+        && let Some(rest) = name.trim_start().strip_prefix(issuer)
+        && let Some(rest) = rest.trim_start().strip_prefix(':')
+    {
+        return (Some(issuer.to_owned()), rest.trim().to_owned());
+    }
     match name.split_once(':') {
         Some((prefix, rest)) if issuer.is_empty() => {
             let prefix = prefix.trim();
