@@ -2,12 +2,13 @@
 //! export them. Lines holding `otpauth-migration://` codes are assembled as Google batches.
 //!
 //! Ente Auth adds a `codeDisplay` parameter (JSON) to each URI: its `pinned` becomes the
-//! favourite flag and its `tags` the groups.
+//! favourite flag, its `tags` the groups and its `note` the note. Ente's export holds the codes
+//! in its trash too (`trashed`): those are refused by name, not brought back to life.
 
 use serde::Deserialize;
 
 use super::google::MigrationScans;
-use super::{Entry, ImportError, Read, Refusal};
+use super::{Entry, ImportError, Read, fields};
 use crate::uri;
 
 /// Reads a list: blank lines and lines starting with `#` are skipped; every other line must be
@@ -33,21 +34,27 @@ pub fn read(text: &str) -> Result<Read, ImportError> {
             saw_migration = true;
             continue;
         }
-        match uri::parse(line) {
-            Ok(account) => {
+        let entry = uri::parse(line)
+            .map_err(|error| (label_of(line), error.to_string()))
+            .and_then(|account| {
                 let mut entry = Entry::new(account);
-                if let Some(display) = ente_code_display(line) {
-                    entry.favourite = display.pinned;
-                    entry.groups = display.tags;
+                let Some(display) = ente_code_display(line) else {
+                    return Ok(entry);
+                };
+                if display.trashed {
+                    return Err((
+                        entry.account.display_label(),
+                        "it is in Ente Auth's trash (restore it there to import it)".into(),
+                    ));
                 }
-                entries.push(entry);
-            }
-            Err(error) => refused.push(Refusal {
-                position,
-                label: label_of(line),
-                reason: error.to_string(),
-            }),
-        }
+                entry.favourite = display.pinned;
+                entry.groups = display.tags;
+                entry.note = super::non_empty(Some(&display.note));
+                Ok(entry)
+            });
+        let (mut read, mut refusals) = fields::sort_out([(position, entry)]);
+        entries.append(&mut read);
+        refused.append(&mut refusals);
     }
     if saw_migration {
         let imported = migration.finish()?;
@@ -63,6 +70,10 @@ struct CodeDisplay {
     pinned: bool,
     #[serde(default)]
     tags: Vec<String>,
+    #[serde(default)]
+    trashed: bool,
+    #[serde(default)]
+    note: String,
 }
 
 /// Ente's `codeDisplay` parameter, when present and readable.
