@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
+use super::{Entry, Format, ImportError, Read, account_from_totp_field, fields, label, non_empty};
 
 const FORMAT: Format = Format::Bitwarden;
 
@@ -68,39 +68,34 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
         ));
     }
     let folders = file.folders.unwrap_or_default();
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
+    let mut items = Vec::new();
     for (index, item) in file.items.unwrap_or_default().into_iter().enumerate() {
         let Some(login) = item.login else { continue };
         let Some(totp) = login.totp.as_deref().filter(|t| !t.trim().is_empty()) else {
             continue;
         };
-        match account_from_totp_field(totp, item.name.as_deref()) {
-            Ok(mut account) => {
+        let username = login.username.as_deref().unwrap_or_default();
+        let entry = account_from_totp_field(totp, item.name.as_deref())
+            .map(|mut account| {
                 if account.name.is_empty() {
-                    account.name = non_empty(login.username.as_deref()).unwrap_or_default();
+                    account.name = non_empty(Some(username)).unwrap_or_default();
                 }
                 let group = item
                     .folder_id
                     .as_deref()
                     .and_then(|id| folders.iter().find(|f| f.id == id))
                     .map(|f| f.name.clone());
-                entries.push(Entry {
+                Entry {
                     account,
                     groups: group.into_iter().collect(),
                     note: non_empty(item.notes.as_deref()),
                     favourite: item.favorite,
-                });
-            }
-            Err(reason) => refused.push(Refusal::at(
-                index,
-                item.name.as_deref(),
-                login.username.as_deref().unwrap_or_default(),
-                reason,
-            )),
-        }
+                }
+            })
+            .map_err(|reason| (label(item.name.as_deref(), username), reason));
+        items.push((index + 1, entry));
     }
-    Ok((entries, refused))
+    Ok(fields::sort_out(items))
 }
 
 #[cfg(test)]

@@ -2,15 +2,27 @@
 //! `steam://SECRET` or a bare base32 secret), read as the JSON export reads `login.totp`: the
 //! row's `name` stands in for a missing issuer, `login_username` for a missing account name,
 //! `folder` becomes the group, `notes` the note, `favorite` (`1`) the flag. Rows without a
-//! TOTP are passwords and are passed over.
+//! TOTP are passwords and are passed over. An organization's export has no `folder` and
+//! `favorite` columns but a first `collections` one (names joined by commas, as Bitwarden's
+//! own importer splits them): its collections become the groups.
 
 use zeroize::Zeroizing;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
+use super::{Entry, Format, ImportError, Read, account_from_totp_field, fields, label, non_empty};
 
 const FORMAT: Format = Format::BitwardenCsv;
-/// The header Bitwarden writes (its first columns), used to recognise the file.
-pub(crate) const HEADER_START: &str = "folder,favorite,type,name,notes,fields,";
+/// Whether the text starts with the header Bitwarden writes: a personal vault's
+/// (`folder,favorite,type,name,…`) or an organization's (`collections,type,name,…`), either with
+/// a `login_totp` column.
+pub(crate) fn is_export(text: &str) -> bool {
+    let header = text.lines().next().unwrap_or_default();
+    let columns: Vec<&str> = header.split(',').collect();
+    let starts = matches!(
+        columns.as_slice(),
+        ["folder", "favorite", "type", "name", ..] | ["collections", "type", "name", ..]
+    );
+    starts && columns.contains(&"login_totp")
+}
 
 /// Reads a Bitwarden CSV export.
 pub fn read(data: &[u8]) -> Result<Read, ImportError> {
@@ -27,44 +39,49 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
             .position(|h| h == name)
             .ok_or_else(|| ImportError::malformed(FORMAT, format!("the {name} column is missing")))
     };
-    let (totp, name, username, folder, notes, favorite) = (
+    let (totp, name, username, notes) = (
         column("login_totp")?,
         column("name")?,
         column("login_username")?,
-        column("folder")?,
         column("notes")?,
-        column("favorite")?,
     );
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
+    let optional = |name: &str| headers.iter().position(|h| h == name);
+    let (folder, collections, favorite) = match optional("collections") {
+        Some(collections) => (None, Some(collections), None),
+        None => (Some(column("folder")?), None, Some(column("favorite")?)),
+    };
+    let mut items = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(bad)?;
         let field = |i: usize| record.get(i).unwrap_or_default();
+        let field_at = |i: Option<usize>| i.map(field).unwrap_or_default();
         let secret = Zeroizing::new(field(totp).to_owned());
         if secret.trim().is_empty() {
             continue;
         }
-        match account_from_totp_field(&secret, Some(field(name))) {
-            Ok(mut account) => {
+        let entry = account_from_totp_field(&secret, Some(field(name)))
+            .map(|mut account| {
                 if account.name.is_empty() {
                     account.name = non_empty(Some(field(username))).unwrap_or_default();
                 }
-                entries.push(Entry {
-                    groups: non_empty(Some(field(folder))).into_iter().collect(),
+                let groups = match collections {
+                    Some(i) => field(i)
+                        .split(',')
+                        .filter_map(|c| non_empty(Some(c)))
+                        .collect(),
+                    None => non_empty(Some(field_at(folder))).into_iter().collect(),
+                };
+                Entry {
+                    groups,
                     note: non_empty(Some(field(notes))),
-                    favourite: field(favorite).trim() == "1",
+                    favourite: field_at(favorite).trim() == "1",
                     ..Entry::new(account)
-                });
-            }
-            Err(reason) => refused.push(Refusal::at(
-                index,
-                Some(field(name)),
-                field(username),
-                reason,
-            )),
-        }
+                }
+            })
+            .map_err(|reason| (label(Some(field(name)), field(username)), reason));
+        items.push((index + 1, entry));
     }
-    Ok((entries, refused))
+    Ok(fields::sort_out(items))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Entry, Format, ImportError, Read, Refusal, account_from_totp_field, non_empty};
+use super::{Entry, Format, ImportError, Read, account_from_totp_field, fields, label, non_empty};
 
 const FORMAT: Format = Format::Proton;
 /// The newest export version this reader knows.
@@ -46,28 +46,23 @@ pub fn read(data: &[u8]) -> Result<Read, ImportError> {
             ),
         ));
     }
-    let mut entries = Vec::new();
-    let mut refused = Vec::new();
-    for (index, raw) in file.entries.into_iter().enumerate() {
-        match account_from_totp_field(&raw.content.uri, None) {
-            Ok(mut account) => {
-                if account.name.is_empty() {
-                    account.name = non_empty(raw.content.name.as_deref()).unwrap_or_default();
-                }
-                entries.push(Entry {
-                    note: non_empty(raw.note.as_deref()),
-                    ..Entry::new(account)
-                });
-            }
-            Err(reason) => refused.push(Refusal::at(
-                index,
-                None,
-                raw.content.name.as_deref().unwrap_or_default(),
-                reason,
-            )),
-        }
-    }
-    Ok((entries, refused))
+    Ok(fields::sort_out(file.entries.into_iter().enumerate().map(
+        |(index, raw)| {
+            let name = raw.content.name.as_deref().unwrap_or_default();
+            let entry = account_from_totp_field(&raw.content.uri, None)
+                .map(|mut account| {
+                    if account.name.is_empty() {
+                        account.name = non_empty(Some(name)).unwrap_or_default();
+                    }
+                    Entry {
+                        note: non_empty(raw.note.as_deref()),
+                        ..Entry::new(account)
+                    }
+                })
+                .map_err(|reason| (label(None, name), reason));
+            (index + 1, entry)
+        },
+    )))
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub(crate) fn text(text: &str) -> Option<Format> {
             None
         };
     }
-    if text.starts_with(bitwarden_csv::HEADER_START) {
+    if bitwarden_csv::is_export(text) {
         return Some(Format::BitwardenCsv);
     }
     if text.starts_with('[') {
