@@ -94,10 +94,16 @@ fn blob(data: &[u8]) -> Option<Vec<u8>> {
     (!sealed.is_empty() && sealed.len() % BLOCK_LEN == 0).then_some(sealed)
 }
 
-/// Whether the bytes look like a TOTP Authenticator backup (base64 text of whole AES blocks,
-/// at least two), for detection by content.
+/// Whether the bytes look like a TOTP Authenticator backup, for detection by content: base64
+/// text, at least two AES blocks long, with a lower-case letter (so that a bare base32 secret is
+/// not taken for one). Whole blocks are not required: a cut backup is still recognised, and
+/// then reported as damaged rather than as a file of unknown kind.
 pub(crate) fn looks_like_backup(text: &str) -> bool {
-    blob(text.as_bytes()).is_some_and(|b| b.len() >= 2 * BLOCK_LEN)
+    let text: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    text.len() >= (2 * BLOCK_LEN).div_ceil(3) * 4
+        && text.iter().all(base64)
+        && text.iter().any(u8::is_ascii_lowercase)
 }
 
 /// Whether the file is a backup that needs a password (one the built-in password does not open).
