@@ -134,6 +134,9 @@ pub fn import_into(vault: &mut Vault, imported: Imported) -> Result<Summary, Tra
             summary.duplicates.push(label);
             continue;
         }
+        // The backstop for entries no reader checked: every reader refuses at its own door
+        // (`fields::sort_out`, with the file's positions), and a Jeton backup keeps every entry
+        // or fails whole, so `index + 1` is then the file's position too.
         if let Err(reason) = storable(entry) {
             summary.refused.push(Refusal {
                 position: index + 1,
