@@ -184,6 +184,20 @@ fn edits_are_persisted() {
         "update replaced the name"
     );
     assert!(vault.search("alpha").unwrap().is_empty());
+    // Words from the issuer and the name together, in any order and case (the README's
+    // "words found in one account only"); a word in neither matches nothing.
+    let ids = |q: &str| {
+        vault
+            .search(q)
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("corp bee"), [b]);
+    assert_eq!(ids("BEE  bêta"), [b]);
+    assert!(ids("corp steam").is_empty());
+    assert_eq!(ids("").len(), 2);
     assert!(matches!(vault.get(a), Err(VaultError::NoSuchAccount(x)) if x == a));
 }
 

@@ -6,6 +6,10 @@ use zeroize::Zeroizing;
 
 use super::{KEY_LEN, Key};
 
+/// The fewest characters (Unicode scalar values) a new passphrase may have, for a vault, a
+/// backup or a sync recovery key alike. Opening never checks it, so what was made before the
+/// rule still opens.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
 /// Argon2id costs (version 0x13), for vault passphrase slots and backups alike.
 ///
 /// Costs a caller chooses are checked with [`KdfParams::check_chosen`] (not below OWASP's

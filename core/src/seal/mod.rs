@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 pub use context::Context;
-pub use kdf::{KdfError, KdfParams};
+pub use kdf::{KdfError, KdfParams, MIN_PASSPHRASE_CHARS};
 
 /// Length of every key, in bytes.
 pub const KEY_LEN: usize = 32;

@@ -39,6 +39,8 @@ pub enum Damage {
         /// The id found in the file.
         account: AccountId,
     },
+    /// The database file itself: cut short or overwritten, so SQLite cannot read its pages.
+    File,
     /// A row that cannot even be read (bad id or column types).
     UnreadableRow,
     /// The sync state (sync key and what the devices have seen) does not open.
@@ -69,6 +71,9 @@ impl fmt::Display for Damage {
                 write!(f, "account {account}, which this vault never wrote")
             }
             Damage::UnreadableRow => f.write_str("an account row that cannot be read"),
+            Damage::File => {
+                f.write_str("the file itself, cut short or overwritten (restore it from a backup)")
+            }
         }
     }
 }
@@ -158,5 +163,16 @@ pub enum VaultError {
     Random,
     /// Reading or writing the file failed.
     #[error("could not read or write the vault file: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for VaultError {
+    /// SQLite's "database disk image is malformed" is the file damaged, said in Jeton's words.
+    fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) {
+            VaultError::Damaged(Damage::File)
+        } else {
+            VaultError::Storage(e)
+        }
+    }
 }

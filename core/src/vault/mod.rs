@@ -194,7 +194,7 @@ fn random_error(_: seal::RandomError) -> VaultError {
 impl From<store::WriteError> for VaultError {
     fn from(e: store::WriteError) -> Self {
         match e {
-            store::WriteError::Sqlite(e) => VaultError::Storage(e),
+            store::WriteError::Sqlite(e) => VaultError::from(e),
             store::WriteError::Random => VaultError::Random,
         }
     }
@@ -311,22 +311,28 @@ impl Vault {
             if is_not_a_database(&e) {
                 VaultError::NotAVault(path.clone())
             } else {
-                VaultError::Storage(e)
+                VaultError::from(e)
             }
         };
         let mut conn = store::connect(&path, false).map_err(not_a_vault)?;
-        let version = schema::version(&conn).map_err(not_a_vault)?;
         // Whether the file is ours is settled before anything is written to it: opening
-        // another program's database must leave it untouched.
-        let header_bytes = if version == 0 || !store::has_meta_table(&conn)? {
+        // another program's database must leave it untouched. One read transaction, so that
+        // the header and its checksum come from the same commit of another handle.
+        let snapshot = conn.unchecked_transaction().map_err(not_a_vault)?;
+        let version = schema::version(&snapshot).map_err(not_a_vault)?;
+        let header_bytes = if version == 0 || !store::has_meta_table(&snapshot)? {
             None
         } else {
-            store::read_meta(&conn, meta::HEADER)?
+            store::read_meta(&snapshot, meta::HEADER)?
         };
+        let sum = match header_bytes {
+            Some(_) => store::read_meta(&snapshot, meta::HEADER_SUM)?,
+            None => None,
+        };
+        drop(snapshot);
         let Some(header_bytes) = header_bytes else {
             return Err(VaultError::NotAVault(path));
         };
-        let sum = store::read_meta(&conn, meta::HEADER_SUM)?;
         if sum.is_none() && !header_bytes.starts_with(header::MAGIC) {
             return Err(VaultError::NotAVault(path));
         }
@@ -342,7 +348,7 @@ impl Vault {
                 found,
                 supported: SCHEMA_VERSION,
             },
-            schema::MigrationError::Sqlite(e) => VaultError::Storage(e),
+            schema::MigrationError::Sqlite(e) => VaultError::from(e),
         })?;
         let header = check_header(&header_bytes, sum.as_deref())?;
         Ok(Self {
@@ -387,19 +393,23 @@ impl Vault {
         Ok(self.session()?.records.iter().map(Entry::from).collect())
     }
 
-    /// Accounts whose issuer or name contains `query`, ignoring case, in the user's order.
+    /// Accounts whose issuer or name holds every word of `query` (`omnivox 2412`: one word in
+    /// the issuer, one in the name), ignoring case, in the user's order. An empty query matches
+    /// every account.
     pub fn search(&self, query: &str) -> Result<Vec<Entry>, VaultError> {
         let query = query.to_lowercase();
+        let words: Vec<&str> = query.split_whitespace().collect();
         Ok(self
             .session()?
             .records
             .iter()
             .filter(|r| {
                 let a = &r.account;
-                a.name.to_lowercase().contains(&query)
-                    || a.issuer
-                        .as_deref()
-                        .is_some_and(|i| i.to_lowercase().contains(&query))
+                let (name, issuer) = (
+                    a.name.to_lowercase(),
+                    a.issuer.as_deref().unwrap_or_default().to_lowercase(),
+                );
+                words.iter().all(|w| name.contains(w) || issuer.contains(w))
             })
             .map(Entry::from)
             .collect())
@@ -486,9 +496,7 @@ fn drop_created(path: &Path, side_files_before: [bool; 3]) {
     }
 }
 
-/// The fewest characters (Unicode scalar values) a new passphrase may have. Unlocking never
-/// checks it, so a vault made before the rule still opens.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
+pub use crate::seal::MIN_PASSPHRASE_CHARS;
 
 /// The floor every new passphrase meets, whichever entry point (CLI, FFI) it came through.
 fn check_new_passphrase(passphrase: &str) -> Result<(), VaultError> {

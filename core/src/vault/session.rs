@@ -41,30 +41,68 @@ impl Vault {
     /// prompt) **without holding the vault**, so that other readers are not blocked and a key
     /// wrapper may call back into the vault. Finish with [`Vault::unlock_with_key`].
     pub fn unlocker(&mut self) -> Result<Unlocker, VaultError> {
-        self.reload_header()?;
+        self.in_one_snapshot(Self::reload_header)?;
         Ok(Unlocker {
             header: self.header.clone(),
         })
+    }
+
+    /// Runs `read` in one read transaction, so that every statement in it sees the same
+    /// commit. Read one by one, another handle's commit between two reads (the header and its
+    /// checksum, the index and its rows) would look like tampering. Nothing may be written in
+    /// `read`.
+    fn in_one_snapshot<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let result = read(self);
+        // Ending a read-only transaction: a failed COMMIT is rolled back instead.
+        if self.conn.execute_batch("COMMIT").is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        result
     }
 
     /// The second half of an unlock: starts the session with a key that an [`Unlocker`] of
     /// this vault recovered. Refused as [`VaultError::ChangedElsewhere`] if the key slots
     /// changed in between (unlock again).
     pub fn unlock_with_key(&mut self, key: UnlockKey) -> Result<(), VaultError> {
-        self.reload_header()?;
-        let keys = VaultKeys::new(key.key.clone(), self.header.vault_id, self.header.format);
-        if key.vault_id != self.header.vault_id
-            || keys.open(&self.header.canary, Place::Canary).is_err()
-        {
-            return Err(VaultError::ChangedElsewhere);
+        self.in_one_snapshot(|vault| {
+            vault.reload_header()?;
+            let keys = VaultKeys::new(key.key.clone(), vault.header.vault_id, vault.header.format);
+            if key.vault_id != vault.header.vault_id
+                || keys.open(&vault.header.canary, Place::Canary).is_err()
+            {
+                return Err(VaultError::ChangedElsewhere);
+            }
+            vault.start_session(key.key)
+        })?;
+        if self.header.format < FORMAT && self.damaged().is_empty() {
+            // All or nothing, in one transaction; if it cannot be written (a read-only file,
+            // another writer), the vault stays readable in its old format and migrates later.
+            let _ = self.migrate();
         }
-        self.start_session(key.key)
+        Ok(())
+    }
+
+    /// Reads the vault again with the key this session holds, after another handle wrote to it
+    /// (a write refused as [`VaultError::ChangedElsewhere`] can then be made again on what is
+    /// there now). [`VaultError::Locked`] when locked; [`VaultError::ChangedElsewhere`] if the
+    /// vault key itself changed (unlock with the passphrase).
+    pub fn reload(&mut self) -> Result<(), VaultError> {
+        let root = self.session()?.keys.root().clone();
+        let vault_id = self.header.vault_id;
+        self.unlock_with_key(UnlockKey {
+            key: root,
+            vault_id,
+        })
     }
 
     /// Checks the key against the canary and the header MAC, then decrypts every account.
     /// Damage confined to some accounts does not stop the unlock: those accounts are left out
     /// of every list and reported by [`Vault::damaged`], and their rows are kept untouched.
-    /// An intact vault of an older format is then rewritten in the current one.
+    /// Only reads (the caller rewrites an intact vault of an older format afterwards).
     fn start_session(&mut self, root: Key) -> Result<(), VaultError> {
         let format = self.header.format;
         let keys = VaultKeys::new(root, self.header.vault_id, format);
@@ -145,18 +183,12 @@ impl Vault {
                 }
             }
         }
-        let intact = damaged.is_empty();
         self.session = Some(Session {
             keys,
             index,
             records,
             damaged,
         });
-        if format < FORMAT && intact {
-            // All or nothing, in one transaction; if it cannot be written (a read-only file,
-            // another writer), the vault stays readable in its old format and migrates later.
-            let _ = self.migrate();
-        }
         Ok(())
     }
 
