@@ -50,18 +50,19 @@ fn sample() -> Vec<Entry> {
 }
 
 fn sealed() -> (Vec<u8>, Value) {
-    let file = backup::seal_with(&sample(), "pass", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
+    let file =
+        backup::seal_with(&sample(), "pass word", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap();
     let value = serde_json::from_slice(&file).unwrap();
     (file, value)
 }
 
 fn open_value(value: &Value) -> Result<backup::Backup, BackupError> {
-    backup::open(&serde_json::to_vec(value).unwrap(), "pass")
+    backup::open(&serde_json::to_vec(value).unwrap(), "pass word")
 }
 
 #[test]
 fn seal_writes_what_the_header_says() {
-    let file = backup::seal(&sample(), "pass").unwrap();
+    let file = backup::seal(&sample(), "pass word").unwrap();
     let value: Value = serde_json::from_slice(&file).unwrap();
     assert_eq!(value["jeton_backup"], 1);
     assert_eq!(value["header"]["kdf"]["algorithm"], "argon2id");
@@ -74,10 +75,10 @@ fn seal_writes_what_the_header_says() {
         "no plaintext secret in the file"
     );
     assert!(!text.contains("Deno"), "no plaintext label in the file");
-    assert_eq!(backup::open(&file, "pass").unwrap().entries, sample());
+    assert_eq!(backup::open(&file, "pass word").unwrap().entries, sample());
     // Two seals of the same accounts differ (fresh salt and nonce).
     assert_ne!(
-        backup::seal_with(&sample(), "pass", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap(),
+        backup::seal_with(&sample(), "pass word", KdfParams::INSECURE_FAST_FOR_TESTS).unwrap(),
         sealed().0
     );
 }
@@ -85,7 +86,7 @@ fn seal_writes_what_the_header_says() {
 #[test]
 fn wrong_or_empty_passphrase() {
     let (file, _) = sealed();
-    for wrong in ["Pass", "pass ", "", "pas"] {
+    for wrong in ["Pass word", "pass word ", "", "pass", "passwor"] {
         assert_eq!(
             backup::open(&file, wrong).unwrap_err(),
             BackupError::WrongPassphrase,
@@ -95,6 +96,20 @@ fn wrong_or_empty_passphrase() {
     assert_eq!(
         backup::seal(&sample(), "").unwrap_err(),
         BackupError::EmptyPassphrase
+    );
+    // A new backup passphrase meets the vault's floor (security.md: every entry point),
+    // counted in characters, not bytes.
+    for (short, chars) in [("a", 1), ("passwor", 7), ("éééé", 4)] {
+        assert_eq!(
+            backup::seal_with(&sample(), short, KdfParams::INSECURE_FAST_FOR_TESTS).unwrap_err(),
+            BackupError::PassphraseTooShort { chars, min: 8 },
+            "{short:?}"
+        );
+    }
+    let eight = backup::seal_with(&sample(), "éééééééé", KdfParams::INSECURE_FAST_FOR_TESTS);
+    assert_eq!(
+        backup::open(&eight.unwrap(), "éééééééé").unwrap().entries,
+        sample()
     );
 }
 
@@ -170,18 +185,18 @@ fn altered_ciphertext_and_crafted_costs() {
 fn truncated_or_foreign_files() {
     let (file, _) = sealed();
     for cut in (1..30).map(|k| file.len() * k / 30) {
-        let error = backup::open(&file[..cut], "pass").unwrap_err();
+        let error = backup::open(&file[..cut], "pass word").unwrap_err();
         assert!(
             matches!(error, BackupError::Malformed(_) | BackupError::NotABackup),
             "cut at {cut}: {error:?}"
         );
     }
     assert_eq!(
-        backup::open(br#"{"header":{},"db":{}}"#, "pass").unwrap_err(),
+        backup::open(br#"{"header":{},"db":{}}"#, "pass word").unwrap_err(),
         BackupError::NotABackup
     );
     assert!(matches!(
-        backup::open(b"not json", "pass"),
+        backup::open(b"not json", "pass word"),
         Err(BackupError::Malformed(_))
     ));
 }
@@ -190,7 +205,7 @@ fn truncated_or_foreign_files() {
 fn drill_reports_exactly_what_differs() {
     let (file, _) = sealed();
     let accounts: Vec<Account> = sample().into_iter().map(|e| e.account).collect();
-    let report = backup::drill(&file, "pass", &accounts).unwrap();
+    let report = backup::drill(&file, "pass word", &accounts).unwrap();
     assert!(report.passed());
     assert_eq!((report.in_backup, report.matched), (3, 3));
 
@@ -198,7 +213,7 @@ fn drill_reports_exactly_what_differs() {
     vault.remove(2); // Boeing: in the backup, no longer in the vault
     vault[0].params.digits = 8; // Deno: changed since
     vault.push(uri::parse("otpauth://totp/New:one?secret=JBSWY3DPEHPK3PXP").unwrap());
-    let report = backup::drill(&file, "pass", &vault).unwrap();
+    let report = backup::drill(&file, "pass word", &vault).unwrap();
     assert!(!report.passed());
     assert_eq!(report.matched, 1);
     assert_eq!(report.changed, ["Deno (Mason)"]);

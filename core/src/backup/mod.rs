@@ -77,6 +77,15 @@ pub enum BackupError {
     /// Sealing with an empty passphrase.
     #[error("a backup needs a passphrase")]
     EmptyPassphrase,
+    /// Sealing with a new passphrase shorter than the vault's floor: a backup can be attacked
+    /// offline, so it gets the floor a vault passphrase gets.
+    #[error("a backup passphrase needs at least {min} characters (this one has {chars})")]
+    PassphraseTooShort {
+        /// Characters in the passphrase given.
+        chars: usize,
+        /// The floor, [`crate::seal::MIN_PASSPHRASE_CHARS`].
+        min: usize,
+    },
     /// The system's random number generator failed.
     #[error("the system's random number generator failed: {0}")]
     Random(String),
@@ -167,6 +176,13 @@ pub fn seal_with(
     passphrase: &str,
     kdf: KdfParams,
 ) -> Result<Vec<u8>, BackupError> {
+    // A new passphrase chosen for this file. (Automatic backups seal with the vault's own,
+    // through [`BackupKey`], which a vault made before the floor may have shorter.)
+    let chars = passphrase.chars().count();
+    let min = crate::seal::MIN_PASSPHRASE_CHARS;
+    if (1..min).contains(&chars) {
+        return Err(BackupError::PassphraseTooShort { chars, min });
+    }
     BackupKey::derive(passphrase, kdf)?.seal(entries)
 }
 
