@@ -67,17 +67,28 @@ pub fn run(args: MoveArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .collect();
             let series = handoff::show(&accounts, now()).map_err(error)?;
             let total = series.frames.len();
-            for (i, frame) in series.frames.iter().enumerate() {
-                match &png_dir {
-                    Some(dir) => {
-                        let file = dir.join(format!("move-{}.png", i + 1));
+            match &png_dir {
+                Some(dir) => {
+                    // The whole series or nothing, never over files already there (another
+                    // series' codes mixed with these would not scan as one).
+                    let mut files = Vec::with_capacity(total);
+                    for (i, frame) in series.frames.iter().enumerate() {
                         let image = draw::png(frame, 4).map_err(CliError::input)?;
-                        std::fs::write(&file, image).map_err(|e| {
-                            CliError::Input(format!("cannot write {}: {e}", file.display()))
-                        })?;
+                        files.push((dir.join(format!("move-{}.png", i + 1)), image));
+                    }
+                    if let Some((there, _)) = files.iter().find(|(f, _)| f.exists()) {
+                        return Err(CliError::Input(format!(
+                            "{} already exists; choose an empty folder for the QR codes",
+                            there.display()
+                        )));
+                    }
+                    super::transfer::write_private_set(&files, Some(&path), false)?;
+                    for (i, (file, _)) in files.iter().enumerate() {
                         writeln!(out, "QR code {} of {total}: {}", i + 1, file.display())?;
                     }
-                    None => {
+                }
+                None => {
+                    for (i, frame) in series.frames.iter().enumerate() {
                         let qr =
                             draw::Qr::new(frame, draw::Ecc::Medium).map_err(CliError::input)?;
                         writeln!(out, "QR code {} of {total}:", i + 1)?;

@@ -44,6 +44,9 @@ pub struct QrArgs {
     /// Pixels per module in the PNG.
     #[arg(long, default_value_t = 8, value_name = "PIXELS")]
     module_px: u32,
+    /// Replace an existing PNG or SVG file (never done otherwise).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Prints every code in every file: `FILE<TAB>PAYLOAD` lines (control and bidi characters
@@ -194,11 +197,12 @@ pub fn escaped(text: &str) -> String {
     jeton_core::account::escape(text)
 }
 
-/// Draws the URI to a PNG or SVG file, or prints it as terminal half blocks.
+/// Draws the URI to a PNG or SVG file, or prints it as terminal half blocks. A file holds the
+/// account's secret: it is written readable by its owner only, and an existing file is
+/// replaced only with `--force`.
 pub fn qr(args: QrArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let write = |path: &PathBuf, bytes: &[u8]| {
-        std::fs::write(path, bytes)
-            .map_err(|e| CliError::Input(format!("cannot write {}: {e}", path.display())))
+        super::transfer::write_private(path, bytes, None, args.force)
     };
     if let Some(path) = &args.png {
         write(

@@ -18,7 +18,7 @@ use jeton_core::sync::{self as core_sync, BlobStore, FolderStore, SyncError, Syn
 use jeton_core::{draw, scan};
 use zeroize::Zeroizing;
 
-use super::transfer::{open_or_create_vault, open_vault, password};
+use super::transfer::{new_password, open_or_create_vault, open_vault, password};
 use super::vault::default_path;
 use super::{CliError, now};
 
@@ -149,7 +149,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 let vault = open_vault(&path)?;
                 core_sync::key(&vault).map_err(sync_error)?
             };
-            let passphrase = password(RECOVERY_ENV, "New recovery passphrase: ")?;
+            let passphrase = new_password(RECOVERY_ENV, "recovery passphrase")?;
             recovery::set_passphrase(&key, store.as_ref(), &passphrase).map_err(sync_error)?;
             writeln!(
                 out,

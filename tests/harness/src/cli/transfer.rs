@@ -107,6 +107,20 @@ pub(super) fn password(env: &str, prompt: &str) -> Result<Zeroizing<String>, Cli
         .map_err(|e| CliError::Input(format!("{prompt} could not be read ({e}); set {env}")))
 }
 
+/// A new passphrase for a file (a backup, a recovery key): from `env`, or typed twice on a
+/// terminal, since a typo would seal something nobody can open.
+pub(super) fn new_password(env: &str, what: &str) -> Result<Zeroizing<String>, CliError> {
+    if let Ok(value) = std::env::var(env) {
+        return Ok(Zeroizing::new(value));
+    }
+    let first = password(env, &format!("New {what}: "))?;
+    let again = password(env, &format!("Repeat the new {what}: "))?;
+    if first != again {
+        return Err(CliError::Input(format!("the two {what}s differ")));
+    }
+    Ok(first)
+}
+
 pub(super) fn open_vault(path: &Path) -> Result<Vault, CliError> {
     let mut vault = Vault::open(path).map_err(CliError::input)?;
     let passphrase = password(VAULT_PASSPHRASE_ENV, "Vault passphrase: ")?;
@@ -177,7 +191,8 @@ pub fn import(args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     )
     .map_err(CliError::input)?;
     let mut vault = open_or_create_vault(&args.vault)?;
-    let summary = transfer::import_into(&mut vault, imported).map_err(CliError::input)?;
+    let summary =
+        super::vault::changing(&mut vault, |v| transfer::import_into(v, imported.clone()))?;
     print_summary(out, format, &summary)?;
     super::backup::warn_if_failed(&vault);
     // The usable accounts are added (in one transaction); what was refused makes the exit
@@ -220,30 +235,44 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Refuses to write onto the vault, and onto an existing file unless `force`.
-fn check_target(path: &Path, vault: &Path, force: bool) -> Result<(), CliError> {
-    if same_file(path, vault) {
+fn check_target(path: &Path, vault: Option<&Path>, force: bool) -> Result<(), CliError> {
+    if vault.is_some_and(|vault| same_file(path, vault)) {
         return Err(CliError::Input(format!(
             "{} is the vault itself; export to another file",
             path.display()
         )));
     }
     if !force && fs::symlink_metadata(path).is_ok() {
-        return Err(CliError::Input(format!(
-            "{} already exists; choose another name, or add --force to replace it",
-            path.display()
-        )));
+        return Err(already_exists(path));
     }
     Ok(())
+}
+
+fn already_exists(path: &Path) -> CliError {
+    CliError::Input(format!(
+        "{} already exists; choose another name, or add --force to replace it",
+        path.display()
+    ))
 }
 
 /// Writes `bytes` to `path` so that only its owner can read them and an existing file is never
 /// half overwritten: into a temporary file in the same directory (mode 0600 before any byte is
 /// written), synced, then renamed onto `path` — only if `path` does not exist unless `force`,
-/// never onto the vault — and the directory synced.
-fn write_private(path: &Path, bytes: &[u8], vault: &Path, force: bool) -> Result<(), CliError> {
+/// never onto the vault — and the directory synced. A failure to write is an output error
+/// (exit status 1); an existing file or the vault named is bad input (2).
+pub(super) fn write_private(
+    path: &Path,
+    bytes: &[u8],
+    vault: Option<&Path>,
+    force: bool,
+) -> Result<(), CliError> {
     check_target(path, vault, force)?;
-    let cannot =
-        |e: std::io::Error| CliError::Input(format!("cannot write {}: {e}", path.display()));
+    let cannot = |e: std::io::Error| {
+        CliError::Output(std::io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", path.display()),
+        ))
+    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -263,10 +292,7 @@ fn write_private(path: &Path, bytes: &[u8], vault: &Path, force: bool) -> Result
     } else {
         file.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                CliError::Input(format!(
-                    "{} already exists; choose another name, or add --force to replace it",
-                    path.display()
-                ))
+                already_exists(path)
             } else {
                 cannot(e.error)
             }
@@ -276,6 +302,28 @@ fn write_private(path: &Path, bytes: &[u8], vault: &Path, force: bool) -> Result
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(cannot)?;
+    Ok(())
+}
+
+/// Writes a set of files (QR codes that only make sense together) whole or not at all: every
+/// name is checked first, each file is written by [`write_private`], and if one fails, those
+/// already written are removed, so no partial set of secrets is left behind.
+pub(super) fn write_private_set(
+    files: &[(PathBuf, Vec<u8>)],
+    vault: Option<&Path>,
+    force: bool,
+) -> Result<(), CliError> {
+    for (path, _) in files {
+        check_target(path, vault, force)?;
+    }
+    for (done, (path, bytes)) in files.iter().enumerate() {
+        if let Err(e) = write_private(path, bytes, vault, force) {
+            for (written, _) in &files[..done] {
+                let _ = fs::remove_file(written);
+            }
+            return Err(e);
+        }
+    }
     Ok(())
 }
 
@@ -298,21 +346,36 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     match args.format {
         ExportFormat::Jeton => {
-            let passphrase = password(FILE_PASSWORD_ENV, "Backup passphrase: ")?;
+            let passphrase = new_password(FILE_PASSWORD_ENV, "backup passphrase")?;
             let file = backup::seal(&entries, &passphrase).map_err(CliError::input)?;
-            write_private(&args.out, &file, &args.vault, args.force)?;
+            write_private(&args.out, &file, Some(args.vault.as_path()), args.force)?;
         }
         ExportFormat::Aegis => {
             let json = export::aegis_json(&entries).map_err(CliError::input)?;
-            write_private(&args.out, json.as_bytes(), &args.vault, args.force)?;
+            write_private(
+                &args.out,
+                json.as_bytes(),
+                Some(args.vault.as_path()),
+                args.force,
+            )?;
         }
         ExportFormat::Andotp => {
             let json = export::andotp_json(&entries).map_err(CliError::input)?;
-            write_private(&args.out, json.as_bytes(), &args.vault, args.force)?;
+            write_private(
+                &args.out,
+                json.as_bytes(),
+                Some(args.vault.as_path()),
+                args.force,
+            )?;
         }
         ExportFormat::Otpauth => {
             let list = export::otpauth_list(entries.iter().map(|e| &e.account));
-            write_private(&args.out, list.as_bytes(), &args.vault, args.force)?;
+            write_private(
+                &args.out,
+                list.as_bytes(),
+                Some(args.vault.as_path()),
+                args.force,
+            )?;
         }
         ExportFormat::GoogleQr => {
             let accounts: Vec<_> = entries.iter().map(|e| e.account.clone()).collect();
@@ -322,16 +385,16 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
             fs::create_dir_all(&args.out)?;
             let total = codes.uris.len();
-            let paths: Vec<PathBuf> = (1..=total)
-                .map(|n| args.out.join(format!("google-{n}-of-{total}.png")))
-                .collect();
-            // Every name first, so that a refusal leaves no partial set of codes behind.
-            for path in &paths {
-                check_target(path, &args.vault, args.force)?;
-            }
-            for (uri, path) in codes.uris.iter().zip(&paths) {
+            let mut files = Vec::with_capacity(total);
+            for (n, uri) in codes.uris.iter().enumerate() {
                 let png = jeton_core::draw::png(uri, 8).map_err(CliError::input)?;
-                write_private(path, &png, &args.vault, args.force)?;
+                files.push((
+                    args.out.join(format!("google-{}-of-{total}.png", n + 1)),
+                    png,
+                ));
+            }
+            write_private_set(&files, Some(args.vault.as_path()), args.force)?;
+            for (path, _) in &files {
                 writeln!(out, "{}", path.display())?;
             }
         }

@@ -108,7 +108,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let mut vault = unlock(&path)?;
             let account = account_to_add(&add)?;
             let label = account.display_label();
-            let id = vault.add(account).map_err(CliError::input)?;
+            let id = changing(&mut vault, |v| v.add(account.clone()))?;
             writeln!(out, "added {label} ({id})")?;
             warn_if_failed(&vault);
         }
@@ -158,15 +158,25 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let mut vault = unlock(&path)?;
             let entry = find(&vault, &account)?;
             let code = if entry.kind == Kind::Hotp {
-                vault.next_hotp(entry.id)
+                // Committed before it is shown: a vault that cannot be written shows no code.
+                changing(&mut vault, |v| v.next_hotp(entry.id))?
             } else {
-                let unix = at.unwrap_or_else(now);
-                vault
+                // Without --at, the device clock is corrected as `vault codes` corrects it.
+                let unix = match at {
+                    Some(at) => at,
+                    None => vault.true_time(now()).map_err(CliError::input)?,
+                };
+                let code = vault
                     .get(entry.id)
                     .and_then(|r| Ok(r.account.code_at(unix)?))
-                    .and_then(|code| vault.mark_used(entry.id, unix).map(|()| code))
-            }
-            .map_err(CliError::input)?;
+                    .map_err(CliError::input)?;
+                // When it was last used is a nicety: a read-only vault, or one another program
+                // just changed, still gives its time-based code.
+                if let Err(e) = vault.mark_used(entry.id, unix) {
+                    eprintln!("jeton: warning: the code's last use was not recorded: {e}");
+                }
+                code
+            };
             writeln!(out, "{}", code.digits)?;
             warn_if_failed(&vault);
         }
@@ -183,9 +193,9 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 None => entry.issuer.clone(),
             };
             let name = name.unwrap_or_else(|| entry.name.clone());
-            vault
-                .rename(entry.id, issuer, name)
-                .map_err(CliError::input)?;
+            changing(&mut vault, |v| {
+                v.rename(entry.id, issuer.clone(), name.clone())
+            })?;
             let renamed = vault.get(entry.id).map_err(CliError::input)?;
             writeln!(out, "renamed to {}", renamed.account.display_label())?;
             warn_if_failed(&vault);
@@ -196,7 +206,7 @@ pub fn run(args: VaultArgs, out: &mut dyn Write) -> Result<(), CliError> {
             if !yes && !confirm(&format!("Remove {} ({})? [y/N] ", entry.label(), entry.id))? {
                 return Err(CliError::Input("nothing removed".into()));
             }
-            vault.remove(entry.id).map_err(CliError::input)?;
+            changing(&mut vault, |v| v.remove(entry.id))?;
             writeln!(out, "removed {}", entry.label())?;
             warn_if_failed(&vault);
         }
@@ -311,6 +321,41 @@ fn new_passphrase(env: &str) -> Result<Zeroizing<String>, CliError> {
     };
     // Its length is checked by the vault itself, the same for every entry point.
     Ok(passphrase)
+}
+
+/// An error that may mean another program (a second `jeton`, the app, a sync) wrote to the
+/// vault between this command's unlock and its change.
+pub(super) trait ChangedElsewhere {
+    /// Whether it is that, and nothing was written.
+    fn changed_elsewhere(&self) -> bool;
+}
+
+impl ChangedElsewhere for VaultError {
+    fn changed_elsewhere(&self) -> bool {
+        matches!(self, VaultError::ChangedElsewhere)
+    }
+}
+
+impl ChangedElsewhere for jeton_core::transfer::TransferError {
+    fn changed_elsewhere(&self) -> bool {
+        matches!(self, Self::Vault(VaultError::ChangedElsewhere))
+    }
+}
+
+/// Makes a change; if another program wrote to the vault since it was unlocked (nothing was
+/// written then), reads the vault again and makes the change on what is there now, a few
+/// times. Two commands run at once both land, instead of one failing as bad input.
+pub(super) fn changing<T, E: ChangedElsewhere + std::fmt::Display>(
+    vault: &mut Vault,
+    mut change: impl FnMut(&mut Vault) -> Result<T, E>,
+) -> Result<T, CliError> {
+    for _ in 0..5 {
+        match change(vault) {
+            Err(e) if e.changed_elsewhere() => vault.reload().map_err(CliError::input)?,
+            result => return result.map_err(CliError::input),
+        }
+    }
+    change(vault).map_err(CliError::input)
 }
 
 fn unlock(path: &PathBuf) -> Result<Vault, CliError> {
