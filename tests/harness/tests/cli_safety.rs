@@ -453,6 +453,17 @@ fn qr_never_replaces_an_existing_file_and_keeps_the_secret_private() {
     assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), RFC_URI);
     let mode = std::fs::metadata(&png).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // Not even --force replaces a vault, under whatever name.
+    let copy = dir.path().join("copy-of-the-vault.png");
+    std::fs::copy(&vault, &copy).unwrap();
+    let copied = std::fs::read(&copy).unwrap();
+    let forced = Command::new(JETON)
+        .args(["qr", RFC_URI, "--force", "--png"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(2), "{}", show(&forced));
+    assert_eq!(std::fs::read(&copy).unwrap(), copied);
 }
 
 /// Unmounts a tmpfs when the test ends, even when it fails.

@@ -245,6 +245,18 @@ fn check_target(path: &Path, vault: Option<&Path>, force: bool) -> Result<(), Cl
     if !force && fs::symlink_metadata(path).is_ok() {
         return Err(already_exists(path));
     }
+    // Whatever the path: an SQLite database (any vault, this one under another name too) is
+    // never replaced by an export or a picture, even with --force.
+    let mut head = [0u8; 16];
+    let is_database = fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0");
+    if is_database {
+        return Err(CliError::Input(format!(
+            "{} is a database (a vault?) and is never replaced; choose another file",
+            path.display()
+        )));
+    }
     Ok(())
 }
 
