@@ -44,6 +44,20 @@ fn new_vault(dir: &Path) -> std::path::PathBuf {
     vault
 }
 
+/// Imports `n` distinct TOTP accounts (`Issuer0`...) into `vault`, creating it.
+fn import_accounts(vault: &Path, n: u8) {
+    let mut args = vec!["import".to_owned()];
+    for i in 0..n {
+        let letter = char::from(b'A' + i % 26);
+        let second = char::from(b'A' + i / 26);
+        args.push(format!(
+            "otpauth://totp/Issuer{i}:user{i}@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQO{letter}{second}&issuer=Issuer{i}"
+        ));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(jeton(vault, &args).output().unwrap());
+}
+
 /// docs/security.md: "New passphrases have at least 8 characters (every entry point)". The
 /// passphrase of a Jeton backup written by `jeton export --format jeton` is a new passphrase
 /// that guards every secret of the vault in a file meant to be copied around (and guessed at
@@ -264,16 +278,7 @@ fn vault_code_applies_the_stored_clock_correction_like_vault_codes() {
 fn a_second_move_show_never_mixes_its_codes_with_another_series() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("old.jeton");
-    let mut args = vec!["import".to_owned()];
-    for i in 0..30u8 {
-        let letter = char::from(b'A' + i % 26);
-        let second = char::from(b'A' + i / 26);
-        args.push(format!(
-            "otpauth://totp/Issuer{i}:user{i}@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQO{letter}{second}&issuer=Issuer{i}"
-        ));
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(jeton(&vault, &args).output().unwrap());
+    import_accounts(&vault, 30);
     let out = dir.path().join("qr");
     std::fs::create_dir(&out).unwrap();
     let o = out.to_str().unwrap();
@@ -483,16 +488,7 @@ impl Drop for Mounted {
 fn a_google_qr_export_that_fails_leaves_no_plaintext_codes_behind() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("v.jeton");
-    let mut args = vec!["import".to_owned()];
-    for i in 0..60u8 {
-        let letter = char::from(b'A' + i % 26);
-        let second = char::from(b'A' + i / 26);
-        args.push(format!(
-            "otpauth://totp/Issuer{i}:user{i}@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQO{letter}{second}&issuer=Issuer{i}"
-        ));
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(jeton(&vault, &args).output().unwrap());
+    import_accounts(&vault, 60);
     let small = dir.path().join("small");
     std::fs::create_dir(&small).unwrap();
     let mounted = Command::new("mount")

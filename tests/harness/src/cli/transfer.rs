@@ -356,38 +356,29 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             args.out.display()
         );
     }
+    let vault_path = Some(args.vault.as_path());
+    let one_file = |bytes: &[u8]| write_private(&args.out, bytes, vault_path, args.force);
     match args.format {
         ExportFormat::Jeton => {
             let passphrase = new_password(FILE_PASSWORD_ENV, "backup passphrase")?;
-            let file = backup::seal(&entries, &passphrase).map_err(CliError::input)?;
-            write_private(&args.out, &file, Some(args.vault.as_path()), args.force)?;
+            one_file(&backup::seal(&entries, &passphrase).map_err(CliError::input)?)?;
         }
         ExportFormat::Aegis => {
-            let json = export::aegis_json(&entries).map_err(CliError::input)?;
-            write_private(
-                &args.out,
-                json.as_bytes(),
-                Some(args.vault.as_path()),
-                args.force,
+            one_file(
+                export::aegis_json(&entries)
+                    .map_err(CliError::input)?
+                    .as_bytes(),
             )?;
         }
         ExportFormat::Andotp => {
-            let json = export::andotp_json(&entries).map_err(CliError::input)?;
-            write_private(
-                &args.out,
-                json.as_bytes(),
-                Some(args.vault.as_path()),
-                args.force,
+            one_file(
+                export::andotp_json(&entries)
+                    .map_err(CliError::input)?
+                    .as_bytes(),
             )?;
         }
         ExportFormat::Otpauth => {
-            let list = export::otpauth_list(entries.iter().map(|e| &e.account));
-            write_private(
-                &args.out,
-                list.as_bytes(),
-                Some(args.vault.as_path()),
-                args.force,
-            )?;
+            one_file(export::otpauth_list(entries.iter().map(|e| &e.account)).as_bytes())?;
         }
         ExportFormat::GoogleQr => {
             let accounts: Vec<_> = entries.iter().map(|e| e.account.clone()).collect();
@@ -405,7 +396,7 @@ pub fn export(args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
                     png,
                 ));
             }
-            write_private_set(&files, Some(args.vault.as_path()), args.force)?;
+            write_private_set(&files, vault_path, args.force)?;
             for (path, _) in &files {
                 writeln!(out, "{}", path.display())?;
             }
