@@ -15,7 +15,7 @@ use super::engine::join;
 use super::error::SyncError;
 use super::id::Id;
 use super::keys::SyncKey;
-use super::log::LOGS;
+use super::log::{FORMAT_FILE, LOGS, check_format};
 use super::store::{BlobStore, Created};
 use crate::seal::code::{self, CodeError};
 use crate::seal::{Context, KdfParams};
@@ -46,7 +46,8 @@ fn files(store: &dyn BlobStore) -> Result<Vec<String>, SyncError> {
 }
 
 /// Seals the sync `key` (from [`super::key`]) on `store` with `passphrase`, replacing any
-/// recovery passphrase set before (by this device or another).
+/// recovery passphrase set before (by this device or another). A store that holds no sync, or
+/// another sync (its marker does not open with `key`), is refused and left untouched.
 pub fn set_passphrase(
     key: &SyncKey,
     store: &dyn BlobStore,
@@ -73,6 +74,12 @@ pub fn set_passphrase_with(
     }
     kdf.check_chosen()
         .map_err(|e| SyncError::Vault(VaultError::Kdf(e)))?;
+    // The store must hold this sync: set on another sync's store, the old recovery (which
+    // works) would be replaced by one that opens nothing there.
+    let marker = store
+        .read(FORMAT_FILE, 4096)?
+        .ok_or(SyncError::NoSyncInStore)?;
+    check_format(&marker, Some(&key.derive()))?;
     let before = files(store)?;
     let sealed = code::seal_with_passphrase(key.expose(), passphrase, kdf, context)
         .map_err(|_| SyncError::Random)?;
