@@ -109,13 +109,14 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
                     CliError::Input(format!("cannot create the folder {address}: {e}"))
                 })?;
             }
+            let address = absolute(address)?;
             let store = open_store(&address)?;
             let _lock = lock(&path)?;
             let mut vault = open_vault(&path)?;
             core_sync::init(&mut vault, store.as_ref()).map_err(sync_error)?;
             remember(&path, &address)?;
             writeln!(out, "sync set up on {}", shown(&address))?;
-            let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            let report = sync_now(&mut vault, store.as_ref())?;
             super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
@@ -164,6 +165,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
                     "say which storage to join: --store DIR|URL (or {STORE_ENV})"
                 ))
             })?;
+            let address = absolute(address)?;
             let store = open_store(&address)?;
             let passphrase = password(RECOVERY_ENV, "Recovery passphrase: ")?;
             let key = recovery::open(store.as_ref(), &passphrase).map_err(sync_error)?;
@@ -172,7 +174,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
             core_sync::join(&mut vault, store.as_ref(), &key).map_err(sync_error)?;
             remember(&path, &address)?;
             writeln!(out, "joined the sync on {}", shown(&address))?;
-            let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            let report = sync_now(&mut vault, store.as_ref())?;
             print_report(out, &report)
         }
         None => {
@@ -183,7 +185,7 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let store = open_store(&address)?;
             let _lock = lock(&path)?;
             let mut vault = open_vault(&path)?;
-            let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            let report = sync_now(&mut vault, store.as_ref())?;
             super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
@@ -237,7 +239,7 @@ pub fn pair(args: PairArgs, out: &mut dyn Write) -> Result<(), CliError> {
             core_sync::join(&mut vault, store.as_ref(), &pairing.key).map_err(sync_error)?;
             remember(&path, &pairing.store)?;
             writeln!(out, "joined the sync on {}", shown(&pairing.store))?;
-            let report = core_sync::sync(&mut vault, store.as_ref()).map_err(sync_error)?;
+            let report = sync_now(&mut vault, store.as_ref())?;
             super::backup::warn_if_failed(&vault);
             print_report(out, &report)
         }
@@ -269,8 +271,37 @@ fn open_store(address: &str) -> Result<Box<dyn BlobStore>, CliError> {
     Ok(Box::new(store))
 }
 
+/// Whether the address is a WebDAV URL: its scheme is `http` or `https`, in any case (RFC 3986
+/// §3.1), so that `HTTP://user:password@host` never becomes a local folder of that name.
 fn is_webdav(address: &str) -> bool {
-    address.starts_with("http://") || address.starts_with("https://")
+    let starts = |prefix: &str| {
+        address
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts("http://") || starts("https://")
+}
+
+/// A folder address made absolute (against the current directory), so that the remembered
+/// address and a pairing invitation name the same folder from anywhere. URLs are unchanged.
+fn absolute(address: String) -> Result<String, CliError> {
+    if is_webdav(&address) {
+        return Ok(address);
+    }
+    let path = std::path::absolute(&address)
+        .map_err(|e| CliError::Input(format!("cannot resolve the folder {address}: {e}")))?;
+    path.into_os_string()
+        .into_string()
+        .map_err(|_| CliError::Input(format!("the folder {address} is not valid Unicode")))
+}
+
+/// Syncs now; again on the vault as it is now if another command changed it meanwhile (the
+/// files a refused round wrote are read back as this device's own, ADR 0006).
+fn sync_now(
+    vault: &mut jeton_core::vault::Vault,
+    store: &dyn BlobStore,
+) -> Result<SyncReport, CliError> {
+    super::vault::changing_with(vault, |v| core_sync::sync(v, store), sync_error)
 }
 
 /// An address as printed: without a password.

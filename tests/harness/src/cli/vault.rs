@@ -336,6 +336,12 @@ impl ChangedElsewhere for VaultError {
     }
 }
 
+impl ChangedElsewhere for jeton_core::sync::SyncError {
+    fn changed_elsewhere(&self) -> bool {
+        matches!(self, Self::Vault(VaultError::ChangedElsewhere))
+    }
+}
+
 impl ChangedElsewhere for jeton_core::transfer::TransferError {
     fn changed_elsewhere(&self) -> bool {
         matches!(self, Self::Vault(VaultError::ChangedElsewhere))
@@ -347,15 +353,24 @@ impl ChangedElsewhere for jeton_core::transfer::TransferError {
 /// times. Two commands run at once both land, instead of one failing as bad input.
 pub(super) fn changing<T, E: ChangedElsewhere + std::fmt::Display>(
     vault: &mut Vault,
+    change: impl FnMut(&mut Vault) -> Result<T, E>,
+) -> Result<T, CliError> {
+    changing_with(vault, change, CliError::input)
+}
+
+/// [`changing`], with the command's own wording of the error that stands.
+pub(super) fn changing_with<T, E: ChangedElsewhere>(
+    vault: &mut Vault,
     mut change: impl FnMut(&mut Vault) -> Result<T, E>,
+    error: impl Fn(E) -> CliError,
 ) -> Result<T, CliError> {
     for _ in 0..5 {
         match change(vault) {
             Err(e) if e.changed_elsewhere() => vault.reload().map_err(CliError::input)?,
-            result => return result.map_err(CliError::input),
+            result => return result.map_err(error),
         }
     }
-    change(vault).map_err(CliError::input)
+    change(vault).map_err(error)
 }
 
 fn unlock(path: &PathBuf) -> Result<Vault, CliError> {
