@@ -181,6 +181,11 @@ impl From<TransferError> for JetonError {
             TransferError::Backup(BackupError::WrongPassphrase) => {
                 Self::WrongPassphrase(BackupError::WrongPassphrase.to_string())
             }
+            // The passphrase chosen for a new backup: the caller's parameter, not a file.
+            TransferError::Backup(
+                e @ (BackupError::EmptyPassphrase | BackupError::PassphraseTooShort { .. }),
+            ) => Self::InvalidParameters(e.to_string()),
+            TransferError::Backup(e @ BackupError::Random(_)) => Self::Internal(e.to_string()),
             TransferError::Backup(e) => Self::InvalidFile(e.to_string()),
         }
     }

@@ -115,18 +115,20 @@ impl MigrationScans {
 
     /// Imports every account of the scanned exports into `accounts`' vault, all or nothing,
     /// and starts over. `InvalidFile` (nothing imported, nothing forgotten) while a code is
-    /// missing: the message says which export lacks how many.
+    /// missing: the message says which export lacks how many. Any other failure (`Locked`,
+    /// `ChangedElsewhere`, ...) forgets nothing either: the scans are kept for the retry.
     pub fn import_into(&self, accounts: Arc<VaultAccounts>) -> Result<ImportSummary, JetonError> {
         guard(|| {
             let mut scans = self.scans()?;
             if let Some(missing) = scans.incomplete() {
                 return Err(ImportError::from(missing).into());
             }
-            let imported = std::mem::take(&mut *scans)
-                .finish()
-                .map_err(ImportError::from)?;
+            let imported = scans.clone().finish().map_err(ImportError::from)?;
             let mut vault = accounts.vault().session()?;
-            Ok(transfer::import_into(&mut vault, imported)?.into())
+            let summary = transfer::import_into(&mut vault, imported)?;
+            // Forgotten only once they are in the vault.
+            *scans = import::MigrationScans::default();
+            Ok(summary.into())
         })
     }
 }

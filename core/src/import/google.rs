@@ -127,14 +127,15 @@ impl fmt::Display for ScanProgress {
     }
 }
 
-/// The codes of one or more migration batches, collected across scans in any order.
-#[derive(Debug, Default)]
+/// The codes of one or more migration batches, collected across scans in any order. Cloned
+/// by a caller that must keep them until the import has landed.
+#[derive(Debug, Default, Clone)]
 pub struct MigrationScans {
     batches: BTreeMap<i32, Batch>,
     order: Vec<i32>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Batch {
     total: u32,
     parts: BTreeMap<u32, Vec<Parsed>>,
